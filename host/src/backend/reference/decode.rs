@@ -1,0 +1,96 @@
+//! Register-offset decoding for the reference model, derived from `mapdma_regmap` alone.
+
+use mapdma_regmap::{self as rm, Config, Register};
+
+/// A decoded register (the 8237 ports that share an offset have one variant for both views).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reg {
+    Address(usize),
+    Count(usize),
+    CommandStatus,
+    Request,
+    SingleMask,
+    Mode,
+    ClearFlipFlop,
+    MasterClearTemporary,
+    ClearMask,
+    AllMask,
+    Page(usize),
+    ChConfig(usize),
+    Id,
+    Version,
+    Config0,
+    Config1,
+    IntStatus,
+    IntEnable,
+    FaultCause,
+    FaultAddr(usize),
+    SnapCount(usize),
+    SnapAddr(usize),
+    Map(usize),
+}
+
+/// Instance of `reg` at `offset`, if any.
+pub fn instance(reg: &Register, cfg: &Config, offset: u32) -> Option<usize> {
+    if offset < reg.offset {
+        return None;
+    }
+    let delta = offset - reg.offset;
+    if reg.stride == 0 {
+        return (delta == 0).then_some(0);
+    }
+    let i = (delta / reg.stride) as usize;
+    (delta % reg.stride == 0 && i < reg.instances(cfg)).then_some(i)
+}
+
+/// Decodes a byte offset, `None` where there is no register (the bus answers SLVERR).
+pub fn decode(cfg: &Config, offset: u32) -> Option<Reg> {
+    type Make = fn(usize) -> Reg;
+    let table: [(&Register, Make); 23] = [
+        (&rm::DMA_ADDR, Reg::Address),
+        (&rm::DMA_COUNT, Reg::Count),
+        (&rm::COMMAND, |_| Reg::CommandStatus),
+        (&rm::REQUEST, |_| Reg::Request),
+        (&rm::SINGLE_MASK, |_| Reg::SingleMask),
+        (&rm::MODE, |_| Reg::Mode),
+        (&rm::CLEAR_FLIP_FLOP, |_| Reg::ClearFlipFlop),
+        (&rm::MASTER_CLEAR, |_| Reg::MasterClearTemporary),
+        (&rm::CLEAR_MASK, |_| Reg::ClearMask),
+        (&rm::ALL_MASK, |_| Reg::AllMask),
+        (&rm::PAGE, Reg::Page),
+        (&rm::CH_CONFIG, Reg::ChConfig),
+        (&rm::ID, |_| Reg::Id),
+        (&rm::HW_VERSION, |_| Reg::Version),
+        (&rm::CONFIG0, |_| Reg::Config0),
+        (&rm::CONFIG1, |_| Reg::Config1),
+        (&rm::INT_STATUS, |_| Reg::IntStatus),
+        (&rm::INT_ENABLE, |_| Reg::IntEnable),
+        (&rm::FAULT_CAUSE, |_| Reg::FaultCause),
+        (&rm::FAULT_ADDR, Reg::FaultAddr),
+        (&rm::SNAP_COUNT, Reg::SnapCount),
+        (&rm::SNAP_ADDR, Reg::SnapAddr),
+        (&rm::MAP, Reg::Map),
+    ];
+    table
+        .iter()
+        .find_map(|(r, make)| instance(r, cfg, offset).map(make))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_register_instance_decodes_and_gaps_do_not() {
+        let cfg = Config::default();
+        for r in rm::REGISTERS {
+            for i in 0..r.instances(&cfg) {
+                assert!(decode(&cfg, r.at(i)).is_some(), "{} {i}", r.name);
+            }
+        }
+        assert_eq!(decode(&cfg, rm::DMA_COUNT.at(1)), Some(Reg::Count(1)));
+        assert_eq!(decode(&cfg, rm::MAP.at(31)), Some(Reg::Map(31)));
+        assert_eq!(decode(&cfg, rm::MAP.at(32)), None);
+        assert_eq!(decode(&cfg, rm::ID.offset + 0x100), None);
+    }
+}
