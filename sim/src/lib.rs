@@ -1,1 +1,3 @@
-//! placeholder
+//! Cycle-accurate co-simulation of mapdma.
+
+pub mod verilated;
