@@ -1,0 +1,43 @@
+//! The generator parameters as command-line options, shared by every subcommand that builds or
+//! describes one hardware configuration. Defaults are `Config::default()`'s.
+
+use clap::Args;
+use mapdma_regmap::{Config, ConfigError};
+
+#[derive(Args, Debug, Clone)]
+pub struct ConfigArgs {
+    /// DMA channels, 8237 numbering 0..N (1..=4)
+    #[arg(long, value_name = "N", default_value_t = Config::default().channels)]
+    pub channels: usize,
+    /// Map registers: logical pages that can be translated (a power of two, at most 1024)
+    #[arg(long, value_name = "N", default_value_t = Config::default().map_registers)]
+    pub map_registers: usize,
+    /// log2 of the page size in bytes (12 = 4 KiB pages; 8..=16)
+    #[arg(long, value_name = "N", default_value_t = Config::default().page_shift)]
+    pub page_shift: u32,
+    /// Logical (device) address bits: page register ‖ 16-bit address (17..=32)
+    #[arg(long, value_name = "N", default_value_t = Config::default().logical_bits)]
+    pub logical_bits: u32,
+    /// Physical address bits of the AXI4 master (page_shift+1..=32)
+    #[arg(long, value_name = "N", default_value_t = Config::default().physical_bits)]
+    pub physical_bits: u32,
+    /// Outstanding AXI transactions per direction (a power of two, 2..=256)
+    #[arg(long, value_name = "N", default_value_t = Config::default().outstanding)]
+    pub outstanding: usize,
+}
+
+impl ConfigArgs {
+    /// The configuration these options describe, checked.
+    pub fn config(&self) -> Result<Config, ConfigError> {
+        let cfg = Config {
+            channels: self.channels,
+            map_registers: self.map_registers,
+            page_shift: self.page_shift,
+            logical_bits: self.logical_bits,
+            physical_bits: self.physical_bits,
+            outstanding: self.outstanding,
+        };
+        cfg.validate()?;
+        Ok(cfg)
+    }
+}

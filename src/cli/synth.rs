@@ -1,0 +1,174 @@
+//! `mapdma synth`: the open iCE40 flow. Yosys `synth_ice40` → nextpnr-ice40 at the board's real
+//! clock → icepack, every step's exit code checked and its log kept in the output folder.
+//! Figures are read from the tools' JSON reports (see `report`).
+
+use super::board::{default_constraints_dir, Board};
+use super::report::{CellCounts, PnrReport};
+use super::tools;
+use anyhow::{bail, Context};
+use clap::Args;
+use std::path::{Path, PathBuf};
+
+#[derive(Args, Debug)]
+pub struct SynthArgs {
+    /// Board folder under the constraints directory (e.g. icebreaker, hx8k-breakout)
+    #[arg(long)]
+    board: String,
+    /// Verilog of the board's top module `top`, whose ports are named as in the board's .pcf
+    #[arg(long, value_name = "FILE")]
+    verilog: PathBuf,
+    /// Output folder: top.json, top.asc, top.bin, the tools' logs and reports
+    #[arg(long, value_name = "DIR", default_value = "out/synth")]
+    out: PathBuf,
+    /// Folder holding one sub-folder per board [default: the repository's constraints/]
+    #[arg(long, value_name = "DIR")]
+    constraints: Option<PathBuf>,
+    /// nextpnr placer seed (fixed so that figures can be reproduced)
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+pub fn run(args: &SynthArgs) -> anyhow::Result<()> {
+    let constraints = args
+        .constraints
+        .clone()
+        .unwrap_or_else(default_constraints_dir);
+    let board = Board::load(&constraints, &args.board)?;
+    let verilog = std::fs::read_to_string(&args.verilog)
+        .with_context(|| format!("reading {}", args.verilog.display()))?;
+    let result = board_flow(&board, &verilog, &args.out, args.seed)?;
+    println!(
+        "board        {} (iCE40 {}, {}), clock {} MHz",
+        board.name, board.device, board.package, board.clock.mhz
+    );
+    print_cells(&result.cells);
+    println!("place and route (nextpnr-ice40, seed {}):", args.seed);
+    println!("  logic cells  {}", result.pnr.logic_cells);
+    println!("  block RAM    {}", result.pnr.bram);
+    println!("  I/O          {}", result.pnr.io);
+    for c in &result.pnr.clocks {
+        println!(
+            "  fmax         {:.2} MHz on {} (target {:.2} MHz: {})",
+            c.achieved_mhz,
+            c.clock,
+            c.constraint_mhz,
+            if c.met() { "met" } else { "FAILED" }
+        );
+    }
+    if let Some(c) = result.pnr.failing_clocks().next() {
+        bail!(
+            "timing not met: {} reaches {:.2} MHz, the board runs it at {:.2} MHz; no bitstream written",
+            c.clock,
+            c.achieved_mhz,
+            c.constraint_mhz
+        );
+    }
+    let bin = result
+        .bitstream
+        .as_deref()
+        .expect("a bitstream is packed whenever timing is met");
+    let size = std::fs::metadata(bin)?.len();
+    println!("bitstream    {} ({size} bytes)", bin.display());
+    Ok(())
+}
+
+fn print_cells(c: &CellCounts) {
+    println!("synthesis (Yosys synth_ice40):");
+    for line in c.to_string().lines() {
+        println!("  {line}");
+    }
+}
+
+/// What one run of the board flow produced.
+#[derive(Debug)]
+pub struct BoardFlow {
+    pub cells: CellCounts,
+    pub pnr: PnrReport,
+    /// `top.bin`, packed only when every clock met its constraint.
+    pub bitstream: Option<PathBuf>,
+}
+
+/// Runs Yosys (`stat.json`), writes `top.json`, then nextpnr-ice40 at the board clock
+/// (`report.json`, `top.asc`) and icepack (`top.bin`) in `out`.
+pub fn board_flow(
+    board: &Board,
+    verilog: &str,
+    out: &Path,
+    seed: u64,
+) -> anyhow::Result<BoardFlow> {
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let out = out
+        .canonicalize()
+        .with_context(|| format!("resolving {}", out.display()))?;
+    let bin = out.join("top.bin");
+    // A stale bitstream must never look like the result of this run.
+    if bin.exists() {
+        std::fs::remove_file(&bin)?;
+    }
+    let cells = yosys_synth(verilog, &out, true)?;
+    let pcf = board.pcf_path();
+    let pcf = pcf.to_str().context("the .pcf path is not UTF-8")?;
+    let freq = board.clock.mhz.to_string();
+    let seed = seed.to_string();
+    // Timing is judged here from the report (so its figures are printed either way), hence
+    // --timing-allow-fail; every other nextpnr failure still fails the run.
+    tools::run(
+        "nextpnr-ice40",
+        &[
+            &format!("--{}", board.device),
+            "--package",
+            &board.package,
+            "--pcf",
+            pcf,
+            "--json",
+            "top.json",
+            "--asc",
+            "top.asc",
+            "--freq",
+            &freq,
+            "--seed",
+            &seed,
+            "--report",
+            "report.json",
+            "--timing-allow-fail",
+        ],
+        &out,
+        &out.join("nextpnr.log"),
+    )?;
+    let report = std::fs::read_to_string(out.join("report.json")).context("reading report.json")?;
+    let pnr = PnrReport::from_nextpnr(&report)?;
+    if pnr.clocks.is_empty() {
+        bail!(
+            "nextpnr found no clock domain: does `top` use the board clock port `{}`?",
+            board.clock.port
+        );
+    }
+    let bitstream = if pnr.failing_clocks().next().is_none() {
+        tools::run(
+            "icepack",
+            &["top.asc", "top.bin"],
+            &out,
+            &out.join("icepack.log"),
+        )?;
+        Some(bin)
+    } else {
+        None
+    };
+    Ok(BoardFlow {
+        cells,
+        pnr,
+        bitstream,
+    })
+}
+
+/// `synth_ice40` of `verilog` (top module `top`) in `out`: writes `top.v`, `yosys.log`,
+/// `stat.json` and, with `netlist`, `top.json` for nextpnr.
+pub fn yosys_synth(verilog: &str, out: &Path, netlist: bool) -> anyhow::Result<CellCounts> {
+    std::fs::write(out.join("top.v"), verilog).context("writing top.v")?;
+    let json = if netlist { " -json top.json" } else { "" };
+    let script =
+        format!("read_verilog top.v; synth_ice40 -top top{json}; tee -q -o stat.json stat -json");
+    tools::run("yosys", &["-q", "-p", &script], out, &out.join("yosys.log"))?;
+    let stat = std::fs::read_to_string(out.join("stat.json")).context("reading stat.json")?;
+    CellCounts::from_yosys_stat(&stat)
+}

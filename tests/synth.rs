@@ -1,0 +1,115 @@
+//! The board flow end to end (Yosys → nextpnr-ice40 → icepack) on small designs, one per board.
+
+mod common;
+use common::*;
+
+fn board_flow(board: &str, fixture_name: &str) {
+    let out = fresh_dir(&format!("synth_{board}"));
+    let v = fixture(fixture_name);
+    let report = mapdma_ok(&[
+        "synth",
+        "--board",
+        board,
+        "--verilog",
+        v.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    for what in [
+        "LUT4",
+        "FF",
+        "BRAM",
+        "logic cells",
+        "fmax",
+        "target 12.00 MHz: met",
+    ] {
+        assert!(report.contains(what), "{what} missing:\n{report}");
+    }
+    let bin = std::fs::metadata(out.join("top.bin")).expect("bitstream written");
+    assert!(bin.len() > 1000);
+    // The counter's flip-flops are in the report, read from Yosys.
+    let ff: u64 = report
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("FF"))
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .expect("FF count");
+    assert!(ff >= 24, "{report}");
+}
+
+#[test]
+fn icebreaker_flow_writes_a_bitstream() {
+    board_flow("icebreaker", "blinky_icebreaker.v");
+}
+
+#[test]
+fn hx8k_breakout_flow_writes_a_bitstream() {
+    board_flow("hx8k-breakout", "blinky_hx8k.v");
+}
+
+#[test]
+fn missed_timing_fails_and_writes_no_bitstream() {
+    // A copy of the iCEBreaker whose oscillator is far beyond what the fabric can do.
+    let dir = fresh_dir("synth_too_fast");
+    let boards = dir.join("boards");
+    let fast = boards.join("fast");
+    std::fs::create_dir_all(&fast).unwrap();
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("constraints/icebreaker");
+    std::fs::copy(src.join("icebreaker.pcf"), fast.join("icebreaker.pcf")).unwrap();
+    let toml = std::fs::read_to_string(src.join("board.toml"))
+        .unwrap()
+        .replace("mhz = 12.0", "mhz = 900.0");
+    std::fs::write(fast.join("board.toml"), toml).unwrap();
+    let out = dir.join("out");
+    let v = fixture("blinky_icebreaker.v");
+    let e = mapdma_err(&[
+        "synth",
+        "--board",
+        "fast",
+        "--constraints",
+        boards.to_str().unwrap(),
+        "--verilog",
+        v.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(e.contains("timing not met"), "{e}");
+    assert!(!out.join("top.bin").exists());
+}
+
+#[test]
+fn an_unknown_board_names_the_known_ones() {
+    let v = fixture("blinky_icebreaker.v");
+    let e = mapdma_err(&["synth", "--board", "nope", "--verilog", v.to_str().unwrap()]);
+    assert!(
+        e.contains("icebreaker") && e.contains("hx8k-breakout"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_port_missing_from_the_pcf_fails_with_the_tool_message() {
+    let dir = fresh_dir("synth_bad_port");
+    let v = dir.join("bad.v");
+    std::fs::write(
+        &v,
+        std::fs::read_to_string(fixture("blinky_icebreaker.v"))
+            .unwrap()
+            .replace("ledg_n", "led_nowhere"),
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let e = mapdma_err(&[
+        "synth",
+        "--board",
+        "icebreaker",
+        "--verilog",
+        v.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        e.contains("nextpnr-ice40") && e.contains("led_nowhere"),
+        "{e}"
+    );
+}
