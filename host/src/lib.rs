@@ -1,2 +1,42 @@
 //! mapdma-host: the Windows WDK adapter-object DMA API over mapdma hardware.
+//!
+//! A driver writer finds the WDK routines under their snake_case names:
+//! [`DmaSystem::get_dma_adapter`] (`IoGetDmaAdapter`) returns a [`DmaAdapter`] whose methods
+//! are the `DMA_OPERATIONS`: `allocate_common_buffer`, `allocate_adapter_channel`,
+//! `map_transfer`, `read_dma_counter`, `flush_adapter_buffers`, `free_adapter_channel`,
+//! `free_map_registers`, `get_dma_alignment`, `get_scatter_gather_list`,
+//! `put_scatter_gather_list`, `calculate_scatter_gather_list`, `build_scatter_gather_list`,
+//! and `put_dma_adapter` (also on drop).
+//!
+//! Directions use the 8237's vocabulary ([`TransferType`]): `Write` = device → memory,
+//! `Read` = memory → device (the WDK's `WriteToDevice = TRUE`); see [`write_to_device`].
+//!
+//! The hardware is reached through a [`backend::Backend`]: the pure-Rust
+//! [`backend::reference::ReferenceModel`] here, a Verilator model or a board elsewhere.
+
+pub mod adapter;
 pub mod backend;
+pub mod bench;
+pub mod buffer;
+pub mod common_buffer;
+pub mod description;
+pub mod error;
+pub mod map_registers;
+pub mod mdl;
+pub mod scatter_gather;
+pub mod scenario;
+pub mod system;
+
+pub use adapter::{
+    write_to_device, AllocationStatus, DeviceObject, DmaAdapter, DmaCounter, ExecutionRoutine,
+    IoAllocationAction, PutError,
+};
+pub use buffer::PageBuffer;
+pub use common_buffer::CommonBuffer;
+pub use description::{DescriptionError, DeviceDescription, DmaSpeed, DmaWidth, InterfaceType};
+pub use error::{DmaError, Result};
+pub use map_registers::MapRegisterBase;
+pub use mapdma_regmap::TransferType;
+pub use mdl::Mdl;
+pub use scatter_gather::{ScatterGatherElement, ScatterGatherList, ScatterGatherSize};
+pub use system::DmaSystem;

@@ -171,12 +171,6 @@ impl Controller {
         devices[c].dreq_pin() ^ self.command_bit(&rm::command::DREQ_LOW)
     }
 
-    fn byte_of(&mut self, v: u16) -> u32 {
-        let b = if self.flip_flop { v >> 8 } else { v & 0xFF };
-        self.flip_flop = !self.flip_flop;
-        b as u32
-    }
-
     fn set_byte(&mut self, target: u16, byte: u32) -> u16 {
         let byte = (byte & 0xFF) as u16;
         let v = if self.flip_flop {
