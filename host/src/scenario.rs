@@ -18,6 +18,7 @@ use crate::adapter::{DeviceObject, IoAllocationAction};
 use crate::description::{DeviceDescription, DmaWidth};
 use crate::error::{DmaError, Result};
 use crate::map_registers::MapRegisterBase;
+use crate::mdl::span_pages;
 use crate::system::DmaSystem;
 
 /// Parameters of one run.
@@ -121,7 +122,9 @@ pub fn run_seed(system: &DmaSystem, p: &SeedParams) -> Result<SeedReport> {
         let slot = slot.clone();
         let mdl = mdl.clone();
         let (len, transfer) = (p.ring_bytes as usize, p.transfer);
-        adapter.allocate_adapter_channel(&device, map_registers, move |a, base| {
+        // As the seed's clients do: ADDRESS_AND_SIZE_TO_SPAN_PAGES of the buffer.
+        let needed = span_pages(0, ring, system.config().page_shift) as u32;
+        adapter.allocate_adapter_channel(&device, needed, move |a, base| {
             let r = a.map_transfer(&mdl, base, 0, len, transfer);
             let keep = r.is_ok();
             *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(r.map(|(l, n)| (base, l, n)));

@@ -375,6 +375,18 @@ impl DmaSystem {
         f(self.hal.lock().backend.as_mut())
     }
 
+    /// Runs `f` on the reference model, if that is the backend.
+    pub fn with_reference_model<R>(
+        &self,
+        f: impl FnOnce(&mut crate::backend::reference::ReferenceModel) -> R,
+    ) -> Option<R> {
+        let mut st = self.hal.lock();
+        st.backend
+            .as_any_mut()
+            .and_then(|a| a.downcast_mut())
+            .map(f)
+    }
+
     /// Runs `f` on the backend's devices; `Err` if it has none.
     pub fn with_devices<R>(
         &self,

@@ -126,4 +126,8 @@ pub trait Backend: RegisterBus + PhysicalMemory {
     fn devices(&mut self) -> Option<&mut dyn DeviceHarness> {
         None
     }
+    /// The concrete backend, for test benches that need its own controls.
+    fn as_any_mut(&mut self) -> Option<&mut dyn std::any::Any> {
+        None
+    }
 }

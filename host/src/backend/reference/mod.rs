@@ -273,6 +273,10 @@ impl Backend for ReferenceModel {
     fn devices(&mut self) -> Option<&mut dyn DeviceHarness> {
         Some(self)
     }
+
+    fn as_any_mut(&mut self) -> Option<&mut dyn std::any::Any> {
+        Some(self)
+    }
 }
 
 #[cfg(test)]
