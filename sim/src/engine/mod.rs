@@ -1,0 +1,101 @@
+//! Simulation engines: the things that evaluate the design. The testbench (models, checkers,
+//! [`crate::System`]) only sees port words, so one scenario runs unchanged on Verilator and on
+//! rust-hdl's own simulator.
+
+mod rust_hdl;
+mod verilator;
+
+pub use self::rust_hdl::{InputFn, OutputFn, PortBinder, RustHdlEngine, Word};
+pub use self::verilator::VerilatorEngine;
+
+use std::fmt;
+use std::path::Path;
+
+/// A port as an engine exposes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PortSpec {
+    pub name: String,
+    pub width: u32,
+}
+
+/// Input and output ports, in word order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PortTable {
+    pub inputs: Vec<PortSpec>,
+    pub outputs: Vec<PortSpec>,
+}
+
+impl PortTable {
+    /// Word index of an input.
+    pub fn input(&self, name: &str) -> Option<usize> {
+        self.inputs.iter().position(|p| p.name == name)
+    }
+    /// Word index of an output.
+    pub fn output(&self, name: &str) -> Option<usize> {
+        self.outputs.iter().position(|p| p.name == name)
+    }
+}
+
+/// Something an engine could not do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EngineError {
+    /// The design kept changing after this many delta cycles (a combinational loop).
+    NoConvergence(usize),
+    /// A port the testbench needs does not exist in the design, or cannot be driven.
+    UnknownPort(String),
+    Trace(String),
+}
+
+impl fmt::Display for EngineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EngineError::NoConvergence(n) => {
+                write!(f, "the design did not settle within {n} delta cycles")
+            }
+            EngineError::UnknownPort(p) => write!(f, "the design has no usable port `{p}`"),
+            EngineError::Trace(e) => write!(f, "waveform trace: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for EngineError {}
+
+/// A design evaluated from port words.
+pub trait Engine {
+    /// Short name for reports ("verilator", "rust-hdl").
+    fn name(&self) -> &'static str;
+    fn ports(&self) -> &PortTable;
+    /// Applies every input word (clock included) and settles the design; fills `outputs`.
+    fn eval(&mut self, inputs: &[u32], outputs: &mut [u32]) -> Result<(), EngineError>;
+    /// Starts a VCD waveform file.
+    fn trace_open(&mut self, path: &Path) -> Result<(), EngineError>;
+    /// Records the current values at `time_ps` (picoseconds), if tracing.
+    fn trace_dump(&mut self, time_ps: u64) -> Result<(), EngineError>;
+    /// Flushes and closes the waveform file, if any.
+    fn trace_close(&mut self) -> Result<(), EngineError>;
+    fn tracing(&self) -> bool;
+}
+
+impl<E: Engine + ?Sized> Engine for Box<E> {
+    fn name(&self) -> &'static str {
+        (**self).name()
+    }
+    fn ports(&self) -> &PortTable {
+        (**self).ports()
+    }
+    fn eval(&mut self, inputs: &[u32], outputs: &mut [u32]) -> Result<(), EngineError> {
+        (**self).eval(inputs, outputs)
+    }
+    fn trace_open(&mut self, path: &Path) -> Result<(), EngineError> {
+        (**self).trace_open(path)
+    }
+    fn trace_dump(&mut self, time_ps: u64) -> Result<(), EngineError> {
+        (**self).trace_dump(time_ps)
+    }
+    fn trace_close(&mut self) -> Result<(), EngineError> {
+        (**self).trace_close()
+    }
+    fn tracing(&self) -> bool {
+        (**self).tracing()
+    }
+}

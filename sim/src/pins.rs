@@ -1,0 +1,182 @@
+//! Where each mapdma signal sits in an engine's port words, looked up once by the Verilog
+//! names of hdl/DESIGN.md §1, so the testbench works for any configuration and either engine.
+
+use crate::axi::{AxiMasterSignals, AxiSlaveSignals, AxilMasterSignals, AxilSlaveSignals};
+use crate::device::{DeviceIn, DeviceOut};
+use crate::engine::{EngineError, PortTable};
+
+const S_AXIL_IN: [&str; 9] = [
+    "awaddr", "awvalid", "wdata", "wstrb", "wvalid", "bready", "araddr", "arvalid", "rready",
+];
+const S_AXIL_OUT: [&str; 8] = [
+    "awready", "wready", "bresp", "bvalid", "arready", "rdata", "rresp", "rvalid",
+];
+const M_AXI_OUT: [&str; 16] = [
+    "awaddr", "awlen", "awsize", "awburst", "awvalid", "wdata", "wstrb", "wlast", "wvalid",
+    "bready", "araddr", "arlen", "arsize", "arburst", "arvalid", "rready",
+];
+const M_AXI_IN: [&str; 9] = [
+    "awready", "wready", "bresp", "bvalid", "arready", "rdata", "rresp", "rlast", "rvalid",
+];
+const DEV_IN: [&str; 5] = ["dreq", "src_data", "src_valid", "snk_ready", "eop_in"];
+const DEV_OUT: [&str; 6] = [
+    "dack",
+    "src_ready",
+    "snk_data",
+    "snk_valid",
+    "snk_last",
+    "eop_out",
+];
+
+/// Word indices of every mapdma port.
+#[derive(Clone, Debug)]
+pub struct PinMap {
+    pub clock: usize,
+    pub reset: usize,
+    s_axil_in: [usize; 9],
+    s_axil_out: [usize; 8],
+    m_axi_out: [usize; 16],
+    m_axi_in: [usize; 9],
+    dev_in: Vec<[usize; 5]>,
+    dev_out: Vec<[usize; 6]>,
+    irq: usize,
+}
+
+fn find<const N: usize>(
+    lookup: impl Fn(&str) -> Option<usize>,
+    prefix: &str,
+    names: [&str; N],
+) -> Result<[usize; N], EngineError> {
+    let mut out = [0; N];
+    for (o, n) in out.iter_mut().zip(names) {
+        let full = format!("{prefix}{n}");
+        *o = lookup(&full).ok_or(EngineError::UnknownPort(full))?;
+    }
+    Ok(out)
+}
+
+impl PinMap {
+    pub fn new(t: &PortTable, channels: usize) -> Result<Self, EngineError> {
+        let i = |n: &str| t.input(n);
+        let o = |n: &str| t.output(n);
+        let one = |idx: Option<usize>, n: &str| idx.ok_or(EngineError::UnknownPort(n.into()));
+        Ok(PinMap {
+            clock: one(t.input("clock"), "clock")?,
+            reset: one(t.input("reset"), "reset")?,
+            s_axil_in: find(i, "s_axil_", S_AXIL_IN)?,
+            s_axil_out: find(o, "s_axil_", S_AXIL_OUT)?,
+            m_axi_out: find(o, "m_axi_", M_AXI_OUT)?,
+            m_axi_in: find(i, "m_axi_", M_AXI_IN)?,
+            dev_in: (0..channels)
+                .map(|c| find(i, &format!("dev${c}$"), DEV_IN))
+                .collect::<Result<_, _>>()?,
+            dev_out: (0..channels)
+                .map(|c| find(o, &format!("dev${c}$"), DEV_OUT))
+                .collect::<Result<_, _>>()?,
+            irq: one(t.output("irq"), "irq")?,
+        })
+    }
+
+    pub fn channels(&self) -> usize {
+        self.dev_in.len()
+    }
+
+    pub fn put_axil(&self, w: &mut [u32], m: &AxilMasterSignals) {
+        let v = [
+            m.awaddr,
+            m.awvalid as u32,
+            m.wdata,
+            m.wstrb,
+            m.wvalid as u32,
+            m.bready as u32,
+            m.araddr,
+            m.arvalid as u32,
+            m.rready as u32,
+        ];
+        for (&i, v) in self.s_axil_in.iter().zip(v) {
+            w[i] = v;
+        }
+    }
+
+    pub fn get_axil(&self, w: &[u32]) -> AxilSlaveSignals {
+        let g = |k: usize| w[self.s_axil_out[k]];
+        AxilSlaveSignals {
+            awready: g(0) != 0,
+            wready: g(1) != 0,
+            bresp: g(2),
+            bvalid: g(3) != 0,
+            arready: g(4) != 0,
+            rdata: g(5),
+            rresp: g(6),
+            rvalid: g(7) != 0,
+        }
+    }
+
+    pub fn put_axi(&self, w: &mut [u32], s: &AxiSlaveSignals) {
+        let v = [
+            s.awready as u32,
+            s.wready as u32,
+            s.bresp,
+            s.bvalid as u32,
+            s.arready as u32,
+            s.rdata,
+            s.rresp,
+            s.rlast as u32,
+            s.rvalid as u32,
+        ];
+        for (&i, v) in self.m_axi_in.iter().zip(v) {
+            w[i] = v;
+        }
+    }
+
+    pub fn get_axi(&self, w: &[u32]) -> AxiMasterSignals {
+        let g = |k: usize| w[self.m_axi_out[k]];
+        AxiMasterSignals {
+            awaddr: g(0),
+            awlen: g(1),
+            awsize: g(2),
+            awburst: g(3),
+            awvalid: g(4) != 0,
+            wdata: g(5),
+            wstrb: g(6),
+            wlast: g(7) != 0,
+            wvalid: g(8) != 0,
+            bready: g(9) != 0,
+            araddr: g(10),
+            arlen: g(11),
+            arsize: g(12),
+            arburst: g(13),
+            arvalid: g(14) != 0,
+            rready: g(15) != 0,
+        }
+    }
+
+    pub fn put_dev(&self, w: &mut [u32], ch: usize, d: &DeviceIn) {
+        let v = [
+            d.dreq as u32,
+            d.src_data,
+            d.src_valid as u32,
+            d.snk_ready as u32,
+            d.eop_in as u32,
+        ];
+        for (&i, v) in self.dev_in[ch].iter().zip(v) {
+            w[i] = v;
+        }
+    }
+
+    pub fn get_dev(&self, w: &[u32], ch: usize) -> DeviceOut {
+        let g = |k: usize| w[self.dev_out[ch][k]];
+        DeviceOut {
+            dack: g(0) != 0,
+            src_ready: g(1) != 0,
+            snk_data: g(2),
+            snk_valid: g(3) != 0,
+            snk_last: g(4) != 0,
+            eop_out: g(5) != 0,
+        }
+    }
+
+    pub fn get_irq(&self, w: &[u32]) -> bool {
+        w[self.irq] != 0
+    }
+}

@@ -1,0 +1,341 @@
+//! The whole test system: a mapdma design on some [`Engine`], its memory behind the AXI4 slave
+//! model, the AXI4-Lite register master, one device per channel, the interrupt observer and the
+//! protocol checkers (always on), advanced one clock at a time.
+//!
+//! One clock, as [`System::step`] does it: every model drives its inputs (decided at the previous
+//! edge); the design is evaluated with the clock low; the checkers inspect both directions of
+//! both buses; the clock rises; every model takes the handshakes it saw. Models never react
+//! combinationally, so the order of models does not matter and there are no loops.
+
+use crate::axi::Resp;
+use crate::axi_slave::{AxiSlave, AxiSlaveConfig};
+use crate::axil_master::{AxilDone, AxilMaster, AxilOp, AxilTiming};
+use crate::checker::{AxiChecker, AxilChecker, Violation};
+use crate::device::{Device, DeviceOut};
+use crate::engine::{Engine, EngineError};
+use crate::observe::IrqObserver;
+use crate::pins::PinMap;
+use mapdma_regmap::Config;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Clock period used for waveform time stamps: 10 ns (100 MHz).
+pub const CLOCK_PERIOD_PS: u64 = 10_000;
+
+/// Environment variable naming a VCD file to write for every [`System`] created.
+pub const VCD_ENV: &str = "MAPDMA_VCD";
+
+/// Why a simulation stopped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SimError {
+    /// A protocol checker saw a broken rule.
+    Protocol(Violation),
+    Engine(EngineError),
+    /// Something did not happen within the allowed clocks.
+    Timeout {
+        waiting_for: String,
+        cycles: u64,
+    },
+    /// A register access answered with an error.
+    Bus {
+        op: AxilOp,
+        resp: Resp,
+    },
+    /// The request cannot be simulated (no model for a configuration, bad argument).
+    Unsupported(String),
+}
+
+impl fmt::Display for SimError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SimError::Protocol(v) => write!(f, "protocol violation: {v}"),
+            SimError::Engine(e) => write!(f, "simulation engine: {e}"),
+            SimError::Timeout {
+                waiting_for,
+                cycles,
+            } => write!(
+                f,
+                "timed out after {cycles} clocks waiting for {waiting_for}"
+            ),
+            SimError::Bus { op, resp } => write!(f, "register access {op:x?} answered {resp:?}"),
+            SimError::Unsupported(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for SimError {}
+
+impl From<Violation> for SimError {
+    fn from(v: Violation) -> Self {
+        SimError::Protocol(v)
+    }
+}
+
+impl From<EngineError> for SimError {
+    fn from(e: EngineError) -> Self {
+        SimError::Engine(e)
+    }
+}
+
+/// Everything about the test bench that is not the design.
+#[derive(Clone, Debug)]
+pub struct SystemConfig {
+    pub memory: AxiSlaveConfig,
+    pub axil: AxilTiming,
+    /// One device per channel; missing entries are idle devices.
+    pub devices: Vec<crate::device::DeviceConfig>,
+    /// Clocks of reset at start.
+    pub reset_cycles: u32,
+    /// Write a VCD file here (the `MAPDMA_VCD` environment variable does the same).
+    pub vcd: Option<PathBuf>,
+    /// Longest wait for one register access.
+    pub axil_timeout: u64,
+}
+
+impl Default for SystemConfig {
+    fn default() -> Self {
+        SystemConfig {
+            memory: AxiSlaveConfig::default(),
+            axil: AxilTiming::default(),
+            devices: vec![],
+            reset_cycles: 4,
+            vcd: None,
+            axil_timeout: 1000,
+        }
+    }
+}
+
+/// A mapdma design with its surroundings.
+pub struct System<E: Engine> {
+    engine: E,
+    config: Config,
+    pins: PinMap,
+    inputs: Vec<u32>,
+    outputs: Vec<u32>,
+    scratch: Vec<u32>,
+    cycle: u64,
+    reset: bool,
+    axil_timeout: u64,
+    pub memory: AxiSlave,
+    pub axil: AxilMaster,
+    pub devices: Vec<Device>,
+    pub irq: IrqObserver,
+    axi_check: AxiChecker,
+    axil_check: AxilChecker,
+    axil_log: Vec<AxilDone>,
+    dev_out: Vec<DeviceOut>,
+}
+
+impl<E: Engine> System<E> {
+    /// Builds the system around `engine` (a design of configuration `config`) and runs the
+    /// reset clocks.
+    pub fn new(engine: E, config: &Config, sys: SystemConfig) -> Result<Self, SimError> {
+        let pins = PinMap::new(engine.ports(), config.channels)?;
+        let n_in = engine.ports().inputs.len();
+        let n_out = engine.ports().outputs.len();
+        let mut devices: Vec<Device> = sys.devices.iter().cloned().map(Device::new).collect();
+        if devices.len() > config.channels {
+            return Err(SimError::Unsupported(format!(
+                "{} devices for {} channels",
+                devices.len(),
+                config.channels
+            )));
+        }
+        devices.resize_with(config.channels, Device::idle);
+        let mut s = System {
+            engine,
+            config: *config,
+            pins,
+            inputs: vec![0; n_in],
+            outputs: vec![0; n_out],
+            scratch: vec![0; n_out],
+            cycle: 0,
+            reset: false,
+            axil_timeout: sys.axil_timeout,
+            memory: AxiSlave::new(sys.memory),
+            axil: AxilMaster::new(sys.axil),
+            devices,
+            irq: IrqObserver::default(),
+            axi_check: AxiChecker::new("m_axi", Some(config.outstanding)),
+            axil_check: AxilChecker::new("s_axil"),
+            axil_log: vec![],
+            dev_out: vec![DeviceOut::default(); config.channels],
+        };
+        let vcd = sys
+            .vcd
+            .or_else(|| std::env::var_os(VCD_ENV).map(PathBuf::from));
+        if let Some(path) = vcd {
+            s.trace_open(&path)?;
+        }
+        s.reset(sys.reset_cycles.max(1))?;
+        Ok(s)
+    }
+
+    /// The design's configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn engine_name(&self) -> &'static str {
+        self.engine.name()
+    }
+
+    /// Clocks simulated so far (the cycle counter).
+    pub fn cycle(&self) -> u64 {
+        self.cycle
+    }
+
+    /// Starts a VCD waveform file (GTKWave opens it).
+    pub fn trace_open(&mut self, path: &Path) -> Result<(), SimError> {
+        Ok(self.engine.trace_open(path)?)
+    }
+
+    /// Flushes and closes the waveform file.
+    pub fn trace_close(&mut self) -> Result<(), SimError> {
+        Ok(self.engine.trace_close()?)
+    }
+
+    /// Holds reset for `cycles` clocks; register accesses in progress are dropped.
+    pub fn reset(&mut self, cycles: u32) -> Result<(), SimError> {
+        self.axil.clear();
+        self.reset = true;
+        for _ in 0..cycles {
+            self.step()?;
+        }
+        self.reset = false;
+        Ok(())
+    }
+
+    /// What channel `ch` drove towards its device in the last clock.
+    pub fn dev_out(&self, ch: usize) -> DeviceOut {
+        self.dev_out[ch]
+    }
+
+    /// Every finished register access, in order.
+    pub fn axil_log(&self) -> &[AxilDone] {
+        &self.axil_log
+    }
+
+    /// Handshakes the checkers saw: (AXI4 master bus, AXI4-Lite bus).
+    pub fn checked_handshakes(&self) -> (u64, u64) {
+        (self.axi_check.handshakes(), self.axil_check.handshakes())
+    }
+
+    /// One clock.
+    pub fn step(&mut self) -> Result<(), SimError> {
+        let p = &self.pins;
+        let axil_m = self.axil.drive();
+        let mem_s = self.memory.drive();
+        p.put_axil(&mut self.inputs, &axil_m);
+        p.put_axi(&mut self.inputs, &mem_s);
+        for (ch, d) in self.devices.iter().enumerate() {
+            p.put_dev(&mut self.inputs, ch, &d.drive());
+        }
+        self.inputs[p.reset] = self.reset as u32;
+        self.inputs[p.clock] = 0;
+        self.engine.eval(&self.inputs, &mut self.outputs)?;
+        let t = self.cycle * CLOCK_PERIOD_PS;
+        self.engine.trace_dump(t)?;
+
+        let axi_m = p.get_axi(&self.outputs);
+        let axil_s = p.get_axil(&self.outputs);
+        for (ch, o) in self.dev_out.iter_mut().enumerate() {
+            *o = p.get_dev(&self.outputs, ch);
+        }
+        let irq = p.get_irq(&self.outputs);
+        let cycle = self.cycle;
+        self.axi_check.observe(&axi_m, &mem_s, self.reset, cycle)?;
+        self.axil_check
+            .observe(&axil_m, &axil_s, self.reset, cycle)?;
+
+        self.inputs[p.clock] = 1;
+        self.engine.eval(&self.inputs, &mut self.scratch)?;
+        self.engine.trace_dump(t + CLOCK_PERIOD_PS / 2)?;
+
+        self.memory.clock(&axi_m, cycle);
+        self.axil.clock(&axil_s, cycle);
+        for (d, o) in self.devices.iter_mut().zip(&self.dev_out) {
+            d.clock(o, cycle);
+        }
+        self.irq.observe(irq, cycle);
+        self.cycle += 1;
+        Ok(())
+    }
+
+    /// `cycles` clocks.
+    pub fn run(&mut self, cycles: u64) -> Result<(), SimError> {
+        for _ in 0..cycles {
+            self.step()?;
+        }
+        Ok(())
+    }
+
+    /// Clocks until `done(self)` holds (checked before each clock); returns the clocks run.
+    pub fn run_until(
+        &mut self,
+        max_cycles: u64,
+        what: &str,
+        mut done: impl FnMut(&Self) -> bool,
+    ) -> Result<u64, SimError> {
+        for n in 0..=max_cycles {
+            if done(self) {
+                return Ok(n);
+            }
+            if n < max_cycles {
+                self.step()?;
+            }
+        }
+        Err(SimError::Timeout {
+            waiting_for: what.to_string(),
+            cycles: max_cycles,
+        })
+    }
+
+    /// Performs one register access, running clocks until it finishes; returns it whatever
+    /// the response.
+    pub fn axil_access(&mut self, op: AxilOp) -> Result<AxilDone, SimError> {
+        self.axil.push(op);
+        for _ in 0..self.axil_timeout {
+            self.step()?;
+            if let Some(d) = self.axil.pop_done() {
+                self.axil_log.push(d);
+                return Ok(d);
+            }
+        }
+        Err(SimError::Timeout {
+            waiting_for: format!("register access {op:x?}"),
+            cycles: self.axil_timeout,
+        })
+    }
+
+    /// Writes a 32-bit register; an error response is an `Err`.
+    pub fn axil_write(&mut self, addr: u32, data: u32) -> Result<(), SimError> {
+        let op = AxilOp::Write {
+            addr,
+            data,
+            strb: 0xF,
+        };
+        let d = self.axil_access(op)?;
+        match d.resp {
+            Resp::Okay => Ok(()),
+            resp => Err(SimError::Bus { op, resp }),
+        }
+    }
+
+    /// Reads a 32-bit register; an error response is an `Err`.
+    pub fn axil_read(&mut self, addr: u32) -> Result<u32, SimError> {
+        let op = AxilOp::Read { addr };
+        let d = self.axil_access(op)?;
+        match d.resp {
+            Resp::Okay => Ok(d.data),
+            resp => Err(SimError::Bus { op, resp }),
+        }
+    }
+}
+
+impl<E: Engine> Drop for System<E> {
+    fn drop(&mut self) {
+        // Flush the waveform even when a test fails half-way.
+        let _ = self.engine.trace_close();
+    }
+}
