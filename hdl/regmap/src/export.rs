@@ -344,10 +344,7 @@ mod tests {
             let h = c_header(&cfg);
             let mut seen = HashSet::new();
             for line in h.lines().filter(|l| l.starts_with("#define ")) {
-                let name = line["#define ".len()..]
-                    .split([' ', '('])
-                    .next()
-                    .unwrap();
+                let name = line["#define ".len()..].split([' ', '(']).next().unwrap();
                 assert!(seen.insert(name.to_string()), "{name} defined twice");
             }
             assert!(seen.contains("MAPDMA_MAP"));
