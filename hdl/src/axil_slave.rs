@@ -1,0 +1,137 @@
+//! AXI4-Lite slave front end: turns AXI4-Lite transactions into one-clock register strobes.
+//!
+//! Write: AW and W are accepted independently (each into a one-entry holding register), the
+//! register write strobes when both are held and the B channel is free. Read: AR is accepted
+//! when no read is pending; `rd_en` strobes in that clock (read side effects happen then), the
+//! data is sampled one clock later (`rd_data`, so synchronous-read memories can answer) and
+//! presented on R the clock after. One transaction per direction at a time.
+
+use rust_hdl::prelude::*;
+
+/// AXI response codes (kernels use the literals: rust-hdl cannot reference Rust constants in
+/// generated Verilog).
+pub const RESP_OKAY: u64 = 0;
+pub const RESP_SLVERR: u64 = 2;
+
+#[derive(LogicBlock, Default)]
+pub struct AxiLiteSlave {
+    pub clock: Signal<In, Clock>,
+    pub reset: Signal<In, Bit>,
+
+    pub awaddr: Signal<In, Bits<13>>,
+    pub awvalid: Signal<In, Bit>,
+    pub awready: Signal<Out, Bit>,
+    pub wdata: Signal<In, Bits<32>>,
+    pub wstrb: Signal<In, Bits<4>>,
+    pub wvalid: Signal<In, Bit>,
+    pub wready: Signal<Out, Bit>,
+    pub bresp: Signal<Out, Bits<2>>,
+    pub bvalid: Signal<Out, Bit>,
+    pub bready: Signal<In, Bit>,
+    pub araddr: Signal<In, Bits<13>>,
+    pub arvalid: Signal<In, Bit>,
+    pub arready: Signal<Out, Bit>,
+    pub rdata: Signal<Out, Bits<32>>,
+    pub rresp: Signal<Out, Bits<2>>,
+    pub rvalid: Signal<Out, Bit>,
+    pub rready: Signal<In, Bit>,
+
+    /// Register write strobe (one clock) with its word-aligned byte address and data.
+    pub wr_en: Signal<Out, Bit>,
+    pub wr_addr: Signal<Out, Bits<13>>,
+    pub wr_data: Signal<Out, Bits<32>>,
+    /// The decoder's verdict for `wr_addr`: no register there (answer SLVERR).
+    pub wr_err: Signal<In, Bit>,
+    /// Register read strobe (one clock) with its address; side effects happen in this clock.
+    pub rd_en: Signal<Out, Bit>,
+    pub rd_addr: Signal<Out, Bits<13>>,
+    /// Read data and verdict, sampled the clock after `rd_en`.
+    pub rd_data: Signal<In, Bits<32>>,
+    pub rd_err: Signal<In, Bit>,
+
+    aw_full: DFF<Bit>,
+    aw_addr: DFF<Bits<13>>,
+    w_full: DFF<Bit>,
+    w_data: DFF<Bits<32>>,
+    w_strb: DFF<Bits<4>>,
+    b_valid: DFF<Bit>,
+    b_resp: DFF<Bits<2>>,
+    rd_wait: DFF<Bit>,
+    r_valid: DFF<Bit>,
+    r_data: DFF<Bits<32>>,
+    r_resp: DFF<Bits<2>>,
+}
+
+impl Logic for AxiLiteSlave {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(
+            self, clock, aw_full, aw_addr, w_full, w_data, w_strb, b_valid, b_resp, rd_wait,
+            r_valid, r_data, r_resp
+        );
+
+        // Write address and data channels, each into its holding register.
+        self.awready.next = !self.aw_full.q.val();
+        self.wready.next = !self.w_full.q.val();
+        if self.awvalid.val() & !self.aw_full.q.val() {
+            self.aw_full.d.next = true;
+            self.aw_addr.d.next = self.awaddr.val() & 0x1FFC;
+        }
+        if self.wvalid.val() & !self.w_full.q.val() {
+            self.w_full.d.next = true;
+            self.w_data.d.next = self.wdata.val();
+            self.w_strb.d.next = self.wstrb.val();
+        }
+        // Perform the write when both halves are held and B is free; WSTRB = 0 writes nothing.
+        self.wr_en.next = false;
+        self.wr_addr.next = self.aw_addr.q.val();
+        self.wr_data.next = self.w_data.q.val();
+        if self.aw_full.q.val() & self.w_full.q.val() & !self.b_valid.q.val() {
+            self.wr_en.next = self.w_strb.q.val().any();
+            self.aw_full.d.next = false;
+            self.w_full.d.next = false;
+            self.b_valid.d.next = true;
+            self.b_resp.d.next = 0.into();
+            if self.wr_err.val() {
+                self.b_resp.d.next = 2.into();
+            }
+        }
+        if self.b_valid.q.val() & self.bready.val() {
+            self.b_valid.d.next = false;
+        }
+        self.bvalid.next = self.b_valid.q.val();
+        self.bresp.next = self.b_resp.q.val();
+
+        // Read: strobe on AR, sample the data a clock later, hold R until taken.
+        self.arready.next = !self.rd_wait.q.val() & !self.r_valid.q.val();
+        self.rd_en.next = self.arvalid.val() & !self.rd_wait.q.val() & !self.r_valid.q.val();
+        self.rd_addr.next = self.araddr.val() & 0x1FFC;
+        if self.arvalid.val() & !self.rd_wait.q.val() & !self.r_valid.q.val() {
+            self.rd_wait.d.next = true;
+        }
+        if self.rd_wait.q.val() {
+            self.rd_wait.d.next = false;
+            self.r_valid.d.next = true;
+            self.r_data.d.next = self.rd_data.val();
+            self.r_resp.d.next = 0.into();
+            if self.rd_err.val() {
+                self.r_resp.d.next = 2.into();
+                self.r_data.d.next = 0.into();
+            }
+        }
+        if self.r_valid.q.val() & self.rready.val() {
+            self.r_valid.d.next = false;
+        }
+        self.rvalid.next = self.r_valid.q.val();
+        self.rdata.next = self.r_data.q.val();
+        self.rresp.next = self.r_resp.q.val();
+
+        if self.reset.val() {
+            self.aw_full.d.next = false;
+            self.w_full.d.next = false;
+            self.b_valid.d.next = false;
+            self.rd_wait.d.next = false;
+            self.r_valid.d.next = false;
+        }
+    }
+}

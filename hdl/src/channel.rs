@@ -1,0 +1,284 @@
+//! One 8237 channel: base/current address and count, page, mode, mask, software request,
+//! unit width, pass counter and fault halt.
+//!
+//! The channel computes, combinationally, what its registers become if the unit it points at is
+//! committed this clock (`adv_*`). The controller uses those values to select the channel's next
+//! unit in the same clock, which is what makes auto-initialize gap-free: the unit that reaches
+//! terminal count and the first unit of the next pass go out on consecutive clocks.
+
+use rust_hdl::prelude::*;
+
+/// Decoded mode bits, as stored (mode byte bits 7:2 → stored bits 5:0).
+pub mod mode_bits {
+    /// Transfer type, stored bits 1:0.
+    pub const TRANSFER_LSB: usize = 0;
+    pub const AUTOINIT: usize = 2;
+    pub const DECREMENT: usize = 3;
+    /// Service mode, stored bits 5:4.
+    pub const SERVICE_LSB: usize = 4;
+}
+
+#[derive(LogicBlock)]
+pub struct Channel {
+    pub clock: Signal<In, Clock>,
+    /// Hardware reset: everything cleared, mask set.
+    pub reset: Signal<In, Bit>,
+    /// Master clear: mask set, software request cleared (8237 port 13).
+    pub master_clear: Signal<In, Bit>,
+
+    /// Register-write strobes from the controller's decode; `wr_byte`/`wr_data` carry the value.
+    pub wr_addr_lo: Signal<In, Bit>,
+    pub wr_addr_hi: Signal<In, Bit>,
+    pub wr_count_lo: Signal<In, Bit>,
+    pub wr_count_hi: Signal<In, Bit>,
+    pub wr_byte: Signal<In, Bits<8>>,
+    pub wr_page: Signal<In, Bit>,
+    pub wr_mode: Signal<In, Bit>,
+    pub wr_width: Signal<In, Bit>,
+    pub wr_data: Signal<In, Bits<16>>,
+    pub set_mask: Signal<In, Bit>,
+    pub clear_mask: Signal<In, Bit>,
+    pub set_request: Signal<In, Bit>,
+    pub clear_request: Signal<In, Bit>,
+    /// Stop the channel (a fault was latched) / release it (the fault was cleared).
+    pub halt: Signal<In, Bit>,
+    pub unhalt: Signal<In, Bit>,
+
+    /// Commit the unit at the current address (one memory access issued, or a verify unit).
+    pub advance: Signal<In, Bit>,
+    /// External EOP: terminal-count actions without moving a unit.
+    pub eop: Signal<In, Bit>,
+
+    pub cur_addr: Signal<Out, Bits<16>>,
+    pub cur_count: Signal<Out, Bits<16>>,
+    pub page: Signal<Out, Bits<16>>,
+    /// Stored mode bits 5:0 (= mode byte bits 7:2).
+    pub mode: Signal<Out, Bits<6>>,
+    pub width: Signal<Out, Bits<2>>,
+    pub masked: Signal<Out, Bit>,
+    pub sw_request: Signal<Out, Bit>,
+    pub halted: Signal<Out, Bit>,
+    pub passes: Signal<Out, Bits<16>>,
+    /// The current unit is the terminal-count unit (count is 0).
+    pub at_tc: Signal<Out, Bit>,
+    /// Registers after committing the current unit.
+    pub adv_addr: Signal<Out, Bits<16>>,
+    pub adv_masked: Signal<Out, Bit>,
+
+    step: Signal<Local, Bits<16>>,
+    seq_addr: Signal<Local, Bits<16>>,
+    page_mask: Constant<Bits<16>>,
+    base_addr: DFF<Bits<16>>,
+    addr: DFF<Bits<16>>,
+    base_count: DFF<Bits<16>>,
+    count: DFF<Bits<16>>,
+    page_r: DFF<Bits<16>>,
+    mode_r: DFF<Bits<6>>,
+    width_r: DFF<Bits<2>>,
+    mask_r: DFF<Bit>,
+    request_r: DFF<Bit>,
+    halted_r: DFF<Bit>,
+    passes_r: DFF<Bits<16>>,
+}
+
+impl Channel {
+    /// A channel whose page register holds `page_bits` bits (logical address bits − 16).
+    pub fn new(page_bits: u32) -> Self {
+        let page_mask = if page_bits >= 16 {
+            0xFFFF
+        } else {
+            (1u64 << page_bits) - 1
+        };
+        Channel {
+            clock: Default::default(),
+            reset: Default::default(),
+            master_clear: Default::default(),
+            wr_addr_lo: Default::default(),
+            wr_addr_hi: Default::default(),
+            wr_count_lo: Default::default(),
+            wr_count_hi: Default::default(),
+            wr_byte: Default::default(),
+            wr_page: Default::default(),
+            wr_mode: Default::default(),
+            wr_width: Default::default(),
+            wr_data: Default::default(),
+            set_mask: Default::default(),
+            clear_mask: Default::default(),
+            set_request: Default::default(),
+            clear_request: Default::default(),
+            halt: Default::default(),
+            unhalt: Default::default(),
+            advance: Default::default(),
+            eop: Default::default(),
+            cur_addr: Default::default(),
+            cur_count: Default::default(),
+            page: Default::default(),
+            mode: Default::default(),
+            width: Default::default(),
+            masked: Default::default(),
+            sw_request: Default::default(),
+            halted: Default::default(),
+            passes: Default::default(),
+            at_tc: Default::default(),
+            adv_addr: Default::default(),
+            adv_masked: Default::default(),
+            step: Default::default(),
+            seq_addr: Default::default(),
+            page_mask: Constant::new(page_mask.to_bits()),
+            base_addr: Default::default(),
+            addr: Default::default(),
+            base_count: Default::default(),
+            count: Default::default(),
+            page_r: Default::default(),
+            mode_r: Default::default(),
+            width_r: Default::default(),
+            mask_r: DFF::default(),
+            request_r: Default::default(),
+            halted_r: Default::default(),
+            passes_r: Default::default(),
+        }
+    }
+}
+
+impl Logic for Channel {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(
+            self, clock, base_addr, addr, base_count, count, page_r, mode_r, width_r, mask_r,
+            request_r, halted_r, passes_r
+        );
+
+        // Unit size in bytes: 8, 16 or 32 bits (3 is reserved and moves bytes).
+        self.step.next = 1.into();
+        if self.width_r.q.val() == 1 {
+            self.step.next = 2.into();
+        }
+        if self.width_r.q.val() == 2 {
+            self.step.next = 4.into();
+        }
+        self.seq_addr.next = self.addr.q.val() + self.step.val();
+        if self.mode_r.q.val().get_bit(3) {
+            self.seq_addr.next = self.addr.q.val() - self.step.val();
+        }
+
+        self.at_tc.next = self.count.q.val() == 0;
+        self.adv_addr.next = self.seq_addr.val();
+        self.adv_masked.next = self.mask_r.q.val();
+        if self.count.q.val() == 0 {
+            if self.mode_r.q.val().get_bit(2) {
+                self.adv_addr.next = self.base_addr.q.val();
+            } else {
+                self.adv_masked.next = true;
+            }
+        }
+
+        // Unit commit: step, count down; at terminal count reload (auto-initialize) or mask.
+        if self.advance.val() {
+            self.addr.d.next = self.seq_addr.val();
+            self.count.d.next = self.count.q.val() - 1;
+            if self.count.q.val() == 0 {
+                self.passes_r.d.next = self.passes_r.q.val() + 1;
+                self.request_r.d.next = false;
+                if self.mode_r.q.val().get_bit(2) {
+                    self.addr.d.next = self.base_addr.q.val();
+                    self.count.d.next = self.base_count.q.val();
+                } else {
+                    self.mask_r.d.next = true;
+                }
+            }
+        }
+        // External EOP: terminal-count actions, nothing moves.
+        if self.eop.val() & !self.advance.val() {
+            self.passes_r.d.next = self.passes_r.q.val() + 1;
+            self.request_r.d.next = false;
+            if self.mode_r.q.val().get_bit(2) {
+                self.addr.d.next = self.base_addr.q.val();
+                self.count.d.next = self.base_count.q.val();
+            } else {
+                self.mask_r.d.next = true;
+            }
+        }
+
+        // Register writes (the controller never commits a unit in a register-write clock).
+        if self.wr_addr_lo.val() {
+            self.base_addr.d.next =
+                (self.base_addr.q.val() & 0xFF00) | bit_cast::<16, 8>(self.wr_byte.val());
+            self.addr.d.next =
+                (self.base_addr.q.val() & 0xFF00) | bit_cast::<16, 8>(self.wr_byte.val());
+        }
+        if self.wr_addr_hi.val() {
+            self.base_addr.d.next =
+                (self.base_addr.q.val() & 0x00FF) | (bit_cast::<16, 8>(self.wr_byte.val()) << 8);
+            self.addr.d.next =
+                (self.base_addr.q.val() & 0x00FF) | (bit_cast::<16, 8>(self.wr_byte.val()) << 8);
+        }
+        if self.wr_count_lo.val() {
+            self.base_count.d.next =
+                (self.base_count.q.val() & 0xFF00) | bit_cast::<16, 8>(self.wr_byte.val());
+            self.count.d.next =
+                (self.base_count.q.val() & 0xFF00) | bit_cast::<16, 8>(self.wr_byte.val());
+            self.passes_r.d.next = 0.into();
+        }
+        if self.wr_count_hi.val() {
+            self.base_count.d.next =
+                (self.base_count.q.val() & 0x00FF) | (bit_cast::<16, 8>(self.wr_byte.val()) << 8);
+            self.count.d.next =
+                (self.base_count.q.val() & 0x00FF) | (bit_cast::<16, 8>(self.wr_byte.val()) << 8);
+            self.passes_r.d.next = 0.into();
+        }
+        if self.wr_page.val() {
+            self.page_r.d.next = self.wr_data.val() & self.page_mask.val();
+        }
+        if self.wr_mode.val() {
+            self.mode_r.d.next = self.wr_data.val().get_bits::<6>(2);
+        }
+        if self.wr_width.val() {
+            self.width_r.d.next = self.wr_data.val().get_bits::<2>(0);
+        }
+        if self.set_mask.val() {
+            self.mask_r.d.next = true;
+        }
+        if self.clear_mask.val() {
+            self.mask_r.d.next = false;
+        }
+        if self.set_request.val() {
+            self.request_r.d.next = true;
+        }
+        if self.clear_request.val() {
+            self.request_r.d.next = false;
+        }
+        if self.halt.val() {
+            self.halted_r.d.next = true;
+        }
+        if self.unhalt.val() {
+            self.halted_r.d.next = false;
+        }
+        if self.master_clear.val() {
+            self.mask_r.d.next = true;
+            self.request_r.d.next = false;
+        }
+        if self.reset.val() {
+            self.base_addr.d.next = 0.into();
+            self.addr.d.next = 0.into();
+            self.base_count.d.next = 0.into();
+            self.count.d.next = 0.into();
+            self.page_r.d.next = 0.into();
+            self.mode_r.d.next = 0.into();
+            self.width_r.d.next = 0.into();
+            self.mask_r.d.next = true;
+            self.request_r.d.next = false;
+            self.halted_r.d.next = false;
+            self.passes_r.d.next = 0.into();
+        }
+
+        self.cur_addr.next = self.addr.q.val();
+        self.cur_count.next = self.count.q.val();
+        self.page.next = self.page_r.q.val();
+        self.mode.next = self.mode_r.q.val();
+        self.width.next = self.width_r.q.val();
+        self.masked.next = self.mask_r.q.val();
+        self.sw_request.next = self.request_r.q.val();
+        self.halted.next = self.halted_r.q.val();
+        self.passes.next = self.passes_r.q.val();
+    }
+}

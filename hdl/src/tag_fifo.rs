@@ -1,0 +1,60 @@
+//! First-word-fall-through FIFO of AXI response tags, with synchronous reset.
+//!
+//! rust-hdl's `SynchronousFIFO` cannot be reset, and a reset in the middle of a burst must
+//! forget the tags of transactions that will never be answered. Storage is a 32-entry RAM
+//! (block RAM or LUT RAM); a write becomes visible at the output two clocks later, which is
+//! always before its AXI response can arrive (request register + at least one clock of latency).
+
+use rust_hdl::prelude::*;
+
+/// Tag layout: bits 15:0 address register, 17:16 channel, 19:18 byte lane, 21:20 width,
+/// 22 terminal count.
+pub type Tag = Bits<24>;
+/// Entries; the engine never has more transactions outstanding than this.
+pub const DEPTH: usize = 32;
+
+#[derive(LogicBlock, Default)]
+pub struct TagFifo {
+    pub clock: Signal<In, Clock>,
+    pub reset: Signal<In, Bit>,
+    pub write: Signal<In, Bit>,
+    pub data_in: Signal<In, Tag>,
+    pub read: Signal<In, Bit>,
+    pub data_out: Signal<Out, Tag>,
+    pub empty: Signal<Out, Bit>,
+    ram: RAM<Tag, 5>,
+    wr_ptr: DFF<Bits<6>>,
+    wr_visible: DFF<Bits<6>>,
+    rd_ptr: DFF<Bits<6>>,
+    rd_next: Signal<Local, Bits<6>>,
+}
+
+impl Logic for TagFifo {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, clock, wr_ptr, wr_visible, rd_ptr);
+        self.ram.write_clock.next = self.clock.val();
+        self.ram.read_clock.next = self.clock.val();
+        self.ram.write_enable.next = self.write.val();
+        self.ram.write_address.next = self.wr_ptr.q.val().get_bits::<5>(0);
+        self.ram.write_data.next = self.data_in.val();
+        if self.write.val() {
+            self.wr_ptr.d.next = self.wr_ptr.q.val() + 1;
+        }
+        self.wr_visible.d.next = self.wr_ptr.q.val();
+        self.empty.next = self.rd_ptr.q.val() == self.wr_visible.q.val();
+        // Read ahead: the RAM output always holds the entry at the head.
+        self.rd_next.next = self.rd_ptr.q.val() + 1;
+        self.ram.read_address.next = self.rd_ptr.q.val().get_bits::<5>(0);
+        if self.read.val() & (self.rd_ptr.q.val() != self.wr_visible.q.val()) {
+            self.rd_ptr.d.next = self.rd_next.val();
+            self.ram.read_address.next = self.rd_next.val().get_bits::<5>(0);
+        }
+        self.data_out.next = self.ram.read_data.val();
+        if self.reset.val() {
+            self.wr_ptr.d.next = 0.into();
+            self.wr_visible.d.next = 0.into();
+            self.rd_ptr.d.next = 0.into();
+        }
+    }
+}

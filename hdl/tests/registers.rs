@@ -1,0 +1,178 @@
+//! 8237A register semantics and the native registers, in the rust-hdl simulator.
+
+mod common;
+
+use common::Bench;
+use mapdma_hdl::regmap::{self, Config, ServiceMode, TransferType, UnitWidth};
+
+#[test]
+fn id_and_config_registers_describe_the_hardware() {
+    for cfg in [Config::default(), Config::small()] {
+        let mut b = Bench::new(cfg);
+        assert_eq!(b.read(regmap::ID.offset), regmap::ID_MAGIC);
+        assert_eq!(
+            b.read(regmap::HW_VERSION.offset),
+            regmap::HW_VERSION.reset(&cfg)
+        );
+        let c0 = b.read(regmap::CONFIG0.offset);
+        let c1 = b.read(regmap::CONFIG1.offset);
+        assert_eq!(Config::from_registers(c0, c1).unwrap(), cfg);
+    }
+}
+
+#[test]
+fn reset_values_match_the_register_map() {
+    let cfg = Config::default();
+    let mut b = Bench::new(cfg);
+    for r in [
+        &regmap::ALL_MASK,
+        &regmap::INT_STATUS,
+        &regmap::INT_ENABLE,
+        &regmap::FAULT_CAUSE,
+    ] {
+        assert_eq!(b.read(r.offset), r.reset(&cfg), "{}", r.name);
+    }
+    for ch in 0..cfg.channels {
+        assert_eq!(b.read(regmap::PAGE.at(ch)), 0);
+        assert_eq!(
+            b.read(regmap::CH_CONFIG.at(ch)),
+            regmap::CH_CONFIG.reset(&cfg)
+        );
+        assert_eq!(b.read(regmap::SNAP_COUNT.at(ch)), 0);
+    }
+}
+
+#[test]
+fn byte_pointer_flip_flop_sequences_lsb_then_msb_and_toggles_on_reads_too() {
+    let mut b = Bench::new(Config::default());
+    b.write(regmap::CLEAR_FLIP_FLOP.offset, 0);
+    b.write(regmap::DMA_ADDR.at(2), 0x34);
+    b.write(regmap::DMA_ADDR.at(2), 0x12);
+    b.write(regmap::DMA_COUNT.at(2), 0xCD);
+    b.write(regmap::DMA_COUNT.at(2), 0xAB);
+    // Reads go through the same flip-flop.
+    assert_eq!(b.read(regmap::DMA_ADDR.at(2)), 0x34);
+    assert_eq!(b.read(regmap::DMA_ADDR.at(2)), 0x12);
+    assert_eq!(b.read(regmap::DMA_COUNT.at(2)), 0xCD);
+    // Odd number of accesses: clearing the flip-flop restarts at the LSB.
+    b.write(regmap::CLEAR_FLIP_FLOP.offset, 0);
+    assert_eq!(b.read(regmap::DMA_COUNT.at(2)), 0xCD);
+    assert_eq!(b.read(regmap::DMA_COUNT.at(2)), 0xAB);
+    // Other channels untouched.
+    b.write(regmap::CLEAR_FLIP_FLOP.offset, 0);
+    assert_eq!(b.read(regmap::DMA_ADDR.at(1)), 0);
+    // Master clear also clears the flip-flop.
+    b.read(regmap::DMA_ADDR.at(2));
+    b.write(regmap::MASTER_CLEAR.offset, 0);
+    assert_eq!(b.read(regmap::DMA_ADDR.at(2)), 0x34);
+}
+
+#[test]
+fn masks_single_all_clear_and_master_clear() {
+    let mut b = Bench::new(Config::default());
+    assert_eq!(b.read(regmap::ALL_MASK.offset), 0xFF);
+    b.write(regmap::CLEAR_MASK.offset, 0);
+    assert_eq!(b.read(regmap::ALL_MASK.offset), 0xF0);
+    b.write(regmap::SINGLE_MASK.offset, 0b110); // set ch2
+    assert_eq!(b.read(regmap::ALL_MASK.offset), 0xF4);
+    b.write(regmap::SINGLE_MASK.offset, 0b010); // clear ch2
+    assert_eq!(b.read(regmap::ALL_MASK.offset), 0xF0);
+    b.write(regmap::ALL_MASK.offset, 0b1010);
+    assert_eq!(b.read(regmap::ALL_MASK.offset), 0xFA);
+    let masked = regmap::ch_config::MASKED;
+    let cfg = Config::default();
+    assert_eq!(masked.get(&cfg, b.read(regmap::CH_CONFIG.at(1))), 1);
+    assert_eq!(masked.get(&cfg, b.read(regmap::CH_CONFIG.at(0))), 0);
+    b.write(regmap::MASTER_CLEAR.offset, 0);
+    assert_eq!(b.read(regmap::ALL_MASK.offset), 0xFF);
+}
+
+#[test]
+fn unconfigured_channels_read_masked_and_ignore_writes() {
+    let mut b = Bench::new(Config::small());
+    b.write(regmap::CLEAR_MASK.offset, 0);
+    assert_eq!(b.read(regmap::ALL_MASK.offset), 0xFE);
+    b.write(regmap::CLEAR_FLIP_FLOP.offset, 0);
+    b.write(regmap::DMA_ADDR.at(3), 0x55);
+    b.write(regmap::CLEAR_FLIP_FLOP.offset, 0);
+    assert_eq!(b.read(regmap::DMA_ADDR.at(3)), 0);
+}
+
+#[test]
+fn mode_request_and_command_registers() {
+    let cfg = Config::default();
+    let mut b = Bench::new(cfg);
+    let mode = regmap::mode_byte(3, TransferType::Read, true, true, ServiceMode::Block);
+    b.write(regmap::MODE.offset, mode as u32);
+    let v = b.read(regmap::CH_CONFIG.at(3));
+    assert_eq!(regmap::ch_config::MODE.get(&cfg, v), (mode & !3) as u32);
+    b.write(regmap::CH_CONFIG.at(3), UnitWidth::Bits32 as u32);
+    assert_eq!(
+        regmap::ch_config::WIDTH.get(&cfg, b.read(regmap::CH_CONFIG.at(3))),
+        2
+    );
+    // Software request bit, visible in the status request nibble.
+    b.write(regmap::REQUEST.offset, 0b101);
+    assert_eq!(
+        regmap::ch_config::SW_REQUEST.get(&cfg, b.read(regmap::CH_CONFIG.at(1))),
+        1
+    );
+    let st = b.read(regmap::STATUS.offset);
+    assert_eq!(regmap::status::REQUEST.get(&cfg, st), 0b0010);
+    b.write(regmap::REQUEST.offset, 0b001);
+    assert_eq!(
+        regmap::ch_config::SW_REQUEST.get(&cfg, b.read(regmap::CH_CONFIG.at(1))),
+        0
+    );
+    // DREQ shows in the status request nibble; DREQ sense low inverts it.
+    b.devices[2].dreq = true;
+    assert_eq!(
+        regmap::status::REQUEST.get(&cfg, b.read(regmap::STATUS.offset)),
+        0b0100
+    );
+    b.write(
+        regmap::COMMAND.offset,
+        regmap::command::DREQ_LOW.put(&cfg, 1),
+    );
+    assert_eq!(
+        regmap::status::REQUEST.get(&cfg, b.read(regmap::STATUS.offset)),
+        0b1011
+    );
+}
+
+#[test]
+fn map_registers_read_back_and_reject_out_of_range_with_slverr() {
+    let cfg = Config::small();
+    let mut b = Bench::new(cfg);
+    b.map(3, 0xABCDE, true);
+    b.map(1, 0x00042, false);
+    let e3 = b.read(regmap::MAP.at(3));
+    assert_eq!(regmap::map::FRAME.get(&cfg, e3), 0xABCDE);
+    assert_eq!(regmap::map::VALID.get(&cfg, e3), 1);
+    assert_eq!(regmap::map::WRITABLE.get(&cfg, e3), 1);
+    let e1 = b.read(regmap::MAP.at(1));
+    assert_eq!(regmap::map::WRITABLE.get(&cfg, e1), 0);
+    assert_eq!(b.read(regmap::MAP.at(0)), 0, "power-up entries are invalid");
+    // Beyond the configured map registers and in holes: SLVERR, reads return 0.
+    assert_eq!(b.read_resp(regmap::MAP.at(4)), (0, 2));
+    assert_eq!(b.write(regmap::MAP.at(4), 0xFFFF_FFFF), 2);
+    assert_eq!(b.read_resp(0xFC).1, 2);
+    // Reset leaves map registers alone.
+    b.uut.reset.next = true;
+    b.step();
+    b.uut.reset.next = false;
+    b.step();
+    assert_eq!(
+        regmap::map::FRAME.get(&cfg, b.read(regmap::MAP.at(3))),
+        0xABCDE
+    );
+}
+
+#[test]
+fn interrupt_enable_and_write_one_to_clear() {
+    let cfg = Config::default();
+    let mut b = Bench::new(cfg);
+    assert_eq!(b.read(regmap::INT_ENABLE.offset), 0xF00);
+    b.write(regmap::INT_ENABLE.offset, 0xFFFF_FFFF);
+    assert_eq!(b.read(regmap::INT_ENABLE.offset), 0xF0F);
+}
