@@ -17,7 +17,7 @@ fn help_is_available_for_every_subcommand() {
         .filter_map(|l| l.split_whitespace().next())
         .filter(|c| *c != "help")
         .collect();
-    for expected in ["regs", "boards", "synth"] {
+    for expected in ["verilog", "regs", "boards", "synth"] {
         assert!(
             commands.contains(&expected),
             "{expected} missing from {commands:?}"
@@ -74,4 +74,57 @@ fn boards_lists_the_repository_boards() {
     );
     assert!(out.contains("12 MHz on clk (pin 35)"), "{out}");
     assert!(out.contains("12 MHz on clk (pin J3)"), "{out}");
+}
+
+#[test]
+fn verilog_writes_the_design_and_its_register_map_together() {
+    let out = fresh_dir("verilog_default");
+    let listed = mapdma_ok(&["verilog", "--out", out.to_str().unwrap()]);
+    for name in ["mapdma.v", "regmap.md", "regmap.h", "regmap.json"] {
+        assert!(listed.contains(name), "{name} not listed:\n{listed}");
+        let len = std::fs::metadata(out.join(name)).expect(name).len();
+        assert!(len > 0, "{name} is empty");
+    }
+    let v = std::fs::read_to_string(out.join("mapdma.v")).unwrap();
+    assert!(v.contains("module top("), "no top module");
+    // The documents are those of the same configuration as `regs` prints.
+    let h = std::fs::read_to_string(out.join("regmap.h")).unwrap();
+    assert_eq!(h, mapdma_ok(&["regs", "--format", "c"]));
+}
+
+#[test]
+fn verilog_follows_the_configuration_options() {
+    let small = fresh_dir("verilog_small");
+    let default = fresh_dir("verilog_default_cmp");
+    mapdma_ok(&[
+        "verilog",
+        "--out",
+        small.to_str().unwrap(),
+        "--channels",
+        "1",
+        "--map-registers",
+        "4",
+    ]);
+    mapdma_ok(&["verilog", "--out", default.to_str().unwrap()]);
+    let a = std::fs::read_to_string(small.join("mapdma.v")).unwrap();
+    let b = std::fs::read_to_string(default.join("mapdma.v")).unwrap();
+    assert!(a.len() < b.len(), "one channel is not smaller than four");
+    let json = std::fs::read_to_string(small.join("regmap.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["config"]["channels"], 1);
+    assert_eq!(v["config"]["map_registers"], 4);
+}
+
+#[test]
+fn verilog_with_an_invalid_configuration_writes_nothing() {
+    let out = fresh_dir("verilog_bad").join("never");
+    let e = mapdma_err(&[
+        "verilog",
+        "--out",
+        out.to_str().unwrap(),
+        "--outstanding",
+        "3",
+    ]);
+    assert!(e.contains("outstanding = 3"), "{e}");
+    assert!(!out.exists());
 }

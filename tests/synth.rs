@@ -113,3 +113,31 @@ fn a_port_missing_from_the_pcf_fails_with_the_tool_message() {
         "{e}"
     );
 }
+
+#[test]
+fn core_synthesis_reports_cells_of_the_configuration() {
+    let out = fresh_dir("synth_core_small");
+    let report = mapdma_ok(&[
+        "synth",
+        "--core",
+        "--channels",
+        "1",
+        "--map-registers",
+        "4",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(report.contains("1 channel(s), 4 map registers"), "{report}");
+    let count = |what: &str| -> u64 {
+        report
+            .lines()
+            .find_map(|l| l.trim().strip_prefix(what))
+            .and_then(|r| r.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{what} missing:\n{report}"))
+    };
+    // A channel's 16-bit address and count registers alone are 64 flip-flops.
+    assert!(count("FF") >= 64, "{report}");
+    assert!(count("LUT4") > 0, "{report}");
+    assert!(out.join("stat.json").is_file());
+}

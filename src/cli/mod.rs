@@ -7,6 +7,7 @@ mod regs;
 mod report;
 mod synth;
 mod tools;
+mod verilog;
 
 use clap::{Parser, Subcommand};
 
@@ -21,6 +22,9 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Write the Verilog of a configuration (mapdma.v, top module `top`) and its register map
+    /// (regmap.md, regmap.h, regmap.json).
+    Verilog(verilog::VerilogArgs),
     /// Print the register map (Markdown, C header or JSON) of a configuration.
     Regs(regs::RegsArgs),
     /// List the boards under constraints/ with their clock, UART, LED and button pins.
@@ -33,6 +37,7 @@ enum Command {
 /// Runs the chosen subcommand.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
+        Command::Verilog(args) => verilog::run(&args),
         Command::Regs(args) => regs::run(&args),
         Command::Boards(args) => boards::run(&args),
         Command::Synth(args) => synth::run(&args),

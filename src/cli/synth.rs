@@ -3,39 +3,81 @@
 //! Figures are read from the tools' JSON reports (see `report`).
 
 use super::board::{default_constraints_dir, Board};
+use super::config_args::ConfigArgs;
 use super::report::{CellCounts, PnrReport};
 use super::tools;
 use anyhow::{bail, Context};
 use clap::Args;
+use mapdma_regmap::Config;
 use std::path::{Path, PathBuf};
 
 #[derive(Args, Debug)]
 pub struct SynthArgs {
     /// Board folder under the constraints directory (e.g. icebreaker, hx8k-breakout)
-    #[arg(long)]
-    board: String,
+    #[arg(long, required_unless_present = "core", conflicts_with = "core")]
+    board: Option<String>,
     /// Verilog of the board's top module `top`, whose ports are named as in the board's .pcf
-    #[arg(long, value_name = "FILE")]
-    verilog: PathBuf,
-    /// Output folder: top.json, top.asc, top.bin, the tools' logs and reports
+    #[arg(long, value_name = "FILE", requires = "board")]
+    verilog: Option<PathBuf>,
+    /// Synthesize the DMA core of a configuration alone: Yosys synth_ice40 cell counts, no
+    /// place and route (the core's bus ports outnumber any package's pins)
+    #[arg(long)]
+    core: bool,
+    /// Output folder: the Verilog, the tools' logs and reports, and for a board top.bin
     #[arg(long, value_name = "DIR", default_value = "out/synth")]
     out: PathBuf,
     /// Folder holding one sub-folder per board [default: the repository's constraints/]
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", conflicts_with = "core")]
     constraints: Option<PathBuf>,
     /// nextpnr placer seed (fixed so that figures can be reproduced)
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, conflicts_with = "core")]
     seed: u64,
+    #[command(flatten, next_help_heading = "Configuration (with --core)")]
+    config: ConfigArgs,
 }
 
 pub fn run(args: &SynthArgs) -> anyhow::Result<()> {
+    let cfg = args.config.config()?;
+    match &args.board {
+        None => core(&cfg, &args.out),
+        Some(name) => {
+            if cfg != Config::default() {
+                bail!("the configuration options apply to --core; a board's design is given with --verilog");
+            }
+            let Some(verilog) = &args.verilog else {
+                bail!(
+                    "no board top module is generated yet: pass --verilog FILE, a module `top` \
+                     whose ports are named as in constraints/{name}/*.pcf"
+                );
+            };
+            board(args, name, verilog)
+        }
+    }
+}
+
+/// `synth --core`: the configuration's Verilog through `synth_ice40`, cell counts only.
+fn core(cfg: &Config, out: &Path) -> anyhow::Result<()> {
+    let verilog = mapdma_hdl::verilog(cfg)?;
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let cells = yosys_synth(&verilog, out, false)?;
+    println!(
+        "core         mapdma: {} channel(s), {} map registers, {}-bit logical / {}-bit physical, \
+         {} outstanding",
+        cfg.channels, cfg.map_registers, cfg.logical_bits, cfg.physical_bits, cfg.outstanding
+    );
+    print_cells(&cells);
+    println!("reports      {}", out.join("stat.json").display());
+    Ok(())
+}
+
+fn board(args: &SynthArgs, name: &str, verilog: &Path) -> anyhow::Result<()> {
     let constraints = args
         .constraints
         .clone()
         .unwrap_or_else(default_constraints_dir);
-    let board = Board::load(&constraints, &args.board)?;
-    let verilog = std::fs::read_to_string(&args.verilog)
-        .with_context(|| format!("reading {}", args.verilog.display()))?;
+    let board = Board::load(&constraints, name)?;
+    let verilog = std::fs::read_to_string(verilog)
+        .with_context(|| format!("reading {}", verilog.display()))?;
     let result = board_flow(&board, &verilog, &args.out, args.seed)?;
     println!(
         "board        {} (iCE40 {}, {}), clock {} MHz",
@@ -63,10 +105,9 @@ pub fn run(args: &SynthArgs) -> anyhow::Result<()> {
             c.constraint_mhz
         );
     }
-    let bin = result
-        .bitstream
-        .as_deref()
-        .expect("a bitstream is packed whenever timing is met");
+    let Some(bin) = result.bitstream.as_deref() else {
+        bail!("icepack wrote no bitstream although timing was met");
+    };
     let size = std::fs::metadata(bin)?.len();
     println!("bitstream    {} ({size} bytes)", bin.display());
     Ok(())
