@@ -15,6 +15,7 @@ pub mod axil_master;
 pub mod checker;
 pub mod device;
 pub mod engine;
+pub mod mapdma;
 pub mod memory;
 pub mod observe;
 pub mod pins;

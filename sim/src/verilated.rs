@@ -5,3 +5,15 @@
 pub mod testdesign {
     include!(env!("MAPDMA_SIM_TESTDESIGN_RS"));
 }
+
+/// mapdma in `Config::default()`.
+#[allow(clippy::all)]
+pub mod mapdma_default {
+    include!(env!("MAPDMA_SIM_DEFAULT_RS"));
+}
+
+/// mapdma in `Config::small()`.
+#[allow(clippy::all)]
+pub mod mapdma_small {
+    include!(env!("MAPDMA_SIM_SMALL_RS"));
+}

@@ -1,0 +1,186 @@
+//! mapdma on either engine: the Verilator models built into this crate, or the rust-hdl block
+//! from `mapdma-hdl` simulated directly.
+
+use crate::engine::{
+    Engine, InputFn, OutputFn, PortBinder, PortTable, RustHdlEngine, VerilatorEngine, Word,
+};
+use crate::system::{SimError, System, SystemConfig};
+use crate::verilated::{mapdma_default, mapdma_small};
+use mapdma_hdl::MapDma;
+use mapdma_regmap::Config;
+use std::fmt;
+
+/// Which simulator evaluates the design.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EngineKind {
+    /// The Verilator model compiled into this crate (fast; only the built configurations).
+    Verilator,
+    /// rust-hdl's own evaluation of the `mapdma-hdl` block (slow; any configuration).
+    RustHdl,
+}
+
+impl fmt::Display for EngineKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            EngineKind::Verilator => "verilator",
+            EngineKind::RustHdl => "rust-hdl",
+        })
+    }
+}
+
+/// The configurations that have a Verilator model in this build.
+pub fn verilated_configs() -> [Config; 2] {
+    [Config::default(), Config::small()]
+}
+
+/// A Verilator engine for `cfg`.
+pub fn verilator_engine(cfg: &Config) -> Result<Box<dyn Engine>, SimError> {
+    if *cfg == Config::default() {
+        Ok(Box::new(VerilatorEngine::new(mapdma_default::Model::new())))
+    } else if *cfg == Config::small() {
+        Ok(Box::new(VerilatorEngine::new(mapdma_small::Model::new())))
+    } else {
+        Err(SimError::Unsupported(format!(
+            "no Verilator model was built for {cfg:?}; built: Config::default() and Config::small() \
+             (use the rust-hdl engine for other configurations)"
+        )))
+    }
+}
+
+/// A rust-hdl engine for `cfg`.
+pub fn rust_hdl_engine(cfg: &Config) -> Result<Box<dyn Engine>, SimError> {
+    let hdl = |e: mapdma_hdl::HdlError| SimError::Unsupported(e.to_string());
+    let top = mapdma_hdl::build(cfg).map_err(hdl)?;
+    let ports = mapdma_hdl::ports(cfg).map_err(hdl)?;
+    let table = PortTable::from_list(ports.iter().map(|p| {
+        (
+            p.name.as_str(),
+            p.width as u32,
+            p.dir == mapdma_hdl::PortDir::In,
+        )
+    }));
+    Ok(Box::new(RustHdlEngine::new(top, table, &MapDmaPorts)?))
+}
+
+/// An engine of either kind.
+pub fn engine(kind: EngineKind, cfg: &Config) -> Result<Box<dyn Engine>, SimError> {
+    match kind {
+        EngineKind::Verilator => verilator_engine(cfg),
+        EngineKind::RustHdl => rust_hdl_engine(cfg),
+    }
+}
+
+/// A [`System`] around mapdma on the chosen engine.
+pub fn system(
+    kind: EngineKind,
+    cfg: &Config,
+    sys: SystemConfig,
+) -> Result<System<Box<dyn Engine>>, SimError> {
+    System::new(engine(kind, cfg)?, cfg, sys)
+}
+
+/// Reaches the `MapDma` block's ports by their Verilog names.
+pub struct MapDmaPorts;
+
+macro_rules! flat_inputs {
+    ($name:expr; $($n:literal => $f:ident),* $(,)?) => {
+        match $name {
+            $($n => Some(Box::new(|t: &mut MapDma, v: u32| t.$f.next = Word::from_word(v)) as InputFn<MapDma>),)*
+            _ => None,
+        }
+    };
+}
+
+macro_rules! flat_outputs {
+    ($name:expr; $($n:literal => $f:ident),* $(,)?) => {
+        match $name {
+            $($n => Some(Box::new(|t: &MapDma| t.$f.val().to_word()) as OutputFn<MapDma>),)*
+            _ => None,
+        }
+    };
+}
+
+fn dev_field(name: &str) -> Option<(usize, &str)> {
+    let (i, f) = name.strip_prefix("dev$")?.split_once('$')?;
+    Some((i.parse().ok()?, f))
+}
+
+impl PortBinder<MapDma> for MapDmaPorts {
+    fn input(&self, name: &str) -> Option<InputFn<MapDma>> {
+        if let Some((i, f)) = dev_field(name) {
+            let set: InputFn<MapDma> = match f {
+                "dreq" => Box::new(move |t, v| t.dev[i].dreq.next = Word::from_word(v)),
+                "src_data" => Box::new(move |t, v| t.dev[i].src_data.next = Word::from_word(v)),
+                "src_valid" => Box::new(move |t, v| t.dev[i].src_valid.next = Word::from_word(v)),
+                "snk_ready" => Box::new(move |t, v| t.dev[i].snk_ready.next = Word::from_word(v)),
+                "eop_in" => Box::new(move |t, v| t.dev[i].eop_in.next = Word::from_word(v)),
+                _ => return None,
+            };
+            return Some(set);
+        }
+        flat_inputs!(name;
+            "clock" => clock,
+            "reset" => reset,
+            "s_axil_awaddr" => s_axil_awaddr,
+            "s_axil_awvalid" => s_axil_awvalid,
+            "s_axil_wdata" => s_axil_wdata,
+            "s_axil_wstrb" => s_axil_wstrb,
+            "s_axil_wvalid" => s_axil_wvalid,
+            "s_axil_bready" => s_axil_bready,
+            "s_axil_araddr" => s_axil_araddr,
+            "s_axil_arvalid" => s_axil_arvalid,
+            "s_axil_rready" => s_axil_rready,
+            "m_axi_awready" => m_axi_awready,
+            "m_axi_wready" => m_axi_wready,
+            "m_axi_bresp" => m_axi_bresp,
+            "m_axi_bvalid" => m_axi_bvalid,
+            "m_axi_arready" => m_axi_arready,
+            "m_axi_rdata" => m_axi_rdata,
+            "m_axi_rresp" => m_axi_rresp,
+            "m_axi_rlast" => m_axi_rlast,
+            "m_axi_rvalid" => m_axi_rvalid,
+        )
+    }
+
+    fn output(&self, name: &str) -> Option<OutputFn<MapDma>> {
+        if let Some((i, f)) = dev_field(name) {
+            let get: OutputFn<MapDma> = match f {
+                "dack" => Box::new(move |t| t.dev[i].dack.val().to_word()),
+                "src_ready" => Box::new(move |t| t.dev[i].src_ready.val().to_word()),
+                "snk_data" => Box::new(move |t| t.dev[i].snk_data.val().to_word()),
+                "snk_valid" => Box::new(move |t| t.dev[i].snk_valid.val().to_word()),
+                "snk_last" => Box::new(move |t| t.dev[i].snk_last.val().to_word()),
+                "eop_out" => Box::new(move |t| t.dev[i].eop_out.val().to_word()),
+                _ => return None,
+            };
+            return Some(get);
+        }
+        flat_outputs!(name;
+            "s_axil_awready" => s_axil_awready,
+            "s_axil_wready" => s_axil_wready,
+            "s_axil_bresp" => s_axil_bresp,
+            "s_axil_bvalid" => s_axil_bvalid,
+            "s_axil_arready" => s_axil_arready,
+            "s_axil_rdata" => s_axil_rdata,
+            "s_axil_rresp" => s_axil_rresp,
+            "s_axil_rvalid" => s_axil_rvalid,
+            "m_axi_awaddr" => m_axi_awaddr,
+            "m_axi_awlen" => m_axi_awlen,
+            "m_axi_awsize" => m_axi_awsize,
+            "m_axi_awburst" => m_axi_awburst,
+            "m_axi_awvalid" => m_axi_awvalid,
+            "m_axi_wdata" => m_axi_wdata,
+            "m_axi_wstrb" => m_axi_wstrb,
+            "m_axi_wlast" => m_axi_wlast,
+            "m_axi_wvalid" => m_axi_wvalid,
+            "m_axi_bready" => m_axi_bready,
+            "m_axi_araddr" => m_axi_araddr,
+            "m_axi_arlen" => m_axi_arlen,
+            "m_axi_arsize" => m_axi_arsize,
+            "m_axi_arburst" => m_axi_arburst,
+            "m_axi_arvalid" => m_axi_arvalid,
+            "m_axi_rready" => m_axi_rready,
+            "irq" => irq,
+        )
+    }
+}
