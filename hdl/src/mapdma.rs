@@ -1252,7 +1252,8 @@ impl Logic for MapDma {
             self.eop_pulse.d.next = 0.into();
             self.b_valid.d.next = false;
             self.owner_valid.d.next = false;
-            self.last_ch.d.next = 0.into();
+            // Rotating priority starts with channel 0 highest, as after an 8237 reset.
+            self.last_ch.d.next = 3.into();
             self.in_service.d.next = 0.into();
             self.ar_valid.d.next = false;
             self.aw_valid.d.next = false;

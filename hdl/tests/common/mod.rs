@@ -316,6 +316,24 @@ impl Bench {
         self.cycle += 1;
     }
 
+    /// System reset in the middle of whatever is going on: the design and the memory slave
+    /// (which, as on a real AXI interconnect, shares the reset) both forget in-flight work.
+    pub fn reset_system(&mut self) {
+        self.uut.reset.next = true;
+        self.step();
+        self.ar_q.clear();
+        self.aw_q.clear();
+        self.w_q.clear();
+        self.r_q.clear();
+        self.b_q.clear();
+        self.pending_ar = None;
+        self.pending_aw = None;
+        self.pending_w = None;
+        self.step();
+        self.uut.reset.next = false;
+        self.step();
+    }
+
     pub fn run(&mut self, cycles: u64) {
         for _ in 0..cycles {
             self.step();
