@@ -19,8 +19,10 @@ pub mod mapdma;
 pub mod memory;
 pub mod observe;
 pub mod pins;
+pub mod program;
 pub mod rate;
 pub mod system;
 pub mod verilated;
 
+pub use program::{ChannelSetup, Snapshot};
 pub use system::{SimError, System, SystemConfig, CLOCK_PERIOD_PS, VCD_ENV};
