@@ -600,6 +600,32 @@ impl DmaAdapter {
 
     /// `PutDmaAdapter`: releases the adapter. Channels, map registers, common buffers and
     /// queued requests must have been freed; otherwise the adapter comes back in the error.
+    ///
+    /// Use after put is prevented by ownership:
+    /// ```compile_fail
+    /// # use mapdma_host::*;
+    /// # use mapdma_host::backend::reference::ReferenceModel;
+    /// # let model = ReferenceModel::new(Default::default()).unwrap();
+    /// # let system = DmaSystem::open(Box::new(model)).unwrap();
+    /// let d = DeviceDescription::system_dma(0, DmaWidth::Width8Bits, 4096);
+    /// let (adapter, _) = system.get_dma_adapter(&d).unwrap();
+    /// adapter.put_dma_adapter().unwrap();
+    /// adapter.get_dma_alignment(); // the adapter was moved into put_dma_adapter
+    /// ```
+    /// and an execution routine cannot keep the adapter view it is given:
+    /// ```compile_fail
+    /// # use mapdma_host::*;
+    /// # use mapdma_host::backend::reference::ReferenceModel;
+    /// # let model = ReferenceModel::new(Default::default()).unwrap();
+    /// # let system = DmaSystem::open(Box::new(model)).unwrap();
+    /// # let d = DeviceDescription::system_dma(0, DmaWidth::Width8Bits, 4096);
+    /// # let (adapter, _) = system.get_dma_adapter(&d).unwrap();
+    /// let mut kept = None;
+    /// adapter.allocate_adapter_channel(&DeviceObject::new(), 1, |a, _| {
+    ///     kept = Some(a);
+    ///     IoAllocationAction::KeepObject
+    /// });
+    /// ```
     pub fn put_dma_adapter(mut self) -> std::result::Result<(), PutError> {
         let outstanding = self.outstanding();
         if !outstanding.is_empty() {

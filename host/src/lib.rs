@@ -13,6 +13,36 @@
 //!
 //! The hardware is reached through a [`backend::Backend`]: the pure-Rust
 //! [`backend::reference::ReferenceModel`] here, a Verilator model or a board elsewhere.
+//!
+//! ```
+//! use mapdma_host::backend::reference::ReferenceModel;
+//! use mapdma_host::*;
+//!
+//! let system = DmaSystem::open(Box::new(ReferenceModel::new(Default::default())?))?;
+//! let description = DeviceDescription {
+//!     auto_initialize: true,
+//!     ..DeviceDescription::system_dma(1, DmaWidth::Width8Bits, 4096)
+//! };
+//! let (adapter, map_registers) = system.get_dma_adapter(&description)?;
+//! let buffer = adapter.allocate_common_buffer(4096, false)?;
+//! let mdl = buffer.mdl()?;
+//! let base = std::sync::Arc::new(std::sync::Mutex::new(None));
+//! let (slot, ring) = (base.clone(), mdl.clone());
+//! adapter.allocate_adapter_channel(&DeviceObject::new(), map_registers, move |a, b| {
+//!     // WDK WriteToDevice = TRUE: memory -> device, an 8237 read transfer.
+//!     let r = a.map_transfer(&ring, b, 0, 4096, write_to_device(true));
+//!     *slot.lock().unwrap() = Some((b, r));
+//!     IoAllocationAction::KeepObject
+//! })?;
+//! let (b, mapped) = base.lock().unwrap().take().unwrap();
+//! let (_logical, length) = mapped?;
+//! assert_eq!(adapter.read_dma_counter()?, 4096); // not started yet
+//! adapter.flush_adapter_buffers(&mdl, b, 0, length, TransferType::Read)?;
+//! adapter.free_adapter_channel()?;
+//! adapter.free_common_buffer(buffer)?;
+//! adapter.put_dma_adapter().map_err(|e| e.error)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod adapter;
 pub mod backend;

@@ -99,12 +99,17 @@ mod tests {
         assert_eq!(p.allocate(10, true), Some(0));
         // 10 more do not fit in segment 0 (6 left): they start at 16.
         assert_eq!(p.allocate(10, true), Some(16));
-        // A bus-master run may straddle the boundary.
-        assert_eq!(p.allocate(8, false), Some(10));
-        assert_eq!(p.allocate(5, true), Some(26));
-        assert_eq!(p.free_count(), 1);
-        p.free(10, 8);
-        assert_eq!(p.allocate(6, true), Some(10));
+        assert_eq!(p.allocate(6, false), Some(10));
+        assert_eq!(p.allocate(4, true), Some(26));
+        assert_eq!(p.free_count(), 2);
+        assert_eq!(p.allocate(3, false), None);
+        p.free(10, 6);
+        assert_eq!(p.allocate(5, true), Some(10));
+        // A bus-master run may straddle a segment boundary, a system-DMA run may not.
+        let mut q = MapRegisterPool::new(&cfg);
+        assert_eq!(q.allocate(14, true), Some(0));
+        assert_eq!(q.find(4, true), Some(16));
+        assert_eq!(q.allocate(4, false), Some(14));
         assert!(!p.can_ever_fit(17, true));
         assert!(p.can_ever_fit(17, false));
         assert_eq!(p.find(0, true), Some(0));

@@ -92,7 +92,7 @@ pub fn run_seed(system: &DmaSystem, p: &SeedParams) -> Result<SeedReport> {
     let total = p.total_bytes as u64;
     // Units counted by the controller may still be on the memory bus: stay this far away.
     let margin = system.config().outstanding as u64 * unit;
-    if ring % unit != 0 || total % unit != 0 || ring < 4 * margin {
+    if !ring.is_multiple_of(unit) || !total.is_multiple_of(unit) || ring < 4 * margin {
         return Err(DmaError::NotSupported(
             "ring and total must be whole units and the ring at least 4 × the in-flight window",
         ));

@@ -231,14 +231,16 @@ impl Model {
     }
 }
 
+/// Routine runs: (request id, base, logical address if it mapped).
+type RunLog = Arc<Mutex<Vec<(usize, MapRegisterBase, Option<u64>)>>>;
+
 struct Bench {
     system: DmaSystem,
     adapters: Vec<DmaAdapter>,
     devices: Vec<DeviceObject>,
     mdl: Arc<Mdl>,
     _buffer: mapdma_host::PageBuffer,
-    /// Routine runs: (request id, base, logical address if it mapped).
-    log: Arc<Mutex<Vec<(usize, MapRegisterBase, Option<u64>)>>>,
+    log: RunLog,
     real_bases: HashMap<usize, MapRegisterBase>,
 }
 

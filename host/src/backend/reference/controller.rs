@@ -319,15 +319,11 @@ impl Controller {
                     self.set_mask(c, m >> c & 1 != 0);
                 }
             }
-            Reg::Page(c) => {
-                if self.configured(c) {
-                    self.channels[c].page = rm::PAGE.fields[0].get(&cfg, value);
-                }
+            Reg::Page(c) if self.configured(c) => {
+                self.channels[c].page = rm::PAGE.fields[0].get(&cfg, value);
             }
-            Reg::ChConfig(c) => {
-                if self.configured(c) {
-                    self.channels[c].width = rm::ch_config::WIDTH.get(&cfg, value);
-                }
+            Reg::ChConfig(c) if self.configured(c) => {
+                self.channels[c].width = rm::ch_config::WIDTH.get(&cfg, value);
             }
             Reg::IntStatus => {
                 let clear = value & rm::INT_STATUS.read_mask(&cfg);

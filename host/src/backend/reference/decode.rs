@@ -40,7 +40,7 @@ pub fn instance(reg: &Register, cfg: &Config, offset: u32) -> Option<usize> {
         return (delta == 0).then_some(0);
     }
     let i = (delta / reg.stride) as usize;
-    (delta % reg.stride == 0 && i < reg.instances(cfg)).then_some(i)
+    (delta.is_multiple_of(reg.stride) && i < reg.instances(cfg)).then_some(i)
 }
 
 /// Decodes a byte offset, `None` where there is no register (the bus answers SLVERR).

@@ -170,7 +170,7 @@ impl ReferenceModel {
 
 impl RegisterBus for ReferenceModel {
     fn read32(&mut self, offset: u32) -> Result<u32, BackendError> {
-        if offset % 4 != 0 {
+        if !offset.is_multiple_of(4) {
             return Err(BackendError::Misaligned { offset });
         }
         self.advance(self.ticks_per_access);
@@ -183,7 +183,7 @@ impl RegisterBus for ReferenceModel {
     }
 
     fn write32(&mut self, offset: u32, value: u32) -> Result<(), BackendError> {
-        if offset % 4 != 0 {
+        if !offset.is_multiple_of(4) {
             return Err(BackendError::Misaligned { offset });
         }
         self.advance(self.ticks_per_access);
