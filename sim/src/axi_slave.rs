@@ -202,6 +202,11 @@ impl AxiSlave {
         self.out
     }
 
+    /// Turns the beat log on or off (long benchmarks); statistics are always kept.
+    pub fn set_logging(&mut self, on: bool) {
+        self.cfg.log = on;
+    }
+
     pub fn log(&self) -> &[MemBeat] {
         &self.log
     }

@@ -12,6 +12,7 @@
 pub mod axi;
 pub mod axi_slave;
 pub mod axil_master;
+pub mod bench;
 pub mod checker;
 pub mod device;
 pub mod engine;
@@ -21,6 +22,7 @@ pub mod observe;
 pub mod pins;
 pub mod program;
 pub mod rate;
+pub mod scenario;
 pub mod system;
 pub mod verilated;
 

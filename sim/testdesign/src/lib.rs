@@ -32,7 +32,7 @@ pub struct DevPort {
     pub wrap: Signal<Out, Bit>,
 }
 
-#[derive(LogicBlock)]
+#[derive(LogicBlock, Default)]
 pub struct TestTop {
     pub clock: Signal<In, Clock>,
     pub reset: Signal<In, Bit>,
@@ -72,21 +72,6 @@ impl Logic for Chan {
         }
         self.count.next = self.counter.q.val();
         self.wrap.next = self.enable.val() & self.carry.val().get_bit(16);
-    }
-}
-
-impl Default for TestTop {
-    fn default() -> Self {
-        TestTop {
-            clock: Default::default(),
-            reset: Default::default(),
-            bus: Default::default(),
-            dev: Default::default(),
-            sum: Default::default(),
-            regs: Default::default(),
-            rdata: Default::default(),
-            chans: Default::default(),
-        }
     }
 }
 
