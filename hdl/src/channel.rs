@@ -2,7 +2,7 @@
 //! unit width, pass counter and fault halt.
 //!
 //! The channel computes, combinationally, what its registers become if the unit it points at is
-//! committed this clock (`adv_*`). The controller uses those values to select the channel's next
+//! committed this clock (`adv_*`, from the engine's shared `next_addr`). The controller uses those values to select the channel's next
 //! unit in the same clock, which is what makes auto-initialize gap-free: the unit that reaches
 //! terminal count and the first unit of the next pass go out on consecutive clocks.
 
@@ -46,6 +46,9 @@ pub struct Channel {
 
     /// Commit the unit at the current address (one memory access issued, or a verify unit).
     pub advance: Signal<In, Bit>,
+    /// The address after the current unit (current ± unit size), computed once by the engine
+    /// for the channel it commits: only one channel moves a unit per clock, as on the 8237.
+    pub next_addr: Signal<In, Bits<16>>,
     /// External EOP: terminal-count actions without moving a unit.
     pub eop: Signal<In, Bit>,
 
@@ -65,8 +68,6 @@ pub struct Channel {
     pub adv_addr: Signal<Out, Bits<16>>,
     pub adv_masked: Signal<Out, Bit>,
 
-    step: Signal<Local, Bits<16>>,
-    seq_addr: Signal<Local, Bits<16>>,
     page_mask: Constant<Bits<16>>,
     base_addr: DFF<Bits<16>>,
     addr: DFF<Bits<16>>,
@@ -109,6 +110,7 @@ impl Channel {
             halt: Default::default(),
             unhalt: Default::default(),
             advance: Default::default(),
+            next_addr: Default::default(),
             eop: Default::default(),
             cur_addr: Default::default(),
             cur_count: Default::default(),
@@ -122,8 +124,6 @@ impl Channel {
             at_tc: Default::default(),
             adv_addr: Default::default(),
             adv_masked: Default::default(),
-            step: Default::default(),
-            seq_addr: Default::default(),
             page_mask: Constant::new(page_mask.to_bits()),
             base_addr: Default::default(),
             addr: Default::default(),
@@ -148,21 +148,8 @@ impl Logic for Channel {
             request_r, halted_r, passes_r
         );
 
-        // Unit size in bytes: 8, 16 or 32 bits (3 is reserved and moves bytes).
-        self.step.next = 1.into();
-        if self.width_r.q.val() == 1 {
-            self.step.next = 2.into();
-        }
-        if self.width_r.q.val() == 2 {
-            self.step.next = 4.into();
-        }
-        self.seq_addr.next = self.addr.q.val() + self.step.val();
-        if self.mode_r.q.val().get_bit(3) {
-            self.seq_addr.next = self.addr.q.val() - self.step.val();
-        }
-
         self.at_tc.next = self.count.q.val() == 0;
-        self.adv_addr.next = self.seq_addr.val();
+        self.adv_addr.next = self.next_addr.val();
         self.adv_masked.next = self.mask_r.q.val();
         if self.count.q.val() == 0 {
             if self.mode_r.q.val().get_bit(2) {
@@ -174,7 +161,7 @@ impl Logic for Channel {
 
         // Unit commit: step, count down; at terminal count reload (auto-initialize) or mask.
         if self.advance.val() {
-            self.addr.d.next = self.seq_addr.val();
+            self.addr.d.next = self.next_addr.val();
             self.count.d.next = self.count.q.val() - 1;
             if self.count.q.val() == 0 {
                 self.passes_r.d.next = self.passes_r.q.val() + 1;

@@ -193,6 +193,9 @@ pub struct MapDma {
     b_width: Signal<Local, Bits<2>>,
     b_page: Signal<Local, Bits<16>>,
     b_addr: Signal<Local, Bits<16>>,
+    b_step: Signal<Local, Bits<16>>,
+    b_next_addr: Signal<Local, Bits<16>>,
+    b_decrement: Signal<Local, Bit>,
     b_at_tc: Signal<Local, Bit>,
     b_logical: Signal<Local, Bits<32>>,
     b_in_range: Signal<Local, Bit>,
@@ -410,6 +413,9 @@ impl MapDma {
             b_width: Default::default(),
             b_page: Default::default(),
             b_addr: Default::default(),
+            b_step: Default::default(),
+            b_next_addr: Default::default(),
+            b_decrement: Default::default(),
             b_at_tc: Default::default(),
             b_logical: Default::default(),
             b_in_range: Default::default(),
@@ -664,6 +670,7 @@ impl Logic for MapDma {
         self.b_page.next = 0.into();
         self.b_addr.next = 0.into();
         self.b_at_tc.next = false;
+        self.b_decrement.next = false;
         self.b_src_valid.next = false;
         self.b_src_data.next = 0.into();
         for i in 0..self.channels.len() {
@@ -674,6 +681,7 @@ impl Logic for MapDma {
                 self.b_page.next = self.channels[i].page.val();
                 self.b_addr.next = self.channels[i].cur_addr.val();
                 self.b_at_tc.next = self.channels[i].at_tc.val();
+                self.b_decrement.next = self.channels[i].mode.val().get_bit(3);
                 self.b_src_valid.next = self.dev[i].src_valid.val();
                 self.b_src_data.next = self.dev[i].src_data.val();
             }
@@ -682,6 +690,13 @@ impl Logic for MapDma {
         if self.b_width.val() == 3 {
             self.b_width.next = 0.into();
         }
+        // The one address stepper: current ± unit size for the channel in the issue stage
+        // (one adder: +1/+2/+4, or −1/−2/−4 as 0xFFFF << width).
+        self.b_step.next = bit_cast::<16, 3>(bits::<3>(1) << self.b_width.val());
+        if self.b_decrement.val() {
+            self.b_step.next = bits::<16>(0xFFFF) << self.b_width.val();
+        }
+        self.b_next_addr.next = self.b_addr.val() + self.b_step.val();
         self.b_logical.next =
             (bit_cast::<32, 16>(self.b_page.val()) << 16) | bit_cast::<32, 16>(self.b_addr.val());
         self.b_in_range.next =
@@ -1030,6 +1045,7 @@ impl Logic for MapDma {
                 & ((self.wa.val() & 0x1FF0) == self.k_ch_config.val())
                 & self.wr_arr_ch.val().get_bit(i);
             self.channels[i].advance.next = self.commit_oh.val().get_bit(i);
+            self.channels[i].next_addr.next = self.b_next_addr.val();
             self.channels[i].eop.next = self.eop_act.val().get_bit(i);
             self.channels[i].halt.next = self.fault_new.val().get_bit(i);
             self.channels[i].unhalt.next = self.fault_clear.val().get_bit(i);
