@@ -29,7 +29,8 @@ enum Command {
     Regs(regs::RegsArgs),
     /// List the boards under constraints/ with their clock, UART, LED and button pins.
     Boards(boards::BoardsArgs),
-    /// Synthesize with the open iCE40 flow: Yosys → nextpnr-ice40 → icepack for a board.
+    /// Synthesize for iCE40: a board design through Yosys → nextpnr-ice40 → icepack, or the
+    /// DMA core alone (--core) for its cell counts.
     Synth(synth::SynthArgs),
     // `demo`, `sim`, `bench` and `verify` join here as they are built.
 }
