@@ -181,6 +181,7 @@ pub struct MapDma {
     rd_snap_ch: Signal<Local, Bits<4>>,
     rd_mux: Signal<Local, Bits<32>>,
     rd_bad: Signal<Local, Bit>,
+    rd_known: Signal<Local, Bit>,
     rd_map_index: Signal<Local, Bits<32>>,
     dreq_act: Signal<Local, Bits<4>>,
     requesting: Signal<Local, Bits<4>>,
@@ -401,6 +402,7 @@ impl MapDma {
             rd_snap_ch: Default::default(),
             rd_mux: Default::default(),
             rd_bad: Default::default(),
+            rd_known: Default::default(),
             rd_map_index: Default::default(),
             dreq_act: Default::default(),
             requesting: Default::default(),
@@ -1150,9 +1152,12 @@ impl Logic for MapDma {
                 | (bit_cast::<32, 4>(self.t_cause.val()) << self.fault_shift.val());
             self.fault_shift.next = self.fault_shift.val() + 4;
         }
+        // Sources are mutually exclusive by address, so the multiplexer is an OR of selected
+        // values (AND-OR trees), not a priority chain of 2:1 muxes.
         self.rd_mux.next = 0.into();
-        self.rd_bad.next = false;
+        self.rd_known.next = false;
         if self.rd_in_ports.val() {
+            self.rd_known.next = true;
             if self.rd_port.val() < 8 {
                 for i in 0..self.channels.len() {
                     if self.rd_port_ch.val().get_bit(i) {
@@ -1160,12 +1165,11 @@ impl Logic for MapDma {
                         if self.rd_port.val().get_bit(0) {
                             self.t_word.next = self.channels[i].cur_count.val();
                         }
-                        self.rd_mux.next = bit_cast::<32, 8>(self.t_word.val().get_bits::<8>(0));
-                        if self.flip_flop.q.val() {
-                            self.rd_mux.next =
-                                bit_cast::<32, 8>(self.t_word.val().get_bits::<8>(8));
-                        }
                     }
+                }
+                self.rd_mux.next = bit_cast::<32, 8>(self.t_word.val().get_bits::<8>(0));
+                if self.flip_flop.q.val() {
+                    self.rd_mux.next = bit_cast::<32, 8>(self.t_word.val().get_bits::<8>(8));
                 }
             }
             if self.rd_port.val() == self.k_p_command.val() {
@@ -1175,16 +1179,14 @@ impl Logic for MapDma {
             if self.rd_port.val() == self.k_p_all_mask.val() {
                 self.rd_mux.next = bit_cast::<32, 4>(self.masks.val()) | 0xF0;
             }
-        } else if (self.ra.val() & 0x1FF0) == self.k_page.val() {
-            for i in 0..self.channels.len() {
-                if self.rd_arr_ch.val().get_bit(i) {
+        }
+        for i in 0..self.channels.len() {
+            if self.rd_arr_ch.val().get_bit(i) {
+                if (self.ra.val() & 0x1FF0) == self.k_page.val() {
                     self.t_page.next = self.channels[i].page.val();
-                    self.rd_mux.next = bit_cast::<32, 16>(self.t_page.val());
+                    self.rd_mux.next = self.rd_mux.val() | bit_cast::<32, 16>(self.t_page.val());
                 }
-            }
-        } else if (self.ra.val() & 0x1FF0) == self.k_ch_config.val() {
-            for i in 0..self.channels.len() {
-                if self.rd_arr_ch.val().get_bit(i) {
+                if (self.ra.val() & 0x1FF0) == self.k_ch_config.val() {
                     self.t_width.next = self.channels[i].width.val();
                     self.t_mode.next = self.channels[i].mode.val();
                     self.t_flags.next = 0.into();
@@ -1199,53 +1201,71 @@ impl Logic for MapDma {
                             self.b_onehot.val().get_bit(i)
                                 | (self.owner_valid.q.val() & self.owner_onehot.val().get_bit(i)),
                         );
-                    self.rd_mux.next = bit_cast::<32, 2>(self.t_width.val())
+                    self.rd_mux.next = self.rd_mux.val()
+                        | bit_cast::<32, 2>(self.t_width.val())
                         | (bit_cast::<32, 6>(self.t_mode.val()) << 10)
                         | (bit_cast::<32, 4>(self.t_flags.val()) << 16);
                 }
-            }
-        } else if self.ra.val() == self.k_id_off.val() {
-            self.rd_mux.next = self.k_id.val();
-        } else if self.ra.val() == self.k_version_off.val() {
-            self.rd_mux.next = self.k_version.val();
-        } else if self.ra.val() == self.k_config0_off.val() {
-            self.rd_mux.next = self.k_config0.val();
-        } else if self.ra.val() == self.k_config1_off.val() {
-            self.rd_mux.next = self.k_config1.val();
-        } else if self.ra.val() == self.k_int_status.val() {
-            self.rd_mux.next = bit_cast::<32, 4>(self.int_tc.q.val())
-                | (bit_cast::<32, 4>(self.int_fault.q.val()) << 8);
-        } else if self.ra.val() == self.k_int_enable.val() {
-            self.rd_mux.next = bit_cast::<32, 4>(self.en_tc.q.val())
-                | (bit_cast::<32, 4>(self.en_fault.q.val()) << 8);
-        } else if self.ra.val() == self.k_fault_cause.val() {
-            self.rd_mux.next = self.fault_word.val();
-        } else if (self.ra.val() & 0x1FF0) == self.k_fault_addr.val() {
-            for i in 0..self.channels.len() {
-                if self.rd_arr_ch.val().get_bit(i) {
-                    self.rd_mux.next = self.fault_addr[i].q.val();
+                if (self.ra.val() & 0x1FF0) == self.k_fault_addr.val() {
+                    self.rd_mux.next = self.rd_mux.val() | self.fault_addr[i].q.val();
                 }
             }
-        } else if (self.ra.val() & 0x1FE4) == self.k_snap.val() {
-            for i in 0..self.channels.len() {
-                if self.rd_snap_ch.val().get_bit(i) {
+            if self.rd_snap_ch.val().get_bit(i) {
+                if (self.ra.val() & 0x1FE4) == self.k_snap.val() {
                     self.t_word.next = self.channels[i].cur_count.val();
                     self.t_page.next = self.channels[i].passes.val();
-                    self.rd_mux.next = bit_cast::<32, 16>(self.t_word.val())
+                    self.rd_mux.next = self.rd_mux.val()
+                        | bit_cast::<32, 16>(self.t_word.val())
                         | (bit_cast::<32, 16>(self.t_page.val()) << 16);
                 }
-            }
-        } else if (self.ra.val() & 0x1FE4) == (self.k_snap.val() + 4) {
-            for i in 0..self.channels.len() {
-                if self.rd_snap_ch.val().get_bit(i) {
-                    self.rd_mux.next = self.snap_addr[i].q.val();
+                if (self.ra.val() & 0x1FE4) == (self.k_snap.val() + 4) {
+                    self.rd_mux.next = self.rd_mux.val() | self.snap_addr[i].q.val();
                 }
             }
-        } else if self.ra.val() >= self.k_map_base.val() {
-            self.rd_bad.next = self.rd_map_index.val() >= self.k_map_count.val();
-        } else {
-            self.rd_bad.next = true;
         }
+        if ((self.ra.val() & 0x1FF0) == self.k_page.val())
+            | ((self.ra.val() & 0x1FF0) == self.k_ch_config.val())
+            | ((self.ra.val() & 0x1FF0) == self.k_fault_addr.val())
+            | ((self.ra.val() & 0x1FE0) == self.k_snap.val())
+        {
+            self.rd_known.next = true;
+        }
+        if self.ra.val() == self.k_id_off.val() {
+            self.rd_known.next = true;
+            self.rd_mux.next = self.rd_mux.val() | self.k_id.val();
+        }
+        if self.ra.val() == self.k_version_off.val() {
+            self.rd_known.next = true;
+            self.rd_mux.next = self.rd_mux.val() | self.k_version.val();
+        }
+        if self.ra.val() == self.k_config0_off.val() {
+            self.rd_known.next = true;
+            self.rd_mux.next = self.rd_mux.val() | self.k_config0.val();
+        }
+        if self.ra.val() == self.k_config1_off.val() {
+            self.rd_known.next = true;
+            self.rd_mux.next = self.rd_mux.val() | self.k_config1.val();
+        }
+        if self.ra.val() == self.k_int_status.val() {
+            self.rd_known.next = true;
+            self.rd_mux.next = self.rd_mux.val()
+                | bit_cast::<32, 4>(self.int_tc.q.val())
+                | (bit_cast::<32, 4>(self.int_fault.q.val()) << 8);
+        }
+        if self.ra.val() == self.k_int_enable.val() {
+            self.rd_known.next = true;
+            self.rd_mux.next = self.rd_mux.val()
+                | bit_cast::<32, 4>(self.en_tc.q.val())
+                | (bit_cast::<32, 4>(self.en_fault.q.val()) << 8);
+        }
+        if self.ra.val() == self.k_fault_cause.val() {
+            self.rd_known.next = true;
+            self.rd_mux.next = self.rd_mux.val() | self.fault_word.val();
+        }
+        if self.ra.val() >= self.k_map_base.val() {
+            self.rd_known.next = self.rd_map_index.val() < self.k_map_count.val();
+        }
+        self.rd_bad.next = !self.rd_known.val();
         self.rd_hold.d.next = self.rd_mux.val();
         self.rd_err_q.d.next = self.rd_bad.val();
         self.rd_was_map.d.next = (self.ra.val() >= self.k_map_base.val()) & !self.rd_bad.val();
