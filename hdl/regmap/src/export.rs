@@ -91,7 +91,7 @@ pub fn markdown(cfg: &Config) -> String {
                 bit_range(f, cfg),
                 f.name,
                 md_cell(f.access.name()),
-                f.reset,
+                f.reset_value(cfg),
                 md_cell(f.doc)
             );
         }
@@ -242,7 +242,7 @@ pub fn json(cfg: &Config) -> String {
                         f.width(cfg),
                         f.mask(cfg),
                         json_str(f.access.name()),
-                        f.reset,
+                        f.reset_value(cfg),
                         json_str(f.doc)
                     )
                 })

@@ -65,8 +65,28 @@ pub struct Field {
     pub lsb: u32,
     pub width: Width,
     pub access: Access,
+    /// Reset value for the default configuration; see [`Field::reset_value`].
     pub reset: u32,
+    /// Where a configuration-dependent reset value comes from.
+    pub derived: Derived,
     pub doc: &'static str,
+}
+
+/// Reset values that depend on the configuration (ID/config registers, per-channel enables).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Derived {
+    /// `reset` as written.
+    Fixed,
+    Channels,
+    PageShift,
+    LogicalBits,
+    PhysicalBits,
+    MapRegisters,
+    DataBits,
+    /// Outstanding transactions, 256 encoded as 0.
+    Outstanding,
+    /// One bit set per configured channel.
+    ChannelMask,
 }
 
 /// A field width: fixed, or derived from the configuration.
@@ -84,6 +104,26 @@ pub enum Width {
 }
 
 impl Field {
+    /// Reset value of the field for a configuration.
+    pub fn reset_value(&self, cfg: &Config) -> u32 {
+        match self.derived {
+            Derived::Fixed => self.reset,
+            Derived::Channels => cfg.channels as u32,
+            Derived::PageShift => cfg.page_shift,
+            Derived::LogicalBits => cfg.logical_bits,
+            Derived::PhysicalBits => cfg.physical_bits,
+            Derived::MapRegisters => cfg.map_registers as u32,
+            Derived::DataBits => DATA_BITS,
+            Derived::Outstanding => cfg.outstanding as u32 & 0xFF,
+            Derived::ChannelMask => (1u32 << cfg.channels) - 1,
+        }
+    }
+
+    /// Same field with a configuration-derived reset value.
+    pub const fn derived(self, derived: Derived) -> Field {
+        Field { derived, ..self }
+    }
+
     /// Width in bits for a configuration.
     pub fn width(&self, cfg: &Config) -> u32 {
         match self.width {
@@ -158,7 +198,7 @@ impl Register {
     pub fn reset(&self, cfg: &Config) -> u32 {
         self.fields
             .iter()
-            .fold(0, |acc, f| acc | f.put(cfg, f.reset))
+            .fold(0, |acc, f| acc | f.put(cfg, f.reset_value(cfg)))
     }
 
     /// Bits that a read returns.
@@ -189,6 +229,7 @@ const fn f(
         width,
         access,
         reset,
+        derived: Derived::Fixed,
         doc,
     }
 }
@@ -615,9 +656,12 @@ pub const HW_VERSION: Register = Register {
 
 pub mod config0 {
     use super::*;
-    pub const CHANNELS: Field = f("CHANNELS", 0, Bits(8), R, 4, "Channels.");
-    pub const PAGE_SHIFT: Field = f("PAGE_SHIFT", 8, Bits(8), R, 12, "log2 of the page size.");
-    pub const LOGICAL_BITS: Field = f("LOGICAL_BITS", 16, Bits(8), R, 24, "Logical address bits.");
+    pub const CHANNELS: Field =
+        f("CHANNELS", 0, Bits(8), R, 4, "Channels.").derived(Derived::Channels);
+    pub const PAGE_SHIFT: Field =
+        f("PAGE_SHIFT", 8, Bits(8), R, 12, "log2 of the page size.").derived(Derived::PageShift);
+    pub const LOGICAL_BITS: Field = f("LOGICAL_BITS", 16, Bits(8), R, 24, "Logical address bits.")
+        .derived(Derived::LogicalBits);
     pub const PHYSICAL_BITS: Field = f(
         "PHYSICAL_BITS",
         24,
@@ -625,7 +669,8 @@ pub mod config0 {
         R,
         32,
         "Physical address bits.",
-    );
+    )
+    .derived(Derived::PhysicalBits);
 }
 
 /// Configuration, part 0 (see [`Config::config0`]).
@@ -640,8 +685,10 @@ pub const CONFIG0: Register = Register {
 
 pub mod config1 {
     use super::*;
-    pub const MAP_REGISTERS: Field = f("MAP_REGISTERS", 0, Bits(16), R, 32, "Map registers.");
-    pub const DATA_BITS: Field = f("DATA_BITS", 16, Bits(8), R, 32, "Memory data bus width.");
+    pub const MAP_REGISTERS: Field =
+        f("MAP_REGISTERS", 0, Bits(16), R, 32, "Map registers.").derived(Derived::MapRegisters);
+    pub const DATA_BITS: Field =
+        f("DATA_BITS", 16, Bits(8), R, 32, "Memory data bus width.").derived(Derived::DataBits);
     pub const OUTSTANDING: Field = f(
         "OUTSTANDING",
         24,
@@ -649,7 +696,8 @@ pub mod config1 {
         R,
         32,
         "Outstanding AXI transactions per direction (0 = 256).",
-    );
+    )
+    .derived(Derived::Outstanding);
 }
 
 /// Configuration, part 1 (see [`Config::config1`]).
@@ -713,7 +761,8 @@ pub mod int_enable {
         RW,
         0xF,
         "Enable the fault interrupt per channel (enabled at reset).",
-    );
+    )
+    .derived(Derived::ChannelMask);
 }
 
 /// Interrupt enable.
@@ -970,7 +1019,8 @@ mod tests {
                 );
                 for &(o, n, prd, pwr) in &seen {
                     if o == off {
-                        assert!(!(prd && rd) && !(pwr && wr), "{} overlaps {n}", r.name);
+                        let clash = (prd && rd) || (pwr && wr);
+                        assert!(!clash, "{} overlaps {n}", r.name);
                     }
                 }
                 seen.push((off, r.name, rd, wr));
@@ -1005,6 +1055,24 @@ mod tests {
         assert_eq!(MASTER_CLEAR.offset, port(13));
         assert_eq!(CLEAR_MASK.offset, port(14));
         assert_eq!(ALL_MASK.offset, port(15));
+    }
+
+    #[test]
+    fn configuration_dependent_reset_values_follow_the_configuration() {
+        for cfg in [
+            Config::default(),
+            Config::small(),
+            Config {
+                outstanding: 16,
+                page_shift: 13,
+                ..Config::default()
+            },
+        ] {
+            assert_eq!(CONFIG0.reset(&cfg), cfg.config0());
+            assert_eq!(CONFIG1.reset(&cfg), cfg.config1());
+            assert_eq!(int_enable::FAULT.reset_value(&cfg), (1 << cfg.channels) - 1);
+        }
+        assert_eq!(INT_ENABLE.reset(&Config::small()), 0x100);
     }
 
     #[test]

@@ -225,7 +225,7 @@ impl Controller {
             Reg::AllMask => {
                 let ones = rm::ALL_MASK
                     .field("ONES")
-                    .map_or(0, |f| f.put(cfg, f.reset));
+                    .map_or(0, |f| f.put(cfg, f.reset_value(cfg)));
                 ones | self.all_masks()
             }
             Reg::Page(c) if self.configured(c) => self.channels[c].page,

@@ -1,0 +1,334 @@
+//! Unit tests of each block on its own, in the rust-hdl simulator: channel, map-register RAM,
+//! AXI4-Lite slave and response-tag FIFO.
+
+use mapdma_hdl::axil_slave::AxiLiteSlave;
+use mapdma_hdl::channel::Channel;
+use mapdma_hdl::map_ram::MapRam;
+use mapdma_hdl::tag_fifo::TagFifo;
+use rust_hdl::prelude::*;
+
+/// Settles, applies a rising edge, settles again (inputs set beforehand via `.next`).
+fn tick<B: Block>(uut: &mut B, clock: fn(&mut B) -> &mut Signal<In, Clock>) {
+    assert!(simulate(uut, 1000));
+    clock(uut).next = Clock { clk: true };
+    assert!(simulate(uut, 1000));
+    clock(uut).next = Clock { clk: false };
+    assert!(simulate(uut, 1000));
+}
+
+fn ready<B: Block>(mut uut: B) -> B {
+    uut.connect_all();
+    check_all(&uut).expect("block passes rust-hdl's checks");
+    uut
+}
+
+// ---- Channel ----------------------------------------------------------------------------------
+
+fn ch_tick(c: &mut Channel) {
+    tick(c, |c| &mut c.clock);
+}
+
+fn ch_clear_strobes(c: &mut Channel) {
+    for s in [
+        &mut c.reset,
+        &mut c.master_clear,
+        &mut c.wr_addr_lo,
+        &mut c.wr_addr_hi,
+        &mut c.wr_count_lo,
+        &mut c.wr_count_hi,
+        &mut c.wr_page,
+        &mut c.wr_mode,
+        &mut c.wr_width,
+        &mut c.set_mask,
+        &mut c.clear_mask,
+        &mut c.set_request,
+        &mut c.clear_request,
+        &mut c.halt,
+        &mut c.unhalt,
+        &mut c.advance,
+        &mut c.eop,
+    ] {
+        s.next = false;
+    }
+}
+
+fn ch_strobe(c: &mut Channel, f: fn(&mut Channel) -> &mut Signal<In, Bit>) {
+    ch_clear_strobes(c);
+    f(c).next = true;
+    ch_tick(c);
+    ch_clear_strobes(c);
+}
+
+fn ch_write_word(c: &mut Channel, count: bool, v: u16) {
+    c.wr_byte.next = (v as u64 & 0xFF).to_bits();
+    ch_strobe(
+        c,
+        if count {
+            |c| &mut c.wr_count_lo
+        } else {
+            |c| &mut c.wr_addr_lo
+        },
+    );
+    c.wr_byte.next = ((v >> 8) as u64).to_bits();
+    ch_strobe(
+        c,
+        if count {
+            |c| &mut c.wr_count_hi
+        } else {
+            |c| &mut c.wr_addr_hi
+        },
+    );
+}
+
+/// Commits one unit the way the engine does: with the stepped address supplied.
+fn ch_advance(c: &mut Channel, step: i32) {
+    assert!(simulate(c, 1000));
+    c.next_addr.next = ((c.cur_addr.val().to_u32() as i32 + step) as u64 & 0xFFFF).to_bits();
+    ch_strobe(c, |c| &mut c.advance);
+}
+
+fn new_channel() -> Channel {
+    let mut c = ready(Channel::new(8));
+    ch_clear_strobes(&mut c);
+    ch_strobe(&mut c, |c| &mut c.reset);
+    c
+}
+
+#[test]
+fn channel_byte_writes_load_base_and_current_and_reset_masks() {
+    let mut c = new_channel();
+    assert!(c.masked.val());
+    ch_write_word(&mut c, false, 0x1234);
+    ch_write_word(&mut c, true, 0x0002);
+    assert_eq!(c.cur_addr.val().to_u32(), 0x1234);
+    assert_eq!(c.cur_count.val().to_u32(), 2);
+    c.wr_data.next = 0x1FF.into();
+    ch_strobe(&mut c, |c| &mut c.wr_page);
+    assert_eq!(
+        c.page.val().to_u32(),
+        0xFF,
+        "page register is 8 bits wide here"
+    );
+}
+
+#[test]
+fn channel_terminal_count_masks_without_autoinit_and_reloads_with_it() {
+    for autoinit in [false, true] {
+        let mut c = new_channel();
+        ch_write_word(&mut c, false, 0x0100);
+        ch_write_word(&mut c, true, 2);
+        c.wr_data.next = ((autoinit as u64) << 4 | 0b01 << 2).to_bits(); // write transfer
+        ch_strobe(&mut c, |c| &mut c.wr_mode);
+        ch_strobe(&mut c, |c| &mut c.clear_mask);
+        // Count 2 = three units; the third is the terminal count.
+        for k in 0..3 {
+            assert_eq!(c.at_tc.val(), k == 2, "unit {k}");
+            assert_eq!(c.passes.val().to_u32(), 0);
+            ch_advance(&mut c, 1);
+        }
+        assert_eq!(c.passes.val().to_u32(), 1);
+        if autoinit {
+            assert_eq!(
+                (c.cur_addr.val().to_u32(), c.cur_count.val().to_u32()),
+                (0x0100, 2)
+            );
+            assert!(!c.masked.val());
+        } else {
+            assert_eq!(
+                (c.cur_addr.val().to_u32(), c.cur_count.val().to_u32()),
+                (0x0103, 0xFFFF)
+            );
+            assert!(c.masked.val());
+        }
+    }
+}
+
+#[test]
+fn channel_adv_outputs_predict_the_commit() {
+    let mut c = new_channel();
+    ch_write_word(&mut c, false, 0x0040);
+    ch_write_word(&mut c, true, 0);
+    c.wr_data.next = (1u64 << 4).to_bits();
+    ch_strobe(&mut c, |c| &mut c.wr_mode);
+    ch_strobe(&mut c, |c| &mut c.clear_mask);
+    c.next_addr.next = 0x41.into();
+    assert!(simulate(&mut c, 1000));
+    assert!(c.at_tc.val());
+    assert_eq!(
+        c.adv_addr.val().to_u32(),
+        0x40,
+        "auto-initialize: next unit is base"
+    );
+    assert!(!c.adv_masked.val());
+}
+
+#[test]
+fn channel_eop_counts_a_pass_and_master_clear_masks_and_drops_the_request() {
+    let mut c = new_channel();
+    ch_strobe(&mut c, |c| &mut c.clear_mask);
+    ch_strobe(&mut c, |c| &mut c.set_request);
+    assert!(c.sw_request.val());
+    ch_strobe(&mut c, |c| &mut c.eop);
+    assert_eq!(c.passes.val().to_u32(), 1);
+    assert!(!c.sw_request.val(), "EOP clears the software request");
+    assert!(c.masked.val(), "no auto-initialize: EOP masks");
+    ch_strobe(&mut c, |c| &mut c.clear_mask);
+    ch_strobe(&mut c, |c| &mut c.set_request);
+    ch_strobe(&mut c, |c| &mut c.master_clear);
+    assert!(c.masked.val() && !c.sw_request.val());
+    ch_strobe(&mut c, |c| &mut c.halt);
+    assert!(c.halted.val());
+    ch_strobe(&mut c, |c| &mut c.unhalt);
+    assert!(!c.halted.val());
+}
+
+// ---- Map-register RAM ---------------------------------------------------------------------------
+
+#[test]
+fn map_ram_reads_are_synchronous_and_both_ports_see_writes() {
+    let mut m = ready(MapRam::new(32));
+    let t = |m: &mut MapRam| tick(m, |m| &mut m.clock);
+    m.write_enable.next = true;
+    m.write_index.next = 5.into();
+    m.write_data.next = 0x2ABCDE.into();
+    m.read_index_a.next = 5.into();
+    t(&mut m);
+    assert_eq!(
+        m.read_data_a.val().to_u32(),
+        0,
+        "read in the write clock returns the old entry"
+    );
+    m.write_enable.next = false;
+    m.read_index_b.next = 5.into();
+    assert!(simulate(&mut m, 100));
+    assert_eq!(
+        m.read_data_b.val().to_u32(),
+        0,
+        "no read before the clock edge"
+    );
+    t(&mut m);
+    assert_eq!(m.read_data_a.val().to_u32(), 0x2ABCDE);
+    assert_eq!(m.read_data_b.val().to_u32(), 0x2ABCDE);
+    m.read_index_a.next = 6.into();
+    t(&mut m);
+    assert_eq!(
+        m.read_data_a.val().to_u32(),
+        0,
+        "power-up entries are zero (invalid)"
+    );
+}
+
+// ---- AXI4-Lite slave ---------------------------------------------------------------------------
+
+fn axil() -> AxiLiteSlave {
+    let mut s = ready(AxiLiteSlave::default());
+    s.reset.next = true;
+    tick(&mut s, |s| &mut s.clock);
+    s.reset.next = false;
+    s
+}
+
+#[test]
+fn axil_write_in_either_order_strobes_once_and_holds_b_until_ready() {
+    for aw_first in [true, false] {
+        let mut s = axil();
+        let t = |s: &mut AxiLiteSlave| tick(s, |s| &mut s.clock);
+        s.awaddr.next = 0x94.into();
+        s.wdata.next = 0xDEAD_BEEF_u32.to_bits();
+        s.wstrb.next = 0xF.into();
+        s.bready.next = false;
+        s.wr_err.next = false;
+        if aw_first {
+            s.awvalid.next = true;
+        } else {
+            s.wvalid.next = true;
+        }
+        t(&mut s);
+        s.awvalid.next = !aw_first;
+        s.wvalid.next = aw_first;
+        t(&mut s);
+        s.awvalid.next = false;
+        s.wvalid.next = false;
+        let mut strobes = 0;
+        for _ in 0..5 {
+            assert!(simulate(&mut s, 100));
+            if s.wr_en.val() {
+                strobes += 1;
+                assert_eq!(s.wr_addr.val().to_u32(), 0x94);
+                assert_eq!(s.wr_data.val().to_u32(), 0xDEAD_BEEF);
+            }
+            t(&mut s);
+        }
+        assert_eq!(strobes, 1);
+        assert!(s.bvalid.val(), "B held while BREADY is low");
+        s.bready.next = true;
+        t(&mut s);
+        assert!(!s.bvalid.val());
+    }
+}
+
+#[test]
+fn axil_read_strobes_once_samples_a_clock_later_and_reports_slverr() {
+    let mut s = axil();
+    let t = |s: &mut AxiLiteSlave| tick(s, |s| &mut s.clock);
+    s.araddr.next = 0x1003.into();
+    s.arvalid.next = true;
+    s.rready.next = false;
+    assert!(simulate(&mut s, 100));
+    assert!(s.rd_en.val() && s.arready.val());
+    assert_eq!(s.rd_addr.val().to_u32(), 0x1000, "word aligned");
+    t(&mut s);
+    s.arvalid.next = false;
+    s.rd_data.next = 0x1234.into();
+    s.rd_err.next = true;
+    assert!(simulate(&mut s, 100));
+    assert!(!s.rd_en.val());
+    t(&mut s);
+    assert!(s.rvalid.val());
+    assert_eq!(s.rresp.val().to_u32(), 2);
+    assert_eq!(s.rdata.val().to_u32(), 0, "errors read as zero");
+    t(&mut s);
+    assert!(s.rvalid.val(), "R held while RREADY is low");
+    s.rready.next = true;
+    t(&mut s);
+    assert!(!s.rvalid.val());
+}
+
+// ---- Tag FIFO ----------------------------------------------------------------------------------
+
+#[test]
+fn tag_fifo_is_first_word_fall_through_in_order_and_reset_empties_it() {
+    let mut f = ready(TagFifo::default());
+    let t = |f: &mut TagFifo| tick(f, |f| &mut f.clock);
+    f.reset.next = true;
+    t(&mut f);
+    f.reset.next = false;
+    for v in 1..=5u64 {
+        f.write.next = true;
+        f.data_in.next = (v * 0x111).to_bits();
+        t(&mut f);
+    }
+    f.write.next = false;
+    t(&mut f);
+    for v in 1..=5u64 {
+        assert!(simulate(&mut f, 100));
+        assert!(!f.empty.val());
+        assert_eq!(f.data_out.val().to_u32() as u64, v * 0x111);
+        f.read.next = true;
+        t(&mut f);
+        f.read.next = false;
+    }
+    assert!(simulate(&mut f, 100));
+    assert!(f.empty.val());
+    f.write.next = true;
+    t(&mut f);
+    f.write.next = false;
+    t(&mut f);
+    t(&mut f);
+    assert!(!f.empty.val());
+    f.reset.next = true;
+    t(&mut f);
+    f.reset.next = false;
+    assert!(simulate(&mut f, 100));
+    assert!(f.empty.val(), "reset forgets pending tags");
+}
