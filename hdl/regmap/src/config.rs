@@ -16,7 +16,9 @@ pub struct Config {
     pub logical_bits: u32,
     /// Physical address bits of the AXI4 master (page_shift+1..=32).
     pub physical_bits: u32,
-    /// Outstanding AXI transactions per direction (reads, writes); a power of two, 2..=256.
+    /// Outstanding AXI transactions per direction (reads, writes); a power of two, 2..=32
+    /// (the response-tag FIFOs hold 32). Streaming one unit per clock needs at least the memory
+    /// latency plus two.
     pub outstanding: usize,
 }
 
@@ -39,6 +41,8 @@ pub const DATA_BITS: u32 = 32;
 pub const COUNTER_BITS: u32 = 16;
 /// Channels the 8237 register encoding can name.
 pub const MAX_CHANNELS: usize = 4;
+/// Outstanding transactions per direction the response-tag FIFOs can track.
+pub const MAX_OUTSTANDING: usize = 32;
 /// Map registers the register window (0x1000..0x2000) can hold.
 pub const MAX_MAP_REGISTERS: usize = 1024;
 /// Hardware version reported in the VERSION register: (major, minor).
@@ -101,9 +105,10 @@ impl Config {
                 self.frame_bits()
             ));
         }
-        if !self.outstanding.is_power_of_two() || !(2..=256).contains(&self.outstanding) {
+        if !self.outstanding.is_power_of_two() || !(2..=MAX_OUTSTANDING).contains(&self.outstanding)
+        {
             return err(format!(
-                "outstanding = {} (must be a power of two, 2..=256)",
+                "outstanding = {} (must be a power of two, 2..={MAX_OUTSTANDING})",
                 self.outstanding
             ));
         }
@@ -182,7 +187,7 @@ mod tests {
             );
         }
         let big = Config {
-            outstanding: 256,
+            outstanding: 2,
             map_registers: 1024,
             ..Config::default()
         };

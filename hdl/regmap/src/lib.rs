@@ -603,7 +603,7 @@ pub mod ch_config {
         Bits(1),
         R,
         0,
-        "Units of this channel are in flight on the memory bus.",
+        "The engine holds a selected unit of this channel, or the channel owns the engine (block or demand service).",
     );
 }
 
