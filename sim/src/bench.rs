@@ -106,7 +106,7 @@ pub fn dma_efficiency(
     passes: u32,
 ) -> Result<EfficiencyReport, SimError> {
     let cfg = Config::default();
-    if buffer_bytes % 4 != 0 || !(4..=1 << 18).contains(&buffer_bytes) || passes == 0 {
+    if buffer_bytes & 3 != 0 || !(4..=1 << 18).contains(&buffer_bytes) || passes == 0 {
         return Err(SimError::Unsupported(format!(
             "a buffer of {buffer_bytes} bytes and {passes} passes cannot be streamed \
              (32-bit units, at most 65536 per pass, at least one pass)"

@@ -97,7 +97,7 @@ fn burst_rule(b: Burst, data_bytes: u32) -> Result<(), String> {
             if ![1, 3, 7, 15].contains(&b.len) {
                 return Err(format!("WRAP burst of {} beats", b.len + 1));
             }
-            if b.addr % bytes != 0 {
+            if b.addr & (bytes - 1) != 0 {
                 return Err("unaligned WRAP burst".into());
             }
         }

@@ -43,7 +43,10 @@ impl RateGen {
         match self.rate {
             Rate::Always => true,
             Rate::Never => false,
-            Rate::Every(k) => n % k.max(1) as u64 == 0,
+            Rate::Every(k) => {
+                let phase = n % k.max(1) as u64;
+                phase == 0
+            }
             Rate::Random(p) => rng.gen_bool(p.clamp(0.0, 1.0)),
             Rate::Bursty { on, off } => {
                 let period = (on + off).max(1) as u64;

@@ -11,7 +11,6 @@ use mapdma_sim::axi_slave::{Access, AxiSlaveConfig, ErrorRange};
 use mapdma_sim::axil_master::AxilTiming;
 use mapdma_sim::device::{DataPattern, DeviceConfig, EopTrigger};
 use mapdma_sim::rate::Rate;
-use mapdma_sim::SystemConfig;
 
 fn writes(s: &Sys) -> Vec<(u32, u32)> {
     s.memory
@@ -26,7 +25,7 @@ fn writes(s: &Sys) -> Vec<(u32, u32)> {
 fn block_autoinit_write_fills_the_buffer_pass_after_pass() {
     let cfg = Config::default();
     let units = 100;
-    let mut sys = SystemConfig::default();
+    let mut sys = base_config();
     sys.devices = vec![DeviceConfig::source(Rate::Always, None, ServiceMode::Block)];
     let mut s = verilator(&cfg, sys);
     let base = phys(&cfg, 0);
@@ -80,7 +79,7 @@ fn block_autoinit_write_fills_the_buffer_pass_after_pass() {
 fn demand_read_delivers_memory_to_a_slow_sink_with_last_at_terminal_count() {
     let cfg = Config::small();
     let units = 40u32;
-    let mut sys = SystemConfig::default();
+    let mut sys = base_config();
     sys.memory = AxiSlaveConfig::default().with_latency(6);
     sys.devices = vec![DeviceConfig::sink(Rate::Random(0.4), ServiceMode::Demand)];
     let mut s = verilator(&cfg, sys);
@@ -135,7 +134,7 @@ fn single_mode_bytes_survive_random_backpressure_everywhere() {
     let cfg = Config::default();
     for seed in 0..3 {
         let units = 150u32;
-        let mut sys = SystemConfig::default();
+        let mut sys = base_config();
         sys.memory = AxiSlaveConfig {
             seed,
             read_latency: 3,
@@ -190,7 +189,7 @@ fn single_mode_bytes_survive_random_backpressure_everywhere() {
 #[test]
 fn invalid_map_entry_halts_the_channel_without_a_bus_access() {
     let cfg = Config::small();
-    let mut sys = SystemConfig::default();
+    let mut sys = base_config();
     sys.devices = vec![DeviceConfig::source(
         Rate::Always,
         None,
@@ -241,7 +240,7 @@ fn slave_and_decode_errors_are_latched_as_faults() {
         (Resp::DecErr, FaultCause::DecodeError),
     ] {
         let cfg = Config::small();
-        let mut sys = SystemConfig::default();
+        let mut sys = base_config();
         let base = phys(&cfg, 0);
         sys.memory.error_ranges = vec![ErrorRange {
             range: base + 8..base + 12,
@@ -285,7 +284,7 @@ fn slave_and_decode_errors_are_latched_as_faults() {
 #[test]
 fn external_eop_ends_the_service_like_terminal_count() {
     let cfg = Config::small();
-    let mut sys = SystemConfig::default();
+    let mut sys = base_config();
     let mut dev = DeviceConfig::source(Rate::Every(3), None, ServiceMode::Demand);
     dev.eop = vec![EopTrigger::AfterUnits(10)];
     sys.devices = vec![dev];
@@ -320,7 +319,7 @@ fn external_eop_ends_the_service_like_terminal_count() {
 #[test]
 fn writes_outside_the_permitted_buffer_are_recorded() {
     let cfg = Config::small();
-    let mut sys = SystemConfig::default();
+    let mut sys = base_config();
     sys.devices = vec![DeviceConfig::source(
         Rate::Always,
         None,

@@ -40,3 +40,8 @@ pub fn setup(
         mode,
     }
 }
+
+/// The test bench defaults (no latency, no backpressure, idle devices), to be adjusted.
+pub fn base_config() -> SystemConfig {
+    SystemConfig::default()
+}
