@@ -331,3 +331,91 @@ fn memory_latency_and_backpressure_keep_data_exact() {
         }
     }
 }
+
+#[test]
+fn reads_and_writes_stream_one_unit_per_clock_at_memory_latency_16() {
+    use common::Access;
+    let cfg = Config::default();
+    for t in [TransferType::Read, TransferType::Write] {
+        let mut b = Bench::with_memory(
+            cfg,
+            MemConfig {
+                latency: 16,
+                ..Default::default()
+            },
+            1,
+        );
+        b.map(0, FRAME_BASE, true);
+        b.program(
+            0,
+            0x0000,
+            127,
+            0,
+            UnitWidth::Bits32,
+            mode(0, t, false, false, ServiceMode::Block),
+        );
+        b.devices[0].source = (0..128).collect();
+        b.devices[0].dreq = true;
+        b.unmask(0);
+        b.run(200);
+        let cycles: Vec<u64> = b
+            .accesses
+            .iter()
+            .map(|a| match a {
+                Access::Read { cycle, .. } | Access::Write { cycle, .. } => *cycle,
+            })
+            .collect();
+        assert_eq!(cycles.len(), 128, "{t:?}");
+        assert!(
+            cycles.windows(2).all(|w| w[1] == w[0] + 1),
+            "{t:?}: the bus was idle between units: {cycles:?}"
+        );
+    }
+}
+
+#[test]
+fn the_outstanding_limit_is_honoured() {
+    use common::Access;
+    let cfg = Config {
+        outstanding: 8,
+        ..Config::default()
+    };
+    let mut b = Bench::with_memory(
+        cfg,
+        MemConfig {
+            latency: 16,
+            ..Default::default()
+        },
+        1,
+    );
+    b.map(0, FRAME_BASE, true);
+    b.program(
+        0,
+        0x0000,
+        63,
+        0,
+        UnitWidth::Bits32,
+        mode(0, TransferType::Read, false, false, ServiceMode::Block),
+    );
+    b.devices[0].dreq = true;
+    b.unmask(0);
+    b.run(200);
+    let cycles: Vec<u64> = b
+        .accesses
+        .iter()
+        .filter_map(|a| match a {
+            Access::Read { cycle, .. } => Some(*cycle),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(cycles.len(), 64);
+    // Responses come 16 clocks after acceptance: at most 8 requests in any 16-clock window.
+    for (k, &c) in cycles.iter().enumerate() {
+        let in_window = cycles[k..].iter().take_while(|&&x| x < c + 16).count();
+        assert!(
+            in_window <= 8,
+            "{in_window} reads within 16 clocks from cycle {c}"
+        );
+    }
+    assert_eq!(b.devices[0].sink.len(), 64);
+}
