@@ -43,6 +43,17 @@ pub struct AxiSlaveConfig {
     pub seed: u64,
     /// Record every beat in [`AxiSlave::log`] (turn off for long benchmarks).
     pub log: bool,
+    /// Deliberate protocol breakage, to prove the checkers are watching.
+    pub fault: Option<SlaveFault>,
+}
+
+/// A protocol rule the slave can be told to break.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SlaveFault {
+    /// An R beat not taken in the clock it is first offered is withdrawn for a clock.
+    WithdrawRValid,
+    /// A B response nobody asked for, offered in this clock.
+    UnsolicitedB { cycle: u64 },
 }
 
 impl Default for AxiSlaveConfig {
@@ -60,6 +71,7 @@ impl Default for AxiSlaveConfig {
             error_ranges: vec![],
             seed: 1,
             log: true,
+            fault: None,
         }
     }
 }
@@ -292,12 +304,21 @@ impl AxiSlave {
             }
         }
         let r_held = o.rvalid && !m.rready;
+        if r_held && self.cfg.fault == Some(SlaveFault::WithdrawRValid) {
+            self.out = out;
+            return;
+        }
         if let Some(beat) = self.r_q.front() {
             if r_held || (beat.due <= next && r) {
                 out.rvalid = true;
                 out.rdata = beat.data;
                 out.rresp = beat.resp.bits();
                 out.rlast = beat.last;
+            }
+        }
+        if let Some(SlaveFault::UnsolicitedB { cycle: c }) = self.cfg.fault {
+            if c == next && !out.bvalid {
+                out.bvalid = true;
             }
         }
         self.out = out;
