@@ -334,7 +334,6 @@ fn memory_latency_and_backpressure_keep_data_exact() {
 
 #[test]
 fn reads_and_writes_stream_one_unit_per_clock_at_memory_latency_16() {
-    use common::Access;
     let cfg = Config::default();
     for t in [TransferType::Read, TransferType::Write] {
         let mut b = Bench::with_memory(
@@ -358,13 +357,7 @@ fn reads_and_writes_stream_one_unit_per_clock_at_memory_latency_16() {
         b.devices[0].dreq = true;
         b.unmask(0);
         b.run(200);
-        let cycles: Vec<u64> = b
-            .accesses
-            .iter()
-            .map(|a| match a {
-                Access::Read { cycle, .. } | Access::Write { cycle, .. } => *cycle,
-            })
-            .collect();
+        let cycles = b.access_cycles(t == TransferType::Read);
         assert_eq!(cycles.len(), 128, "{t:?}");
         assert!(
             cycles.windows(2).all(|w| w[1] == w[0] + 1),
@@ -375,7 +368,6 @@ fn reads_and_writes_stream_one_unit_per_clock_at_memory_latency_16() {
 
 #[test]
 fn the_outstanding_limit_is_honoured() {
-    use common::Access;
     let cfg = Config {
         outstanding: 8,
         ..Config::default()
@@ -400,14 +392,7 @@ fn the_outstanding_limit_is_honoured() {
     b.devices[0].dreq = true;
     b.unmask(0);
     b.run(200);
-    let cycles: Vec<u64> = b
-        .accesses
-        .iter()
-        .filter_map(|a| match a {
-            Access::Read { cycle, .. } => Some(*cycle),
-            _ => None,
-        })
-        .collect();
+    let cycles = b.access_cycles(true);
     assert_eq!(cycles.len(), 64);
     // Responses come 16 clocks after acceptance: at most 8 requests in any 16-clock window.
     for (k, &c) in cycles.iter().enumerate() {

@@ -483,6 +483,18 @@ impl Bench {
             .collect()
     }
 
+    /// Clocks at which the memory accepted each read (`reads`) or write transaction.
+    pub fn access_cycles(&self, reads: bool) -> Vec<u64> {
+        self.accesses
+            .iter()
+            .filter_map(|a| match a {
+                Access::Read { cycle, .. } if reads => Some(*cycle),
+                Access::Write { cycle, .. } if !reads => Some(*cycle),
+                _ => None,
+            })
+            .collect()
+    }
+
     pub fn writes(&self) -> Vec<(u32, u32, u32)> {
         self.accesses
             .iter()
