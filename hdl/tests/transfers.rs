@@ -404,3 +404,83 @@ fn the_outstanding_limit_is_honoured() {
     }
     assert_eq!(b.devices[0].sink.len(), 64);
 }
+
+#[test]
+fn cascade_mode_passes_dreq_to_dack_and_moves_nothing_and_dack_polarity_follows_the_command() {
+    let cfg = Config::default();
+    let mut b = bench(cfg);
+    b.program(
+        2,
+        0x0000,
+        9,
+        0,
+        UnitWidth::Bits8,
+        mode(2, TransferType::Write, false, false, ServiceMode::Cascade),
+    );
+    b.devices[2].source = (0..10).collect();
+    b.unmask(2);
+    // DACK is active low after reset (8237 default): idle reads high.
+    b.run(2);
+    assert!(
+        b.uut.dev[2].dack.val(),
+        "inactive DACK is high when active low"
+    );
+    b.devices[2].dreq = true;
+    b.run(3);
+    assert!(!b.uut.dev[2].dack.val(), "cascade: DACK follows DREQ");
+    b.run(20);
+    assert!(b.accesses.is_empty(), "cascade moves no units");
+    assert_eq!(b.snap(2), (9, 0));
+    // DACK sense high: the same request now drives DACK high.
+    b.write(
+        regmap::COMMAND.offset,
+        regmap::command::DACK_HIGH.put(&cfg, 1),
+    );
+    b.run(2);
+    assert!(b.uut.dev[2].dack.val());
+    b.devices[2].dreq = false;
+    b.run(2);
+    assert!(!b.uut.dev[2].dack.val());
+}
+
+#[test]
+fn controller_disable_stops_new_units_and_masked_channels_never_move() {
+    let cfg = Config::default();
+    let mut b = bench(cfg);
+    b.write(
+        regmap::COMMAND.offset,
+        regmap::command::DISABLE.put(&cfg, 1),
+    );
+    b.program(
+        0,
+        0x0000,
+        9,
+        0,
+        UnitWidth::Bits8,
+        mode(0, TransferType::Write, false, false, ServiceMode::Demand),
+    );
+    b.program(
+        1,
+        0x1000,
+        9,
+        0,
+        UnitWidth::Bits8,
+        mode(1, TransferType::Write, false, false, ServiceMode::Demand),
+    );
+    for ch in 0..2 {
+        b.devices[ch].source = (0..10).collect();
+        b.devices[ch].dreq = true;
+    }
+    b.unmask(0);
+    b.run(20);
+    assert!(b.accesses.is_empty(), "controller disabled");
+    b.write(regmap::COMMAND.offset, 0);
+    b.run(30);
+    assert_eq!(
+        b.writes().len(),
+        10,
+        "channel 0 only: channel 1 is still masked"
+    );
+    assert!(b.writes().iter().all(|w| w.0 >> 12 == FRAME_BASE));
+    assert_eq!(b.devices[1].source.len(), 10);
+}
