@@ -5,6 +5,7 @@
 //! top-level ports (the co-simulation binding is generated from it). Behaviour: `hdl/DESIGN.md`.
 
 pub mod axil_slave;
+pub mod board;
 pub mod channel;
 pub mod device_port;
 pub mod map_ram;

@@ -1,0 +1,326 @@
+//! The board design: UART, bridge, system RAM, mapdma, and built-in devices on the four
+//! channels, so that transfers run with nothing attached to the board.
+//!
+//! | channel | device | DREQ |
+//! |---|---|---|
+//! | 0 | loop-back sink: units read from memory go into a 32-entry FIFO | while the FIFO has room for a full set of outstanding reads (fill < 24) |
+//! | 1 | loop-back source: units come out of that FIFO, written to memory | while the FIFO holds a unit |
+//! | 2 | pattern source: 0, 1, 2, … (restarts at 0 after each terminal count) | always |
+//! | 3 | checksum sink: sums the units it receives and counts them | always |
+//!
+//! Channels 0 → 1 therefore copy memory to memory through a device, channel 2 produces a stream
+//! the host can predict and channel 3 consumes one it can check. The board window (see
+//! [`window`]) shows the sink's sum and count, the pattern and the FIFO.
+//!
+//! LEDs, in this order: fault (a DMA bus error or a UART framing error, stretched), alive
+//! (blinks about once a second), DMA activity (memory traffic, stretched), interrupt (the level
+//! of `irq`), UART activity (stretched).
+//!
+//! Reset: the flops power up at 0 and a 16-clock power-on counter holds everything in reset.
+
+use super::bridge::UartBridge;
+use super::system_ram::SystemRam;
+use super::uart_rx::UartRx;
+use super::uart_tx::UartTx;
+use crate::MapDma;
+use mapdma_regmap::Config;
+use rust_hdl::prelude::*;
+
+/// Word indices of the board window (bridge addresses `0x4000_0000 + 4·index`).
+pub mod window {
+    /// Reads [`BOARD_ID`](super::BOARD_ID).
+    pub const ID: u32 = 0;
+    /// Reads the protocol version ([`PROTOCOL_VERSION`](super::PROTOCOL_VERSION)).
+    pub const VERSION: u32 = 1;
+    /// Reads the system RAM size in bytes (RAM is at physical address 0).
+    pub const RAM_BYTES: u32 = 2;
+    /// Reads the board clock in Hz.
+    pub const CLOCK_HZ: u32 = 3;
+    /// Reads the UART divisor (clocks per bit).
+    pub const UART_DIVISOR: u32 = 4;
+    /// Reads bit 0 = loop-back FIFO empty, bit 1 = full; a write empties the FIFO.
+    pub const LOOP_STATUS: u32 = 5;
+    /// Reads/writes the next unit of the pattern source.
+    pub const PATTERN: u32 = 6;
+    /// Reads the checksum sink's 32-bit sum of units; a write clears sum and count.
+    pub const SUM: u32 = 7;
+    /// Reads the number of units the checksum sink received.
+    pub const COUNT: u32 = 8;
+}
+
+/// Value of the board window's ID word: "MDBD".
+pub const BOARD_ID: u32 = 0x4D44_4244;
+/// Version of the byte protocol in `PROTOCOL.md`.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// LEDs the design drives (fault, alive, DMA activity, interrupt, UART activity).
+pub const LED_COUNT: usize = 5;
+
+/// Loop-back FIFO: 32 units, "almost full" at 24 (32 − 8).
+type LoopFifo = SynchronousFIFO<Bits<32>, 5, 6, 8>;
+
+#[derive(LogicBlock)]
+pub struct BoardTop<const A: usize> {
+    pub clock: Signal<In, Clock>,
+    pub uart_rx: Signal<In, Bit>,
+    pub uart_tx: Signal<Out, Bit>,
+    /// fault, alive, DMA activity, interrupt, UART activity (active high).
+    pub leds: Signal<Out, Bits<5>>,
+
+    rx: UartRx,
+    tx: UartTx,
+    bridge: UartBridge,
+    ram: SystemRam<A>,
+    dma: MapDma,
+    loopback: LoopFifo,
+
+    k_id: Constant<Bits<32>>,
+    k_version: Constant<Bits<32>>,
+    k_ram_bytes: Constant<Bits<32>>,
+    k_clock_hz: Constant<Bits<32>>,
+    k_divisor: Constant<Bits<32>>,
+
+    por: DFF<Bits<4>>,
+    pattern: DFF<Bits<32>>,
+    sum: DFF<Bits<32>>,
+    count: DFF<Bits<32>>,
+    flushing: DFF<Bit>,
+    heartbeat: DFF<Bits<24>>,
+    act: DFF<Bits<20>>,
+    uart_act: DFF<Bits<20>>,
+    fault: DFF<Bits<20>>,
+
+    reset: Signal<Local, Bit>,
+    loop_take: Signal<Local, Bit>,
+    bus_error: Signal<Local, Bit>,
+}
+
+impl<const A: usize> BoardTop<A> {
+    /// The design for a `cfg` with four channels, a clock of `clock_hz` and a UART bit every
+    /// `divisor` clocks; a half-received command is dropped after about 50 ms.
+    pub fn new(cfg: &Config, clock_hz: u32, divisor: u32) -> Self {
+        assert_eq!(cfg.channels, 4, "the board devices occupy four channels");
+        let k = |v: u64| Constant::new(v.to_bits());
+        let timeout = (clock_hz / 20).clamp(64 * divisor, (1 << 24) - 1);
+        BoardTop {
+            clock: Default::default(),
+            uart_rx: Default::default(),
+            uart_tx: Default::default(),
+            leds: Default::default(),
+            rx: UartRx::new(divisor),
+            tx: UartTx::new(divisor),
+            bridge: UartBridge::new(timeout),
+            ram: SystemRam::new(),
+            dma: MapDma::new(cfg),
+            loopback: Default::default(),
+            k_id: k(BOARD_ID as u64),
+            k_version: k(PROTOCOL_VERSION as u64),
+            k_ram_bytes: k(SystemRam::<A>::BYTES),
+            k_clock_hz: k(clock_hz as u64),
+            k_divisor: k(divisor as u64),
+            por: Default::default(),
+            pattern: Default::default(),
+            sum: Default::default(),
+            count: Default::default(),
+            flushing: Default::default(),
+            heartbeat: Default::default(),
+            act: Default::default(),
+            uart_act: Default::default(),
+            fault: Default::default(),
+            reset: Default::default(),
+            loop_take: Default::default(),
+            bus_error: Default::default(),
+        }
+    }
+}
+
+impl<const A: usize> Logic for BoardTop<A> {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(
+            self, clock, por, pattern, sum, count, flushing, heartbeat, act, uart_act, fault
+        );
+        clock!(self, clock, rx, tx, bridge, ram, dma, loopback);
+
+        // Power-on reset.
+        self.reset.next = !self.por.q.val().all();
+        if !self.por.q.val().all() {
+            self.por.d.next = self.por.q.val() + 1;
+        }
+        self.rx.reset.next = self.reset.val();
+        self.tx.reset.next = self.reset.val();
+        self.bridge.reset.next = self.reset.val();
+        self.ram.reset.next = self.reset.val();
+        self.dma.reset.next = self.reset.val();
+
+        // UART ↔ bridge.
+        self.rx.rx.next = self.uart_rx.val();
+        self.uart_tx.next = self.tx.tx.val();
+        self.bridge.rx_data.next = self.rx.data.val();
+        self.bridge.rx_valid.next = self.rx.valid.val();
+        self.bridge.rx_error.next = self.rx.frame_error.val();
+        self.tx.data.next = self.bridge.tx_data.val();
+        self.tx.valid.next = self.bridge.tx_valid.val();
+        self.bridge.tx_ready.next = self.tx.ready.val();
+
+        // Bridge → mapdma registers.
+        self.dma.s_axil_awaddr.next = self.bridge.reg_awaddr.val();
+        self.dma.s_axil_awvalid.next = self.bridge.reg_awvalid.val();
+        self.bridge.reg_awready.next = self.dma.s_axil_awready.val();
+        self.dma.s_axil_wdata.next = self.bridge.reg_wdata.val();
+        self.dma.s_axil_wstrb.next = self.bridge.reg_wstrb.val();
+        self.dma.s_axil_wvalid.next = self.bridge.reg_wvalid.val();
+        self.bridge.reg_wready.next = self.dma.s_axil_wready.val();
+        self.bridge.reg_bresp.next = self.dma.s_axil_bresp.val();
+        self.bridge.reg_bvalid.next = self.dma.s_axil_bvalid.val();
+        self.dma.s_axil_bready.next = self.bridge.reg_bready.val();
+        self.dma.s_axil_araddr.next = self.bridge.reg_araddr.val();
+        self.dma.s_axil_arvalid.next = self.bridge.reg_arvalid.val();
+        self.bridge.reg_arready.next = self.dma.s_axil_arready.val();
+        self.bridge.reg_rdata.next = self.dma.s_axil_rdata.val();
+        self.bridge.reg_rresp.next = self.dma.s_axil_rresp.val();
+        self.bridge.reg_rvalid.next = self.dma.s_axil_rvalid.val();
+        self.dma.s_axil_rready.next = self.bridge.reg_rready.val();
+
+        // Bridge → system RAM.
+        self.ram.b_req.next = self.bridge.mem_req.val();
+        self.ram.b_we.next = self.bridge.mem_we.val();
+        self.ram.b_addr.next = self.bridge.mem_addr.val();
+        self.ram.b_wdata.next = self.bridge.mem_wdata.val();
+        self.bridge.mem_ack.next = self.ram.b_ack.val();
+        self.bridge.mem_rdata.next = self.ram.b_rdata.val();
+        self.bridge.mem_resp.next = self.ram.b_resp.val();
+
+        // mapdma's AXI4 master → system RAM.
+        self.ram.awaddr.next = self.dma.m_axi_awaddr.val();
+        self.ram.awvalid.next = self.dma.m_axi_awvalid.val();
+        self.dma.m_axi_awready.next = self.ram.awready.val();
+        self.ram.wdata.next = self.dma.m_axi_wdata.val();
+        self.ram.wstrb.next = self.dma.m_axi_wstrb.val();
+        self.ram.wvalid.next = self.dma.m_axi_wvalid.val();
+        self.dma.m_axi_wready.next = self.ram.wready.val();
+        self.dma.m_axi_bresp.next = self.ram.bresp.val();
+        self.dma.m_axi_bvalid.next = self.ram.bvalid.val();
+        self.ram.bready.next = self.dma.m_axi_bready.val();
+        self.ram.araddr.next = self.dma.m_axi_araddr.val();
+        self.ram.arvalid.next = self.dma.m_axi_arvalid.val();
+        self.dma.m_axi_arready.next = self.ram.arready.val();
+        self.dma.m_axi_rdata.next = self.ram.rdata.val();
+        self.dma.m_axi_rresp.next = self.ram.rresp.val();
+        self.dma.m_axi_rlast.next = self.ram.rlast.val();
+        self.dma.m_axi_rvalid.next = self.ram.rvalid.val();
+        self.ram.rready.next = self.dma.m_axi_rready.val();
+
+        // Channel 0: loop-back sink.
+        self.dma.dev[0].dreq.next = !self.loopback.almost_full.val();
+        self.dma.dev[0].src_data.next = 0.into();
+        self.dma.dev[0].src_valid.next = false;
+        self.dma.dev[0].snk_ready.next = !self.loopback.full.val();
+        self.dma.dev[0].eop_in.next = false;
+        self.loopback.data_in.next = self.dma.dev[0].snk_data.val();
+        self.loopback.write.next = self.dma.dev[0].snk_valid.val() & !self.loopback.full.val();
+
+        // Channel 1: loop-back source.
+        self.dma.dev[1].dreq.next = !self.loopback.empty.val();
+        self.dma.dev[1].src_data.next = self.loopback.data_out.val();
+        self.dma.dev[1].src_valid.next = !self.loopback.empty.val();
+        self.dma.dev[1].snk_ready.next = true;
+        self.dma.dev[1].eop_in.next = false;
+        self.loop_take.next =
+            !self.loopback.empty.val() & (self.dma.dev[1].src_ready.val() | self.flushing.q.val());
+        self.loopback.read.next = self.loop_take.val();
+        if self.loopback.empty.val() {
+            self.flushing.d.next = false;
+        }
+
+        // Channel 2: pattern source.
+        self.dma.dev[2].dreq.next = true;
+        self.dma.dev[2].src_data.next = self.pattern.q.val();
+        self.dma.dev[2].src_valid.next = true;
+        self.dma.dev[2].snk_ready.next = true;
+        self.dma.dev[2].eop_in.next = false;
+        if self.dma.dev[2].src_ready.val() {
+            self.pattern.d.next = self.pattern.q.val() + 1;
+        }
+        if self.dma.dev[2].eop_out.val() {
+            self.pattern.d.next = 0.into();
+        }
+
+        // Channel 3: checksum sink.
+        self.dma.dev[3].dreq.next = true;
+        self.dma.dev[3].src_data.next = 0.into();
+        self.dma.dev[3].src_valid.next = false;
+        self.dma.dev[3].snk_ready.next = true;
+        self.dma.dev[3].eop_in.next = false;
+        if self.dma.dev[3].snk_valid.val() {
+            self.sum.d.next = self.sum.q.val() + self.dma.dev[3].snk_data.val();
+            self.count.d.next = self.count.q.val() + 1;
+        }
+
+        // Board window.
+        self.bridge.local_rdata.next = 0.into();
+        self.bridge.local_resp.next = 0.into();
+        if self.bridge.local_addr.val() == 0 {
+            self.bridge.local_rdata.next = self.k_id.val();
+        } else if self.bridge.local_addr.val() == 1 {
+            self.bridge.local_rdata.next = self.k_version.val();
+        } else if self.bridge.local_addr.val() == 2 {
+            self.bridge.local_rdata.next = self.k_ram_bytes.val();
+        } else if self.bridge.local_addr.val() == 3 {
+            self.bridge.local_rdata.next = self.k_clock_hz.val();
+        } else if self.bridge.local_addr.val() == 4 {
+            self.bridge.local_rdata.next = self.k_divisor.val();
+        } else if self.bridge.local_addr.val() == 5 {
+            self.bridge.local_rdata.next = bit_cast::<32, 1>(self.loopback.empty.val().into())
+                | (bit_cast::<32, 1>(self.loopback.full.val().into()) << 1);
+            if self.bridge.local_we.val() {
+                self.flushing.d.next = true;
+            }
+        } else if self.bridge.local_addr.val() == 6 {
+            self.bridge.local_rdata.next = self.pattern.q.val();
+            if self.bridge.local_we.val() {
+                self.pattern.d.next = self.bridge.local_wdata.val();
+            }
+        } else if self.bridge.local_addr.val() == 7 {
+            self.bridge.local_rdata.next = self.sum.q.val();
+            if self.bridge.local_we.val() {
+                self.sum.d.next = 0.into();
+                self.count.d.next = 0.into();
+            }
+        } else if self.bridge.local_addr.val() == 8 {
+            self.bridge.local_rdata.next = self.count.q.val();
+        } else {
+            self.bridge.local_resp.next = 2.into();
+        }
+
+        // LEDs.
+        self.heartbeat.d.next = self.heartbeat.q.val() + 1;
+        self.bus_error.next = (self.ram.bvalid.val()
+            & self.dma.m_axi_bready.val()
+            & self.ram.bresp.val().any())
+            | (self.ram.rvalid.val() & self.dma.m_axi_rready.val() & self.ram.rresp.val().any());
+        if self.act.q.val().any() {
+            self.act.d.next = self.act.q.val() - 1;
+        }
+        if self.ram.arready.val() | self.ram.awready.val() {
+            self.act.d.next = 0xFFFFF.into();
+        }
+        if self.uart_act.q.val().any() {
+            self.uart_act.d.next = self.uart_act.q.val() - 1;
+        }
+        if self.rx.valid.val() | (self.bridge.tx_valid.val() & self.tx.ready.val()) {
+            self.uart_act.d.next = 0xFFFFF.into();
+        }
+        if self.fault.q.val().any() {
+            self.fault.d.next = self.fault.q.val() - 1;
+        }
+        if self.bus_error.val() | self.rx.frame_error.val() {
+            self.fault.d.next = 0xFFFFF.into();
+        }
+        self.leds.next = bit_cast::<5, 1>(self.fault.q.val().any().into())
+            | (bit_cast::<5, 1>(self.heartbeat.q.val().get_bit(23).into()) << 1)
+            | (bit_cast::<5, 1>(self.act.q.val().any().into()) << 2)
+            | (bit_cast::<5, 1>(self.dma.irq.val().into()) << 3)
+            | (bit_cast::<5, 1>(self.uart_act.q.val().any().into()) << 4);
+    }
+}
