@@ -11,6 +11,8 @@
 //! to let time pass; [`DeviceHarness`] is that test-bench side, optional per backend.
 
 pub mod reference;
+#[cfg(feature = "verilator")]
+pub mod verilator;
 
 use std::fmt;
 
