@@ -2,7 +2,7 @@
 //! written once against [`System`] and therefore runs on either engine.
 
 use crate::axi_slave::{AxiSlaveConfig, MemBeat};
-use crate::axil_master::{AxilDone, AxilTiming};
+use crate::axil_master::{AxilDone, AxilOp, AxilTiming};
 use crate::device::{DataPattern, DeviceConfig, DreqMode, Received};
 use crate::engine::Engine;
 use crate::rate::Rate;
@@ -10,6 +10,8 @@ use crate::system::{SimError, System, SystemConfig};
 use crate::ChannelSetup;
 use mapdma_regmap as rm;
 use mapdma_regmap::{Config, ServiceMode, TransferType, UnitWidth};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 
 /// Everything observable a scenario produced, for comparing runs cycle for cycle.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -156,4 +158,40 @@ pub fn start_streaming<E: Engine>(
         mode: ServiceMode::Block,
     })?;
     s.set_mask(0, false)
+}
+
+/// `accesses` random register reads and writes (random offsets among every register instance
+/// of the configuration plus a few unmapped ones, random data and strobes), whatever their
+/// side effects; the record shows every response and read value.
+pub fn register_soup<E: Engine>(
+    s: &mut System<E>,
+    seed: u64,
+    accesses: usize,
+) -> Result<Record, SimError> {
+    let cfg = *s.config();
+    let mut offsets: Vec<u32> = rm::REGISTERS
+        .iter()
+        .flat_map(|r| (0..r.instances(&cfg)).map(move |i| r.at(i)))
+        .collect();
+    offsets.extend([0x60, 0xFFC, 0x1FFC]);
+    let mut rng = StdRng::seed_from_u64(seed);
+    for _ in 0..accesses {
+        let addr = offsets[rng.gen_range(0..offsets.len())];
+        let op = if rng.gen_bool(0.5) {
+            AxilOp::Read { addr }
+        } else {
+            AxilOp::Write {
+                addr,
+                data: rng.gen(),
+                strb: if rng.gen_bool(0.9) {
+                    0xF
+                } else {
+                    rng.gen_range(0..16)
+                },
+            }
+        };
+        s.axil_access(op)?;
+    }
+    s.run(20)?;
+    Ok(Record::of(s))
 }
