@@ -124,3 +124,137 @@ impl LineModel {
         self.last = line;
     }
 }
+
+use mapdma_hdl::board::{board_config, BoardTop};
+
+/// The board design in the simulator with a host on its UART. RAM: 2^8 words = 1 KiB.
+pub struct BoardBench {
+    pub uut: BoardTop<8>,
+    pub line: LineModel,
+    pub cycle: u64,
+}
+
+impl BoardBench {
+    /// Clocks per UART bit in the tests (the protocol does not care about the rate).
+    pub const DIVISOR: u32 = 4;
+    /// A nominal clock, small so that the bridge's timeout (clock/20 = 1000 clocks) is short.
+    pub const CLOCK_HZ: u32 = 20_000;
+    pub const TIMEOUT: u64 = 1000;
+
+    pub fn new() -> Self {
+        let mut uut = BoardTop::<8>::new(&board_config(), Self::CLOCK_HZ, Self::DIVISOR);
+        uut.connect_all();
+        let mut b = BoardBench {
+            uut,
+            line: LineModel::new(Self::DIVISOR),
+            cycle: 0,
+        };
+        b.run(20);
+        b
+    }
+
+    pub fn step(&mut self) {
+        self.uut.uart_rx.next = self.line.next_level();
+        settle(&mut self.uut);
+        self.line.observe(self.uut.uart_tx.val());
+        tick!(self.uut);
+        self.cycle += 1;
+    }
+
+    pub fn run(&mut self, clocks: u64) {
+        for _ in 0..clocks {
+            self.step();
+        }
+    }
+
+    pub fn leds(&self) -> u64 {
+        self.uut.leds.val().index() as u64
+    }
+
+    /// Sends `bytes` and runs until `reply_len` bytes came back; panics after a generous bound.
+    pub fn transact(&mut self, bytes: &[u8], reply_len: usize) -> Vec<u8> {
+        self.line.received.clear();
+        self.line.send(bytes);
+        let bound = (bytes.len() + reply_len + 4) as u64 * 12 * Self::DIVISOR as u64 + 200;
+        let start = self.cycle;
+        while self.line.received.len() < reply_len || !self.line.idle() {
+            assert!(
+                self.cycle - start < bound,
+                "no reply: got {:02x?} of {reply_len} bytes",
+                self.line.received
+            );
+            self.step();
+        }
+        // Nothing more may follow.
+        self.run(12 * Self::DIVISOR as u64);
+        assert_eq!(self.line.received.len(), reply_len, "{:02x?}", self.line.received);
+        assert_eq!(self.line.framing_errors, 0);
+        std::mem::take(&mut self.line.received)
+    }
+
+    /// 'W': returns the status byte.
+    pub fn write32(&mut self, addr: u32, value: u32) -> u8 {
+        let mut cmd = vec![b'W'];
+        cmd.extend(addr.to_le_bytes());
+        cmd.extend(value.to_le_bytes());
+        self.transact(&cmd, 1)[0]
+    }
+
+    /// 'R': returns the data and the status byte.
+    pub fn read32(&mut self, addr: u32) -> (u32, u8) {
+        let mut cmd = vec![b'R'];
+        cmd.extend(addr.to_le_bytes());
+        let r = self.transact(&cmd, 5);
+        (u32::from_le_bytes([r[0], r[1], r[2], r[3]]), r[4])
+    }
+
+    /// 'w': writes `words` from `addr` on; returns the status byte.
+    pub fn write_bulk(&mut self, addr: u32, words: &[u32]) -> u8 {
+        assert!((1..=256).contains(&words.len()));
+        let mut cmd = vec![b'w'];
+        cmd.extend(addr.to_le_bytes());
+        cmd.push((words.len() - 1) as u8);
+        for w in words {
+            cmd.extend(w.to_le_bytes());
+        }
+        self.transact(&cmd, 1)[0]
+    }
+
+    /// 'r': reads `n` words from `addr` on; returns them and the status byte.
+    pub fn read_bulk(&mut self, addr: u32, n: usize) -> (Vec<u32>, u8) {
+        assert!((1..=256).contains(&n));
+        let mut cmd = vec![b'r'];
+        cmd.extend(addr.to_le_bytes());
+        cmd.push((n - 1) as u8);
+        let r = self.transact(&cmd, 4 * n + 1);
+        let words = r[..4 * n]
+            .chunks(4)
+            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect();
+        (words, r[4 * n])
+    }
+
+    /// A mapdma register write that must succeed.
+    pub fn reg_write(&mut self, offset: u32, value: u32) {
+        let s = self.write32(0x8000_0000 | offset, value);
+        assert_eq!(s, 0xA0, "register write at {offset:#x}");
+    }
+
+    pub fn reg_read(&mut self, offset: u32) -> u32 {
+        let (v, s) = self.read32(0x8000_0000 | offset);
+        assert_eq!(s, 0xA0, "register read at {offset:#x}");
+        v
+    }
+
+    pub fn window(&mut self, word: u32) -> u32 {
+        let (v, s) = self.read32(0x4000_0000 | (word * 4));
+        assert_eq!(s, 0xA0, "board window word {word}");
+        v
+    }
+}
+
+impl Default for BoardBench {
+    fn default() -> Self {
+        Self::new()
+    }
+}
