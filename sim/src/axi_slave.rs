@@ -231,6 +231,18 @@ impl AxiSlave {
         self.stats
     }
 
+    /// Forgets every transaction in progress (the bus was reset); memory contents, the
+    /// permission map, the log and the statistics stay.
+    pub fn reset_bus(&mut self) {
+        self.aw_q.clear();
+        self.w_q.clear();
+        self.b_q.clear();
+        self.r_q.clear();
+        self.writes_in_flight = 0;
+        self.reads_in_flight = 0;
+        self.out = AxiSlaveSignals::default();
+    }
+
     /// Requests accepted and not yet fully answered: (reads, writes).
     pub fn in_flight(&self) -> (usize, usize) {
         (self.reads_in_flight, self.writes_in_flight)

@@ -195,9 +195,11 @@ impl<E: Engine> System<E> {
         Ok(self.engine.trace_close()?)
     }
 
-    /// Holds reset for `cycles` clocks; register accesses in progress are dropped.
+    /// Holds reset for `cycles` clocks. Register accesses and memory transactions in progress
+    /// are dropped (the whole bus is reset); memory contents and device state stay.
     pub fn reset(&mut self, cycles: u32) -> Result<(), SimError> {
         self.axil.clear();
+        self.memory.reset_bus();
         self.reset = true;
         for _ in 0..cycles {
             self.step()?;

@@ -348,3 +348,30 @@ fn writes_outside_the_permitted_buffer_are_recorded() {
     assert_eq!(v.len(), 4);
     assert_eq!(v[0].addr, base + 16);
 }
+
+#[test]
+fn a_reset_in_the_middle_of_a_stream_leaves_the_bus_clean() {
+    let cfg = Config::default();
+    let mut sys = base_config();
+    sys.memory = AxiSlaveConfig::default().with_latency(20);
+    sys.devices = vec![DeviceConfig::sink(Rate::Always, ServiceMode::Block)];
+    let mut s = verilator(&cfg, sys);
+    s.map_pages(0, 1, FRAME, false).unwrap();
+    s.program_channel(&setup(
+        0,
+        256,
+        UnitWidth::Bits32,
+        TransferType::Read,
+        true,
+        ServiceMode::Block,
+    ))
+    .unwrap();
+    s.set_mask(0, false).unwrap();
+    s.run_until(500, "reads in flight", |s| s.memory.in_flight().0 > 5)
+        .unwrap();
+    s.reset(3).unwrap();
+    s.run(100).unwrap();
+    assert_eq!(s.memory.in_flight(), (0, 0));
+    let all = s.axil_read(rm::ALL_MASK.offset).unwrap();
+    assert_eq!(all & 0xF, 0xF, "reset masked every channel");
+}

@@ -159,6 +159,12 @@ fn both_engines_write_vcd_files() {
         assert!(text.contains("#95000"), "{file}: last time stamp");
         assert!(text.contains("count"), "{file}: port names");
     }
+    let mut short = vec![0u32; 1];
+    assert!(
+        vl.eval(&[0], &mut short).is_err(),
+        "wrong word counts are refused"
+    );
+    assert!(rh.eval(&[0], &mut short).is_err());
     let bad = dir.join("no/such/dir/x.vcd");
     assert!(vl.trace_open(&bad).is_err());
     std::fs::remove_dir_all(&dir).unwrap();

@@ -44,6 +44,11 @@ pub enum EngineError {
     /// A port the testbench needs does not exist in the design, or cannot be driven.
     UnknownPort(String),
     Trace(String),
+    /// `eval` was given the wrong number of words.
+    WordCount {
+        expected: usize,
+        got: usize,
+    },
 }
 
 impl fmt::Display for EngineError {
@@ -54,11 +59,31 @@ impl fmt::Display for EngineError {
             }
             EngineError::UnknownPort(p) => write!(f, "the design has no usable port `{p}`"),
             EngineError::Trace(e) => write!(f, "waveform trace: {e}"),
+            EngineError::WordCount { expected, got } => {
+                write!(f, "expected {expected} port words, got {got}")
+            }
         }
     }
 }
 
 impl std::error::Error for EngineError {}
+
+/// Checks the lengths of the word slices handed to [`Engine::eval`].
+pub(crate) fn check_words(
+    t: &PortTable,
+    inputs: &[u32],
+    outputs: &[u32],
+) -> Result<(), EngineError> {
+    for (expected, got) in [
+        (t.inputs.len(), inputs.len()),
+        (t.outputs.len(), outputs.len()),
+    ] {
+        if expected != got {
+            return Err(EngineError::WordCount { expected, got });
+        }
+    }
+    Ok(())
+}
 
 /// A design evaluated from port words.
 pub trait Engine {

@@ -2,7 +2,7 @@
 //! until nothing changes), exactly what rust-hdl's own simulator does between events, without
 //! its thread-per-testbench machinery.
 
-use super::{Engine, EngineError, PortSpec, PortTable};
+use super::{check_words, Engine, EngineError, PortSpec, PortTable};
 use rust_hdl::prelude::*;
 use std::fs::File;
 use std::io::BufWriter;
@@ -132,6 +132,7 @@ impl<T: Block> Engine for RustHdlEngine<T> {
     }
 
     fn eval(&mut self, inputs: &[u32], outputs: &mut [u32]) -> Result<(), EngineError> {
+        check_words(&self.ports, inputs, outputs)?;
         for (set, &v) in self.setters.iter().zip(inputs) {
             set(&mut self.top, v);
         }

@@ -1,6 +1,6 @@
 //! The Verilator engine: a generated model behind [`mapdma_verilate::VerilatedModel`].
 
-use super::{Engine, EngineError, PortSpec, PortTable};
+use super::{check_words, Engine, EngineError, PortSpec, PortTable};
 use mapdma_verilate::{VerilatedModel, Words};
 use std::path::Path;
 
@@ -44,6 +44,7 @@ impl<M: VerilatedModel> Engine for VerilatorEngine<M> {
     }
 
     fn eval(&mut self, inputs: &[u32], outputs: &mut [u32]) -> Result<(), EngineError> {
+        check_words(&self.ports, inputs, outputs)?;
         self.inputs.words_mut().copy_from_slice(inputs);
         self.model.eval(&self.inputs, &mut self.outputs);
         outputs.copy_from_slice(self.outputs.words());
