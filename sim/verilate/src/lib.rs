@@ -20,7 +20,7 @@
 use std::fmt;
 use std::path::Path;
 
-#[cfg(feature = "build")]
+#[cfg(any(feature = "build", test))]
 pub mod build;
 pub mod gen;
 
