@@ -5,7 +5,7 @@
 //! |---|---|---|
 //! | 0 | loop-back sink: units read from memory go into a 32-entry FIFO | while the FIFO has room for a full set of outstanding reads (fill < 24) |
 //! | 1 | loop-back source: units come out of that FIFO, written to memory | while the FIFO holds a unit |
-//! | 2 | pattern source: 0, 1, 2, … (restarts at 0 after each terminal count) | always |
+//! | 2 | pattern source: consecutive 32-bit numbers, the next one readable and writable in the board window | always |
 //! | 3 | checksum sink: sums the units it receives and counts them | always |
 //!
 //! Channels 0 → 1 therefore copy memory to memory through a device, channel 2 produces a stream
@@ -241,9 +241,6 @@ impl<const A: usize> Logic for BoardTop<A> {
         self.dma.dev[2].eop_in.next = false;
         if self.dma.dev[2].src_ready.val() {
             self.pattern.d.next = self.pattern.q.val() + 1;
-        }
-        if self.dma.dev[2].eop_out.val() {
-            self.pattern.d.next = 0.into();
         }
 
         // Channel 3: checksum sink.
