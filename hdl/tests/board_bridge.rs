@@ -23,7 +23,11 @@ fn the_board_window_identifies_the_board() {
     assert_eq!(b.window(window::RAM_BYTES), RAM_BYTES);
     assert_eq!(b.window(window::CLOCK_HZ), BoardBench::CLOCK_HZ);
     assert_eq!(b.window(window::UART_DIVISOR), BoardBench::DIVISOR);
-    assert_eq!(b.window(window::LOOP_STATUS), 1, "loop-back FIFO empty, not full");
+    assert_eq!(
+        b.window(window::LOOP_STATUS),
+        1,
+        "loop-back FIFO empty, not full"
+    );
     let (v, s) = b.read32(WIN | 0x3C);
     assert_eq!((v, s), (0, SLVERR), "no word 15 in the window");
 }
@@ -91,8 +95,7 @@ fn a_framing_error_inside_a_command_abandons_it() {
     let d = BoardBench::DIVISOR;
     b.line.received.clear();
     b.line.send(&[b'W', 0x10, 0x00]);
-    b.line
-        .push_bits(&board_common::frame(0x00, false), d);
+    b.line.push_bits(&board_common::frame(0x00, false), d);
     b.line.hold(true, 2 * d);
     let mut guard = 0;
     while b.line.received.is_empty() {
@@ -113,7 +116,10 @@ fn a_half_sent_command_is_dropped_after_the_timeout() {
     let mut b = BoardBench::new();
     b.line.send(&[b'W', 0x20, 0x00, 0x00]);
     b.run(BoardBench::TIMEOUT + 200);
-    assert!(b.line.received.is_empty(), "an abandoned command has no reply");
+    assert!(
+        b.line.received.is_empty(),
+        "an abandoned command has no reply"
+    );
     assert_eq!(b.read32(0x20), (0, OK));
     assert_eq!(b.write32(0x20, 7), OK);
 }

@@ -187,7 +187,12 @@ impl BoardBench {
         }
         // Nothing more may follow.
         self.run(12 * Self::DIVISOR as u64);
-        assert_eq!(self.line.received.len(), reply_len, "{:02x?}", self.line.received);
+        assert_eq!(
+            self.line.received.len(),
+            reply_len,
+            "{:02x?}",
+            self.line.received
+        );
         assert_eq!(self.line.framing_errors, 0);
         std::mem::take(&mut self.line.received)
     }
