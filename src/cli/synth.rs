@@ -1,13 +1,18 @@
 //! `mapdma synth`: the open iCE40 flow. Yosys `synth_ice40` → nextpnr-ice40 at the board's real
 //! clock → icepack, every step's exit code checked and its log kept in the output folder.
 //! Figures are read from the tools' JSON reports (see `report`).
+//!
+//! For a board the design is generated: mapdma with system RAM, built-in devices and the UART
+//! bridge (`mapdma_hdl::board`), its ports named and its `.pcf` written from the board's
+//! `board.toml`, the UART divisor from the board clock.
 
-use super::board::{default_constraints_dir, Board};
+use super::board::{default_constraints_dir, Board, Pin};
 use super::config_args::ConfigArgs;
 use super::report::{CellCounts, PnrReport};
 use super::tools;
 use anyhow::{bail, Context};
 use clap::Args;
+use mapdma_hdl::board::{self as hdl_board, BoardPins, PinMap};
 use mapdma_regmap::Config;
 use std::path::{Path, PathBuf};
 
@@ -16,9 +21,13 @@ pub struct SynthArgs {
     /// Board folder under the constraints directory (e.g. icebreaker, hx8k-breakout)
     #[arg(long, required_unless_present = "core", conflicts_with = "core")]
     board: Option<String>,
-    /// Verilog of the board's top module `top`, whose ports are named as in the board's .pcf
+    /// Build this Verilog (module `top`, ports named as in the board's .pcf) instead of the
+    /// generated board design
     #[arg(long, value_name = "FILE", requires = "board")]
     verilog: Option<PathBuf>,
+    /// UART rate of the generated board design (the host must use the same)
+    #[arg(long, default_value_t = mapdma_hdl::board::DEFAULT_BAUD, requires = "board", conflicts_with = "verilog")]
+    baud: u32,
     /// Synthesize the DMA core of a configuration alone: Yosys synth_ice40 cell counts, no
     /// place and route (the core's bus ports outnumber any package's pins)
     #[arg(long)]
@@ -42,15 +51,12 @@ pub fn run(args: &SynthArgs) -> anyhow::Result<()> {
         None => core(&cfg, &args.out),
         Some(name) => {
             if cfg != Config::default() {
-                bail!("the configuration options apply to --core; a board's design is given with --verilog");
-            }
-            let Some(verilog) = &args.verilog else {
                 bail!(
-                    "no board top module is generated yet: pass --verilog FILE, a module `top` \
-                     whose ports are named as in constraints/{name}/*.pcf"
+                    "the configuration options apply to --core; a board uses the board \
+                     configuration (mapdma_hdl::board::board_config)"
                 );
-            };
-            board(args, name, verilog)
+            }
+            board(args, name)
         }
     }
 }
@@ -70,19 +76,34 @@ fn core(cfg: &Config, out: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn board(args: &SynthArgs, name: &str, verilog: &Path) -> anyhow::Result<()> {
+fn board(args: &SynthArgs, name: &str) -> anyhow::Result<()> {
     let constraints = args
         .constraints
         .clone()
         .unwrap_or_else(default_constraints_dir);
     let board = Board::load(&constraints, name)?;
-    let verilog = std::fs::read_to_string(verilog)
-        .with_context(|| format!("reading {}", verilog.display()))?;
-    let result = board_flow(&board, &verilog, &args.out, args.seed)?;
+    let (verilog, pcf, design) = match &args.verilog {
+        Some(file) => (
+            std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?,
+            board.pcf_path(),
+            format!("{} (given)", file.display()),
+        ),
+        None => {
+            let generated = generate_board_design(&board, args.baud)?;
+            std::fs::create_dir_all(&args.out)
+                .with_context(|| format!("creating {}", args.out.display()))?;
+            let pcf = args.out.join("board.pcf");
+            std::fs::write(&pcf, &generated.pcf)
+                .with_context(|| format!("writing {}", pcf.display()))?;
+            (generated.verilog, pcf, generated.summary)
+        }
+    };
+    let result = board_flow(&board, &verilog, &pcf, &args.out, args.seed)?;
     println!(
         "board        {} (iCE40 {}, {}), clock {} MHz",
         board.name, board.device, board.package, board.clock.mhz
     );
+    println!("design       {design}");
     print_cells(&result.cells);
     println!("place and route (nextpnr-ice40, seed {}):", args.seed);
     println!("  logic cells  {}", result.pnr.logic_cells);
@@ -129,11 +150,71 @@ pub struct BoardFlow {
     pub bitstream: Option<PathBuf>,
 }
 
-/// Runs Yosys (`stat.json`), writes `top.json`, then nextpnr-ice40 at the board clock
-/// (`report.json`, `top.asc`) and icepack (`top.bin`) in `out`.
+/// The generated board design: Verilog (module `top`), its constraints, and a one-line summary.
+pub struct BoardDesign {
+    pub verilog: String,
+    pub pcf: String,
+    pub summary: String,
+}
+
+/// The board's pins as the generator takes them: all from board.toml, none written in Rust.
+pub fn board_pins(board: &Board) -> anyhow::Result<BoardPins> {
+    let map = |p: &Pin| PinMap {
+        port: p.port.clone(),
+        pin: p.pin.clone(),
+        active_low: p.active_low,
+    };
+    let Some(uart) = &board.uart else {
+        bail!(
+            "board `{}` has no [uart] in board.toml: the board design is reached over the UART",
+            board.name
+        );
+    };
+    Ok(BoardPins {
+        board: board.name.clone(),
+        clock: PinMap {
+            port: board.clock.port.clone(),
+            pin: board.clock.pin.clone(),
+            active_low: false,
+        },
+        uart_rx: map(&uart.rx),
+        uart_tx: map(&uart.tx),
+        leds: board.leds.iter().map(map).collect(),
+    })
+}
+
+/// Generates the board design for `board` with a UART at `baud`.
+pub fn generate_board_design(board: &Board, baud: u32) -> anyhow::Result<BoardDesign> {
+    let pins = board_pins(board)?;
+    let hz = board.clock.mhz * 1e6;
+    if !(1.0..=u32::MAX as f64).contains(&hz) {
+        bail!("board clock {} MHz is out of range", board.clock.mhz);
+    }
+    let clock_hz = hz.round() as u32;
+    let verilog = hdl_board::board_verilog(&pins, clock_hz, baud)
+        .with_context(|| format!("generating the design for {}", board.name))?;
+    let divisor = hdl_board::uart_divisor(clock_hz, baud)?;
+    let cfg = hdl_board::board_config();
+    Ok(BoardDesign {
+        verilog,
+        pcf: hdl_board::board_pcf(&pins),
+        summary: format!(
+            "mapdma board design: {} channels, {} map registers of {} bytes, {} KiB RAM, \
+             UART {baud} baud (divisor {divisor})",
+            cfg.channels,
+            cfg.map_registers,
+            cfg.page_size(),
+            hdl_board::RAM_BYTES / 1024
+        ),
+    })
+}
+
+/// Runs Yosys (`stat.json`), writes `top.json`, then nextpnr-ice40 at the board clock with the
+/// constraints `pcf` (`report.json`, `top.asc`) and icepack (`top.bin`) in `out`.
 pub fn board_flow(
     board: &Board,
     verilog: &str,
+    pcf: &Path,
     out: &Path,
     seed: u64,
 ) -> anyhow::Result<BoardFlow> {
@@ -147,7 +228,9 @@ pub fn board_flow(
         std::fs::remove_file(&bin)?;
     }
     let cells = yosys_synth(verilog, &out, true)?;
-    let pcf = board.pcf_path();
+    let pcf = pcf
+        .canonicalize()
+        .with_context(|| format!("resolving {}", pcf.display()))?;
     let pcf = pcf.to_str().context("the .pcf path is not UTF-8")?;
     let freq = board.clock.mhz.to_string();
     let seed = seed.to_string();

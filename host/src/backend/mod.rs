@@ -11,6 +11,7 @@
 //! to let time pass; [`DeviceHarness`] is that test-bench side, optional per backend.
 
 pub mod reference;
+pub mod serial;
 #[cfg(feature = "verilator")]
 pub mod verilator;
 
