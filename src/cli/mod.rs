@@ -1,10 +1,13 @@
 //! Command-line interface: one module per subcommand, plus the pieces they share.
 
+mod bench;
 mod board;
 mod boards;
 mod config_args;
+mod demo;
 mod regs;
 mod report;
+mod sim;
 mod synth;
 mod tools;
 mod verilog;
@@ -32,7 +35,16 @@ enum Command {
     /// Synthesize for iCE40: a board design through Yosys → nextpnr-ice40 → icepack, or the
     /// DMA core alone (--core) for its cell counts.
     Synth(synth::SynthArgs),
-    // `demo`, `sim`, `bench` and `verify` join here as they are built.
+    /// Run the seed scenario (common buffer, auto-initialize, ReadDmaCounter polling) on the
+    /// Verilator model, both directions, every byte checked; --vcd writes a waveform.
+    Demo(demo::DemoArgs),
+    /// Run a named scenario on the co-simulation with a chosen memory latency, memory
+    /// backpressure and device rate.
+    Sim(sim::SimArgs),
+    /// Benchmarks: `sim` (Verilator vs rust-hdl speed, DMA efficiency) and `host` (adapter
+    /// cycles per second, reference vs Verilator backend).
+    Bench(bench::BenchArgs),
+    // `verify` joins here as it is built.
 }
 
 /// Runs the chosen subcommand.
@@ -42,5 +54,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Regs(args) => regs::run(&args),
         Command::Boards(args) => boards::run(&args),
         Command::Synth(args) => synth::run(&args),
+        Command::Demo(args) => demo::run(&args),
+        Command::Sim(args) => sim::run(&args),
+        Command::Bench(args) => bench::run(&args),
     }
 }

@@ -68,6 +68,9 @@ pub struct PinDevice {
     /// DACK was active in the last clock: a read unit of this channel was in the issue stage
     /// and committed at that clock's end exactly if a new AXI read request appears next.
     read_in_issue: bool,
+    /// ... and DREQ was active with it, so it may have committed (without DREQ only a software
+    /// request can move it, which the device does not count on).
+    read_may_commit: bool,
     reads_committed: u64,
     delivered: u64,
     activity: Activity,
@@ -87,6 +90,7 @@ impl Default for PinDevice {
             out: DeviceIn::default(),
             offered: 0,
             read_in_issue: false,
+            read_may_commit: false,
             reads_committed: 0,
             delivered: 0,
             activity: Activity::default(),
@@ -190,6 +194,7 @@ impl PinDevice {
             self.eop_pending = false;
         }
         self.read_in_issue = self.reads && o.dack == pol.dack_active_high;
+        self.read_may_commit = self.read_in_issue && drove.dreq != pol.dreq_active_low;
         self.decide(clock + 1, pol);
     }
 
@@ -198,9 +203,9 @@ impl PinDevice {
         let has_unit = self.source.len() >= self.unit_bytes;
         // A read unit may be committing right now; it is only known next clock, so count it
         // as taken: the device never asks for more units than it was granted.
-        let uncertain = self.read_in_issue as u64;
+        let uncertain = self.read_may_commit as u64;
         let sink_wants = self.budget > uncertain;
-        let paced = clock >= self.next_allowed && !(self.read_in_issue && self.period >= 2);
+        let paced = clock >= self.next_allowed && !(self.read_may_commit && self.period >= 2);
         let active = paced && (has_unit || sink_wants);
         let mut word = [0u8; 4];
         for (w, b) in word
@@ -225,6 +230,7 @@ impl PinDevice {
 
     fn reset(&mut self, clock: u64, pol: Polarity) {
         self.read_in_issue = false;
+        self.read_may_commit = false;
         self.decide(clock, pol);
     }
 }

@@ -1,0 +1,351 @@
+//! `mapdma sim`: one named scenario on the co-simulation with the bench chosen on the command
+//! line (memory latency, memory backpressure, device rate), with the protocol checkers on and an
+//! optional waveform.
+//!
+//! - `seed`: the host library's seed scenario (common buffer, auto-initialize, ReadDmaCounter
+//!   polling) on the Verilator backend, both directions or one;
+//! - `streaming`: channel 0 streaming an auto-initialize ring in block mode for a number of
+//!   clocks, programmed at register level (mapdma-sim's streaming bench);
+//! - `mixed`: mapdma-sim's short mixed scenario (two channels, translation, terminal count,
+//!   interrupt) with random register timing.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use clap::{Args, ValueEnum};
+use mapdma_host::backend::verilator::{VerilatorBackend, VerilatorOptions};
+use mapdma_host::scenario::{run_seed, SeedParams};
+use mapdma_host::{DmaSystem, TransferType};
+use mapdma_regmap::Config;
+use mapdma_sim::mapdma::{system, EngineKind};
+use mapdma_sim::rate::Rate;
+use mapdma_sim::scenario::{mixed, mixed_config, start_streaming, streaming_config};
+
+use super::config_args::ConfigArgs;
+use super::demo::{width_from_bits, with_verilator};
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scenario {
+    /// The seed scenario of the host library (Verilator backend)
+    Seed,
+    /// An auto-initialize ring streamed in block mode on channel 0
+    Streaming,
+    /// The short mixed scenario: two channels, translation, terminal count, interrupt
+    Mixed,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// Device → memory (8237 write transfer)
+    Write,
+    /// Memory → device (8237 read transfer)
+    Read,
+    /// Device → memory, then memory → device (seed only)
+    Both,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EngineArg {
+    Verilator,
+    RustHdl,
+}
+
+#[derive(Args, Debug)]
+pub struct SimArgs {
+    /// The scenario to run
+    #[arg(long, value_enum, default_value_t = Scenario::Seed)]
+    scenario: Scenario,
+    /// Memory read and write latency in clocks (default: the scenario's own, 1 for seed and
+    /// streaming)
+    #[arg(long, value_name = "N")]
+    latency: Option<u32>,
+    /// Probability (0 ≤ P < 1) that the memory stalls a handshake or response in a clock
+    #[arg(long, value_name = "P")]
+    backpressure: Option<f64>,
+    /// Device rate: `1` (a unit every clock), `1/N` (one every N clocks), `random:P`
+    /// (streaming) or `bursty:ON:OFF` (streaming)
+    #[arg(long, value_name = "RATE", default_value = "1")]
+    rate: String,
+    /// Transfer direction
+    #[arg(long, value_enum, default_value_t = Direction::Both)]
+    transfer: Direction,
+    /// Unit width in bits for the seed scenario: 8, 16 or 32
+    #[arg(long, default_value_t = 8)]
+    width: u32,
+    /// Clocks to stream (streaming)
+    #[arg(long, default_value_t = 50_000)]
+    clocks: u64,
+    /// Ring size in bytes (streaming)
+    #[arg(long, default_value_t = 16384)]
+    buffer: u32,
+    /// Simulation engine (streaming and mixed; seed runs on Verilator)
+    #[arg(long, value_enum, default_value_t = EngineArg::Verilator)]
+    engine: EngineArg,
+    /// Seeds the bench's random choices
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Write a VCD waveform (open it with GTKWave)
+    #[arg(long, value_name = "FILE")]
+    vcd: Option<PathBuf>,
+    #[command(flatten)]
+    config: ConfigArgs,
+}
+
+/// A device rate from the command line.
+pub fn parse_rate(s: &str) -> anyhow::Result<Rate> {
+    let s = s.trim();
+    let bad = || anyhow::anyhow!("rate `{s}`: expected 1, 1/N, random:P or bursty:ON:OFF");
+    if s == "1" || s == "always" {
+        return Ok(Rate::Always);
+    }
+    if let Some(n) = s.strip_prefix("1/") {
+        let n: u32 = n.parse().map_err(|_| bad())?;
+        if n == 0 {
+            bail!("rate `{s}`: N must be at least 1");
+        }
+        return Ok(if n == 1 { Rate::Always } else { Rate::Every(n) });
+    }
+    if let Some(p) = s.strip_prefix("random:") {
+        let p: f64 = p.parse().map_err(|_| bad())?;
+        if !(p > 0.0 && p <= 1.0) {
+            bail!("rate `{s}`: P must be in (0, 1]");
+        }
+        return Ok(Rate::Random(p));
+    }
+    if let Some(rest) = s.strip_prefix("bursty:") {
+        let (on, off) = rest.split_once(':').ok_or_else(bad)?;
+        let on: u32 = on.parse().map_err(|_| bad())?;
+        let off: u32 = off.parse().map_err(|_| bad())?;
+        if on == 0 {
+            bail!("rate `{s}`: ON must be at least 1");
+        }
+        return Ok(Rate::Bursty { on, off });
+    }
+    Err(bad())
+}
+
+/// Probability that the memory is ready, from the stall probability.
+fn readiness(backpressure: Option<f64>) -> anyhow::Result<Option<f64>> {
+    match backpressure {
+        None => Ok(None),
+        Some(p) if (0.0..1.0).contains(&p) => Ok(Some(1.0 - p)),
+        Some(p) => bail!("backpressure {p}: a stall probability must be in [0, 1)"),
+    }
+}
+
+pub fn run(args: &SimArgs) -> anyhow::Result<()> {
+    let cfg = args.config.config()?;
+    let rate = parse_rate(&args.rate)?;
+    let ready = readiness(args.backpressure)?;
+    if args.latency == Some(0) {
+        bail!("memory latency must be at least 1 clock");
+    }
+    match args.scenario {
+        Scenario::Seed => seed(args, cfg, rate, ready),
+        Scenario::Streaming => streaming(args, cfg, rate, ready),
+        Scenario::Mixed => mixed_run(args, cfg, ready),
+    }?;
+    if let Some(vcd) = &args.vcd {
+        println!(
+            "waveform   {} (open it with: gtkwave {})",
+            vcd.display(),
+            vcd.display()
+        );
+    }
+    Ok(())
+}
+
+fn engine_kind(e: EngineArg) -> EngineKind {
+    match e {
+        EngineArg::Verilator => EngineKind::Verilator,
+        EngineArg::RustHdl => EngineKind::RustHdl,
+    }
+}
+
+fn seed(args: &SimArgs, cfg: Config, rate: Rate, ready: Option<f64>) -> anyhow::Result<()> {
+    if args.engine != EngineArg::Verilator {
+        bail!("the seed scenario runs on the Verilator backend (--engine verilator)");
+    }
+    let period = match rate {
+        Rate::Always => 1,
+        Rate::Every(n) => n,
+        _ => bail!("the seed scenario's devices take a fixed rate: 1 or 1/N"),
+    };
+    let width = width_from_bits(args.width)?;
+    let opts = VerilatorOptions {
+        memory_latency: args.latency.unwrap_or(1),
+        memory_ready: ready.unwrap_or(1.0),
+        seed: args.seed,
+        vcd: args.vcd.clone(),
+        ..Default::default()
+    };
+    let system = DmaSystem::open(Box::new(VerilatorBackend::with_options(cfg, opts.clone())?))?;
+    let transfers = match args.transfer {
+        Direction::Write => vec![TransferType::Write],
+        Direction::Read => vec![TransferType::Read],
+        Direction::Both => vec![TransferType::Write, TransferType::Read],
+    };
+    println!(
+        "seed scenario on Verilator: memory latency {}, memory ready {:.0} % of clocks, device \
+         one unit every {period} clock(s), {}-bit units",
+        opts.memory_latency,
+        opts.memory_ready * 100.0,
+        args.width
+    );
+    for transfer in transfers {
+        let p = SeedParams {
+            device_period: period,
+            // A slower device needs fewer polls to stay ahead of it.
+            poll_interval: 64 * period as u64,
+            ..SeedParams::new(0, width, transfer)
+        };
+        let from = with_verilator(&system, |v| {
+            v.clear_activity();
+            v.cycle()
+        })?;
+        let r = run_seed(&system, &p).with_context(|| format!("{transfer:?} transfer"))?;
+        let (a, to) = with_verilator(&system, |v| (v.activity(0), v.cycle()))?;
+        let a = a?;
+        println!(
+            "  {:<5} {} bytes checked, {} wraps, {} counter polls; {} units at {:.3} units per clock \
+             (first to last unit), {} clocks in all",
+            format!("{transfer:?}").to_lowercase(),
+            r.bytes_checked,
+            r.wraps,
+            r.polls,
+            a.units,
+            a.units_per_clock(),
+            to - from
+        );
+    }
+    let (hs, violations) = with_verilator(&system, |v| {
+        (v.checked_handshakes(), v.write_violations().len())
+    })?;
+    with_verilator(&system, |v| v.trace_close())??;
+    println!(
+        "  protocol checkers: {} AXI4 and {} AXI4-Lite handshakes, no violation; {} DMA writes outside allocated pages",
+        hs.0, hs.1, violations
+    );
+    Ok(())
+}
+
+fn streaming(args: &SimArgs, cfg: Config, rate: Rate, ready: Option<f64>) -> anyhow::Result<()> {
+    let transfer = match args.transfer {
+        Direction::Write | Direction::Both => TransferType::Write,
+        Direction::Read => TransferType::Read,
+    };
+    let latency = args.latency.unwrap_or(1);
+    let mut sys = streaming_config(transfer, latency);
+    sys.memory.seed = args.seed;
+    if let Some(p) = ready {
+        sys.memory = sys.memory.with_random_backpressure(p);
+    }
+    if let Some(d) = sys.devices.first_mut() {
+        d.seed = args.seed;
+        match transfer {
+            TransferType::Read => d.sink = Some(rate),
+            _ => d.source = Some(rate),
+        }
+    }
+    sys.vcd = args.vcd.clone();
+    let kind = engine_kind(args.engine);
+    let mut s = system(kind, &cfg, sys)?;
+    s.memory.set_logging(false);
+    s.devices[0].set_recording(false);
+    start_streaming(&mut s, transfer, args.buffer)?;
+    let moved = |s: &mapdma_sim::System<_>| {
+        let stats = s.memory.stats();
+        match transfer {
+            TransferType::Read => stats.reads,
+            _ => stats.writes,
+        }
+    };
+    let before = moved(&s);
+    let t = std::time::Instant::now();
+    s.run(args.clocks)?;
+    let seconds = t.elapsed().as_secs_f64();
+    let units = moved(&s) - before;
+    let stats = s.memory.stats();
+    let snap = s.snapshot(0)?;
+    let (axi, axil) = s.checked_handshakes();
+    s.trace_close()?;
+    println!(
+        "streaming on {kind}: {:?} transfer, block-mode auto-initialize ring of {} bytes (32-bit units), \
+         memory latency {latency}, memory ready {:.0} % of clocks, device rate {}",
+        transfer,
+        args.buffer,
+        ready.unwrap_or(1.0) * 100.0,
+        args.rate
+    );
+    println!(
+        "  {} units in {} clocks: {:.3} units per clock; {} passes; peak {} reads / {} writes in flight",
+        units,
+        args.clocks,
+        units as f64 / args.clocks.max(1) as f64,
+        snap.passes,
+        stats.peak_reads,
+        stats.peak_writes
+    );
+    println!(
+        "  protocol checkers: {axi} AXI4 and {axil} AXI4-Lite handshakes, no violation; {:.0} clocks/s",
+        args.clocks as f64 / seconds.max(1e-9)
+    );
+    Ok(())
+}
+
+fn mixed_run(args: &SimArgs, cfg: Config, ready: Option<f64>) -> anyhow::Result<()> {
+    let mut sys = mixed_config(&cfg, args.seed);
+    if let Some(l) = args.latency {
+        sys.memory.read_latency = l;
+        sys.memory.write_latency = l;
+    }
+    if let Some(p) = ready {
+        sys.memory = sys.memory.with_random_backpressure(p);
+    }
+    sys.vcd = args.vcd.clone();
+    let kind = engine_kind(args.engine);
+    let mut s = system(kind, &cfg, sys)?;
+    let r = mixed(&mut s)?;
+    let (axi, axil) = s.checked_handshakes();
+    s.trace_close()?;
+    println!(
+        "mixed scenario on {kind} (seed {}): {} clocks, {} register accesses, {} memory beats, {} interrupt(s)",
+        args.seed,
+        r.cycles,
+        r.axil.len(),
+        r.memory.len(),
+        r.irq_rises.len()
+    );
+    for (ch, (sent, received)) in r.sent.iter().zip(&r.received).enumerate() {
+        if !sent.is_empty() || !received.is_empty() {
+            println!(
+                "  channel {ch}: {} units sent to memory, {} received from memory",
+                sent.len(),
+                received.len()
+            );
+        }
+    }
+    println!("  protocol checkers: {axi} AXI4 and {axil} AXI4-Lite handshakes, no violation");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_parse_and_bad_ones_are_explained() {
+        assert_eq!(parse_rate("1").unwrap(), Rate::Always);
+        assert_eq!(parse_rate("1/4").unwrap(), Rate::Every(4));
+        assert_eq!(parse_rate("random:0.25").unwrap(), Rate::Random(0.25));
+        assert_eq!(
+            parse_rate("bursty:3:2").unwrap(),
+            Rate::Bursty { on: 3, off: 2 }
+        );
+        for bad in ["fast", "1/0", "random:2", "bursty:3", "bursty:0:1"] {
+            assert!(parse_rate(bad).is_err(), "{bad}");
+        }
+        assert!(readiness(Some(1.0)).is_err());
+        assert_eq!(readiness(Some(0.25)).unwrap(), Some(0.75));
+    }
+}
