@@ -355,7 +355,7 @@ impl<L: Link> SerialBackend<L> {
         };
         let config0 = backend.read32(rm::CONFIG0.offset)?;
         let page_shift = (config0 >> 8) & 0xFF;
-        if !(8..=16).contains(&page_shift) || ram_bytes % (1 << page_shift) != 0 {
+        if !(8..=16).contains(&page_shift) || !ram_bytes.is_multiple_of(1 << page_shift) {
             return Err(BackendError::Link(format!(
                 "implausible board: page shift {page_shift}, {ram_bytes} bytes of RAM"
             )));
@@ -399,7 +399,7 @@ impl<L: Link> SerialBackend<L> {
     }
 
     fn check_register(offset: u32) -> Result<u32, BackendError> {
-        if offset % 4 != 0 {
+        if !offset.is_multiple_of(4) {
             return Err(BackendError::Misaligned { offset });
         }
         if offset >= codes::REGISTER_SPAN {
@@ -448,7 +448,7 @@ impl<L: Link> SerialBackend<L> {
 
     fn page_index(&self, address: u64) -> Result<usize, BackendError> {
         let i = (address >> self.info.page_shift) as usize;
-        if address % self.page_bytes() != 0 || i >= self.allocated.len() {
+        if !address.is_multiple_of(self.page_bytes()) || i >= self.allocated.len() {
             return Err(BackendError::BadPhysicalAddress {
                 address,
                 reason: "not a page of the board's RAM",
@@ -556,7 +556,7 @@ impl<L: Link> PhysicalMemory for SerialBackend<L> {
         if skip != 0 {
             bytes[..4].copy_from_slice(&self.read_span(first, 1)?);
         }
-        if (skip + data.len()) % 4 != 0 {
+        if !(skip + data.len()).is_multiple_of(4) {
             let last = end - 4;
             let at = (last - first) as usize;
             bytes[at..at + 4].copy_from_slice(&self.read_span(last, 1)?);
