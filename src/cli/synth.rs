@@ -296,3 +296,52 @@ pub fn yosys_synth(verilog: &str, out: &Path, netlist: bool) -> anyhow::Result<C
     let stat = std::fs::read_to_string(out.join("stat.json")).context("reading stat.json")?;
     CellCounts::from_yosys_stat(&stat)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_board_design_takes_its_pins_from_board_toml() {
+        let dir = default_constraints_dir();
+        for name in super::super::board::available(&dir) {
+            let board = Board::load(&dir, &name).unwrap();
+            let design = generate_board_design(&board, 115_200).unwrap();
+            let uart = board.uart.as_ref().unwrap();
+            for p in [&uart.rx, &uart.tx] {
+                let line = format!("set_io {} {}\n", p.port, p.pin);
+                assert!(design.pcf.contains(&line), "{name}: {line}");
+            }
+            let clock = format!("set_io {} {}\n", board.clock.port, board.clock.pin);
+            assert!(design.pcf.contains(&clock), "{name}");
+            // The first five LEDs, with their polarity.
+            for (i, led) in board.leds.iter().take(5).enumerate() {
+                assert!(design
+                    .pcf
+                    .contains(&format!("set_io {} {}\n", led.port, led.pin)));
+                let inv = if led.active_low { "~" } else { "" };
+                let assign = format!("assign {} = {inv}board_leds[{i}];", led.port);
+                assert!(design.verilog.contains(&assign), "{name}: {assign}");
+            }
+            assert_eq!(
+                design.pcf.matches("set_io").count(),
+                3 + board.leds.len().min(5)
+            );
+            assert_eq!(design.verilog.matches("module top(").count(), 1);
+            assert!(design.verilog.contains("module mapdma_board("));
+            assert!(design.summary.contains("divisor 104"), "{}", design.summary);
+        }
+    }
+
+    #[test]
+    fn a_baud_rate_the_clock_cannot_make_is_an_error() {
+        let board = Board::load(&default_constraints_dir(), "icebreaker").unwrap();
+        let e = format!(
+            "{:#}",
+            generate_board_design(&board, 5_000_000).err().unwrap()
+        );
+        assert!(e.contains("clocks per bit"), "{e}");
+        let e = generate_board_design(&board, 1_000_000).err();
+        assert!(e.is_none(), "12 MHz makes 1 Mbaud exactly");
+    }
+}
