@@ -82,7 +82,7 @@ fn a_transmitted_frame_is_start_lsb_first_data_and_stop() {
     }
     let expected: Vec<bool> = frame(0xA5, true)
         .into_iter()
-        .flat_map(|b| std::iter::repeat(b).take(d as usize))
+        .flat_map(|b| std::iter::repeat_n(b, d as usize))
         .collect();
     assert_eq!(&line[..expected.len()], &expected[..]);
     assert!(
