@@ -33,14 +33,13 @@ fn mapdma_ports(cfg: &Config) -> Result<Vec<Port>, Box<dyn std::error::Error>> {
 fn run() -> Result<(), Box<dyn std::error::Error>> {
     let out = PathBuf::from(std::env::var("OUT_DIR")?);
     let mut options = Options::default();
-    // rust-hdl writes literals as 32- or 64-bit constants and masks casts explicitly, which
-    // Verilator reports as WIDTH warnings; they are not errors in the design.
-    options.verilator_args.push("-Wno-WIDTH".into());
-    // rust-hdl emits one `always @(*)` block per module, so a child's output that feeds
-    // another of its inputs through the parent looks like a whole-vector combinational loop to
-    // Verilator. rust-hdl's own loop check (run by the generator) rules out real loops; the
-    // warning only means Verilator schedules those signals less efficiently.
-    options.verilator_args.push("-Wno-UNOPTFLAT".into());
+    // The project's one list of Verilator waivers for the generated Verilog, each with its
+    // reason (a Verilator configuration file, passed like a source file).
+    let waivers = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?)
+        .join("../ci/verilator-waivers.vlt")
+        .canonicalize()?;
+    println!("cargo:rerun-if-changed={}", waivers.display());
+    options.verilator_args.push(waivers.display().to_string());
     let mut b = Builder::new(&out, options)?;
 
     for (prefix, env, cfg) in [

@@ -1,10 +1,11 @@
 //! One 8237 channel: base/current address and count, page, mode, mask, software request,
 //! unit width, pass counter and fault halt.
 //!
-//! The channel computes, combinationally, what its registers become if the unit it points at is
-//! committed this clock (`adv_*`, from the engine's shared `next_addr`). The controller uses those values to select the channel's next
-//! unit in the same clock, which is what makes auto-initialize gap-free: the unit that reaches
-//! terminal count and the first unit of the next pass go out on consecutive clocks.
+//! Its outputs depend on its registers only (no input-to-output path, so simulators order it
+//! cleanly). The engine uses them (`at_tc`, `autoinit`, `base`, `adv_masked`) to select the
+//! channel's next unit in the clock the current one commits, which is what makes
+//! auto-initialize gap-free: the unit that reaches terminal count and the first unit of the next
+//! pass go out on consecutive clocks.
 
 use rust_hdl::prelude::*;
 
@@ -64,8 +65,10 @@ pub struct Channel {
     pub passes: Signal<Out, Bits<16>>,
     /// The current unit is the terminal-count unit (count is 0).
     pub at_tc: Signal<Out, Bit>,
-    /// Registers after committing the current unit.
-    pub adv_addr: Signal<Out, Bits<16>>,
+    /// Base address and auto-initialize: where the next unit is after a terminal count.
+    pub base: Signal<Out, Bits<16>>,
+    pub autoinit: Signal<Out, Bit>,
+    /// The mask after committing the current unit.
     pub adv_masked: Signal<Out, Bit>,
 
     page_mask: Constant<Bits<16>>,
@@ -122,7 +125,8 @@ impl Channel {
             halted: Default::default(),
             passes: Default::default(),
             at_tc: Default::default(),
-            adv_addr: Default::default(),
+            base: Default::default(),
+            autoinit: Default::default(),
             adv_masked: Default::default(),
             page_mask: Constant::new(page_mask.to_bits()),
             base_addr: Default::default(),
@@ -149,15 +153,10 @@ impl Logic for Channel {
         );
 
         self.at_tc.next = self.count.q.val() == 0;
-        self.adv_addr.next = self.next_addr.val();
-        self.adv_masked.next = self.mask_r.q.val();
-        if self.count.q.val() == 0 {
-            if self.mode_r.q.val().get_bit(2) {
-                self.adv_addr.next = self.base_addr.q.val();
-            } else {
-                self.adv_masked.next = true;
-            }
-        }
+        self.base.next = self.base_addr.q.val();
+        self.autoinit.next = self.mode_r.q.val().get_bit(2);
+        self.adv_masked.next =
+            self.mask_r.q.val() | ((self.count.q.val() == 0) & !self.mode_r.q.val().get_bit(2));
 
         // Unit commit: step, count down; at terminal count reload (auto-initialize) or mask.
         if self.advance.val() {

@@ -11,6 +11,7 @@ pub mod device_port;
 pub mod map_ram;
 pub mod mapdma;
 mod ports;
+pub mod reg_decode;
 pub mod tag_fifo;
 
 pub use mapdma::MapDma;

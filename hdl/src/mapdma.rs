@@ -18,6 +18,7 @@ use crate::axil_slave::AxiLiteSlave;
 use crate::channel::Channel;
 use crate::device_port::DevicePort;
 use crate::map_ram::{MapRam, ENTRY_VALID_BIT, ENTRY_WRITABLE_BIT};
+use crate::reg_decode::RegDecode;
 use crate::tag_fifo::{Tag, TagFifo};
 use mapdma_regmap as regmap;
 use mapdma_regmap::Config;
@@ -78,6 +79,8 @@ pub struct MapDma {
     pub irq: Signal<Out, Bit>,
 
     axil: AxiLiteSlave,
+    wdec: RegDecode,
+    rdec: RegDecode,
     channels: Vec<Channel>,
     map: MapRam,
     rd_tags: TagFifo,
@@ -99,19 +102,6 @@ pub struct MapDma {
     k_fc_invalid: Constant<Bits<4>>,
     k_fc_read_only: Constant<Bits<4>>,
     // Register decode, from mapdma-regmap.
-    k_ports_end: Constant<Bits<13>>,
-    k_page: Constant<Bits<13>>,
-    k_ch_config: Constant<Bits<13>>,
-    k_id_off: Constant<Bits<13>>,
-    k_version_off: Constant<Bits<13>>,
-    k_config0_off: Constant<Bits<13>>,
-    k_config1_off: Constant<Bits<13>>,
-    k_int_status: Constant<Bits<13>>,
-    k_int_enable: Constant<Bits<13>>,
-    k_fault_cause: Constant<Bits<13>>,
-    k_fault_addr: Constant<Bits<13>>,
-    k_snap: Constant<Bits<13>>,
-    k_map_base: Constant<Bits<13>>,
     k_p_command: Constant<Bits<4>>,
     k_p_request: Constant<Bits<4>>,
     k_p_single_mask: Constant<Bits<4>>,
@@ -164,25 +154,13 @@ pub struct MapDma {
     wr: Signal<Local, Bit>,
     wa: Signal<Local, Bits<13>>,
     wd: Signal<Local, Bits<32>>,
-    wr_in_ports: Signal<Local, Bit>,
-    wr_port: Signal<Local, Bits<4>>,
-    wr_port_ch: Signal<Local, Bits<4>>,
     wr_data_ch: Signal<Local, Bits<4>>,
-    wr_arr_ch: Signal<Local, Bits<4>>,
-    wr_map_index: Signal<Local, Bits<32>>,
     master_clear: Signal<Local, Bit>,
     rd: Signal<Local, Bit>,
     ra: Signal<Local, Bits<13>>,
-    rd_in_ports: Signal<Local, Bit>,
-    rd_port: Signal<Local, Bits<4>>,
     tc_events: Signal<Local, Bits<4>>,
-    rd_arr_ch: Signal<Local, Bits<4>>,
-    rd_port_ch: Signal<Local, Bits<4>>,
-    rd_snap_ch: Signal<Local, Bits<4>>,
     rd_mux: Signal<Local, Bits<32>>,
     rd_bad: Signal<Local, Bit>,
-    rd_known: Signal<Local, Bit>,
-    rd_map_index: Signal<Local, Bits<32>>,
     dreq_act: Signal<Local, Bits<4>>,
     requesting: Signal<Local, Bits<4>>,
     masks: Signal<Local, Bits<4>>,
@@ -256,7 +234,6 @@ impl MapDma {
     pub fn new(cfg: &Config) -> Self {
         check_decode_layout();
         let n = cfg.channels;
-        let off = |o: u32| Constant::new((o as u64).to_bits());
         let cause = |c: regmap::FaultCause| Constant::new((c as u64).to_bits());
         let port = |o: u32| Constant::new(((o / 4) as u64).to_bits());
         MapDma {
@@ -307,6 +284,8 @@ impl MapDma {
             dev: (0..n).map(|_| DevicePort::default()).collect(),
             irq: Default::default(),
             axil: Default::default(),
+            wdec: RegDecode::new(cfg),
+            rdec: RegDecode::new(cfg),
             channels: (0..n)
                 .map(|_| Channel::new(cfg.page_register_bits()))
                 .collect(),
@@ -327,19 +306,6 @@ impl MapDma {
             k_fc_invalid: cause(regmap::FaultCause::Invalid),
             k_fc_read_only: cause(regmap::FaultCause::ReadOnly),
             k_frame_mask: Constant::new(((1u64 << cfg.frame_bits()) - 1).to_bits()),
-            k_ports_end: off(regmap::ALL_MASK.offset + 4),
-            k_page: off(regmap::PAGE.offset),
-            k_ch_config: off(regmap::CH_CONFIG.offset),
-            k_id_off: off(regmap::ID.offset),
-            k_version_off: off(regmap::HW_VERSION.offset),
-            k_config0_off: off(regmap::CONFIG0.offset),
-            k_config1_off: off(regmap::CONFIG1.offset),
-            k_int_status: off(regmap::INT_STATUS.offset),
-            k_int_enable: off(regmap::INT_ENABLE.offset),
-            k_fault_cause: off(regmap::FAULT_CAUSE.offset),
-            k_fault_addr: off(regmap::FAULT_ADDR.offset),
-            k_snap: off(regmap::SNAP_COUNT.offset),
-            k_map_base: off(regmap::MAP.offset),
             k_p_command: port(regmap::COMMAND.offset),
             k_p_request: port(regmap::REQUEST.offset),
             k_p_single_mask: port(regmap::SINGLE_MASK.offset),
@@ -385,25 +351,13 @@ impl MapDma {
             wr: Default::default(),
             wa: Default::default(),
             wd: Default::default(),
-            wr_in_ports: Default::default(),
-            wr_port: Default::default(),
-            wr_port_ch: Default::default(),
             wr_data_ch: Default::default(),
-            wr_arr_ch: Default::default(),
-            wr_map_index: Default::default(),
             master_clear: Default::default(),
             rd: Default::default(),
             ra: Default::default(),
-            rd_in_ports: Default::default(),
-            rd_port: Default::default(),
             tc_events: Default::default(),
-            rd_arr_ch: Default::default(),
-            rd_port_ch: Default::default(),
-            rd_snap_ch: Default::default(),
             rd_mux: Default::default(),
             rd_bad: Default::default(),
-            rd_known: Default::default(),
-            rd_map_index: Default::default(),
             dreq_act: Default::default(),
             requesting: Default::default(),
             masks: Default::default(),
@@ -474,32 +428,12 @@ impl MapDma {
     }
 }
 
-/// The address decode compares masked addresses against offsets from `mapdma-regmap`; it relies
-/// on the layout properties checked here, so a register-map change that breaks them fails at
-/// generation instead of silently mis-decoding.
+/// The read multiplexer and map-entry packing place fields at the positions `mapdma-regmap`
+/// gives them; checked here (and the decode layout in `reg_decode`), so a register-map change
+/// that breaks them fails at generation instead of silently mis-reading.
 fn check_decode_layout() {
     use regmap::*;
-    let channel_array = |r: &Register| {
-        assert_eq!(r.stride, 4, "{}: decode expects stride 4", r.name);
-        assert_eq!(
-            r.offset % 16,
-            0,
-            "{}: decode expects 16-byte alignment",
-            r.name
-        );
-        assert_eq!(r.count, Count::Fixed(4), "{}", r.name);
-    };
-    for r in [&PAGE, &CH_CONFIG, &FAULT_ADDR] {
-        channel_array(r);
-    }
-    assert_eq!((DMA_ADDR.offset, DMA_ADDR.stride), (0, 8));
-    assert_eq!((DMA_COUNT.offset, DMA_COUNT.stride), (4, 8));
-    assert_eq!(ALL_MASK.offset + 4, 0x40, "8237 ports occupy 0x00..0x40");
-    assert_eq!((SNAP_COUNT.offset % 32, SNAP_COUNT.stride), (0, 8));
-    assert_eq!(SNAP_ADDR.offset, SNAP_COUNT.offset + 4);
-    assert!(REGISTERS
-        .iter()
-        .all(|r| r.offset < MAP.offset || r.name == MAP.name));
+    crate::reg_decode::check_layout();
     // Field positions the read multiplexer and map-entry packing use.
     assert_eq!(ch_config::WIDTH.lsb, 0);
     assert_eq!(ch_config::MODE.lsb, 8);
@@ -605,27 +539,17 @@ impl Logic for MapDma {
         self.wr.next = self.axil.wr_en.val();
         self.wa.next = self.axil.wr_addr.val();
         self.wd.next = self.axil.wr_data.val();
-        self.wr_in_ports.next = self.wa.val() < self.k_ports_end.val();
-        self.wr_port.next = self.wa.val().get_bits::<4>(2);
-        self.wr_port_ch.next = bits::<4>(1) << self.wa.val().get_bits::<2>(3);
+        self.wdec.addr.next = self.wa.val();
         self.wr_data_ch.next = bits::<4>(1) << self.wd.val().get_bits::<2>(0);
-        self.wr_arr_ch.next = bits::<4>(1) << self.wa.val().get_bits::<2>(2);
-        self.wr_map_index.next = bit_cast::<32, 13>((self.wa.val() - self.k_map_base.val()) >> 2);
         self.master_clear.next = self.wr.val()
-            & self.wr_in_ports.val()
-            & (self.wr_port.val() == self.k_p_master_clear.val());
-        self.axil.wr_err.next = (self.wa.val() >= self.k_map_base.val())
-            & (self.wr_map_index.val() >= self.k_map_count.val());
+            & self.wdec.in_ports.val()
+            & (self.wdec.port.val() == self.k_p_master_clear.val());
+        self.axil.wr_err.next = !self.wdec.known.val();
 
         // ---- Register-read strobe (side effects in this clock) ---------------------------
         self.rd.next = self.axil.rd_en.val();
         self.ra.next = self.axil.rd_addr.val();
-        self.rd_in_ports.next = self.ra.val() < self.k_ports_end.val();
-        self.rd_port.next = self.ra.val().get_bits::<4>(2);
-        self.rd_port_ch.next = bits::<4>(1) << self.ra.val().get_bits::<2>(3);
-        self.rd_arr_ch.next = bits::<4>(1) << self.ra.val().get_bits::<2>(2);
-        self.rd_snap_ch.next = bits::<4>(1) << self.ra.val().get_bits::<2>(3);
-        self.rd_map_index.next = bit_cast::<32, 13>((self.ra.val() - self.k_map_base.val()) >> 2);
+        self.rdec.addr.next = self.ra.val();
 
         // ---- Per-channel request state ---------------------------------------------------
         self.dreq_act.next = 0.into();
@@ -814,7 +738,10 @@ impl Logic for MapDma {
                 self.a_page.next = self.channels[i].page.val();
                 self.a_addr.next = self.channels[i].cur_addr.val();
                 if self.commit_oh.val().get_bit(i) {
-                    self.a_addr.next = self.channels[i].adv_addr.val();
+                    self.a_addr.next = self.b_next_addr.val();
+                    if self.channels[i].at_tc.val() & self.channels[i].autoinit.val() {
+                        self.a_addr.next = self.channels[i].base.val();
+                    }
                 }
             }
         }
@@ -960,7 +887,7 @@ impl Logic for MapDma {
 
         // ---- Faults ------------------------------------------------------------------------
         self.fault_clear.next = 0.into();
-        if self.wr.val() & (self.wa.val() == self.k_int_status.val()) {
+        if self.wr.val() & self.wdec.int_status.val() {
             self.fault_clear.next = self.wd.val().get_bits::<4>(8) & self.k_channel_mask.val();
         }
         self.fault_new.next = 0.into();
@@ -1006,11 +933,11 @@ impl Logic for MapDma {
             self.channels[i].set_request.next = false;
             self.channels[i].clear_request.next = false;
             if self.wr.val()
-                & self.wr_in_ports.val()
-                & (self.wr_port.val() < 8)
-                & self.wr_port_ch.val().get_bit(i)
+                & self.wdec.in_ports.val()
+                & (self.wdec.port.val() < 8)
+                & self.wdec.port_ch.val().get_bit(i)
             {
-                if self.wr_port.val().get_bit(0) {
+                if self.wdec.port.val().get_bit(0) {
                     self.channels[i].wr_count_lo.next = !self.flip_flop.q.val();
                     self.channels[i].wr_count_hi.next = self.flip_flop.q.val();
                 } else {
@@ -1018,34 +945,32 @@ impl Logic for MapDma {
                     self.channels[i].wr_addr_hi.next = self.flip_flop.q.val();
                 }
             }
-            if self.wr.val() & self.wr_in_ports.val() & self.wr_data_ch.val().get_bit(i) {
-                if self.wr_port.val() == self.k_p_request.val() {
+            if self.wr.val() & self.wdec.in_ports.val() & self.wr_data_ch.val().get_bit(i) {
+                if self.wdec.port.val() == self.k_p_request.val() {
                     self.channels[i].set_request.next = self.wd.val().get_bit(2);
                     self.channels[i].clear_request.next = !self.wd.val().get_bit(2);
                 }
-                if self.wr_port.val() == self.k_p_single_mask.val() {
+                if self.wdec.port.val() == self.k_p_single_mask.val() {
                     self.channels[i].set_mask.next = self.wd.val().get_bit(2);
                     self.channels[i].clear_mask.next = !self.wd.val().get_bit(2);
                 }
-                if self.wr_port.val() == self.k_p_mode.val() {
+                if self.wdec.port.val() == self.k_p_mode.val() {
                     self.channels[i].wr_mode.next = true;
                 }
             }
-            if self.wr.val() & self.wr_in_ports.val() {
-                if self.wr_port.val() == self.k_p_clear_mask.val() {
+            if self.wr.val() & self.wdec.in_ports.val() {
+                if self.wdec.port.val() == self.k_p_clear_mask.val() {
                     self.channels[i].clear_mask.next = true;
                 }
-                if self.wr_port.val() == self.k_p_all_mask.val() {
+                if self.wdec.port.val() == self.k_p_all_mask.val() {
                     self.channels[i].set_mask.next = self.wd.val().get_bit(i);
                     self.channels[i].clear_mask.next = !self.wd.val().get_bit(i);
                 }
             }
-            self.channels[i].wr_page.next = self.wr.val()
-                & ((self.wa.val() & 0x1FF0) == self.k_page.val())
-                & self.wr_arr_ch.val().get_bit(i);
-            self.channels[i].wr_width.next = self.wr.val()
-                & ((self.wa.val() & 0x1FF0) == self.k_ch_config.val())
-                & self.wr_arr_ch.val().get_bit(i);
+            self.channels[i].wr_page.next =
+                self.wr.val() & self.wdec.page.val() & self.wdec.arr_ch.val().get_bit(i);
+            self.channels[i].wr_width.next =
+                self.wr.val() & self.wdec.ch_config.val() & self.wdec.arr_ch.val().get_bit(i);
             self.channels[i].advance.next = self.commit_oh.val().get_bit(i);
             self.channels[i].next_addr.next = self.b_next_addr.val();
             self.channels[i].eop.next = self.eop_act.val().get_bit(i);
@@ -1068,10 +993,7 @@ impl Logic for MapDma {
                     & !self.channels[i].masked.val());
             self.dev[i].dack.next = !(self.dack_act.val() ^ self.command.q.val().get_bit(7));
 
-            if self.rd.val()
-                & ((self.ra.val() & 0x1FE4) == self.k_snap.val())
-                & self.rd_snap_ch.val().get_bit(i)
-            {
+            if self.rd.val() & self.rdec.snap_count.val() & self.rdec.pair_ch.val().get_bit(i) {
                 self.t_page.next = self.channels[i].page.val();
                 self.t_word.next = self.channels[i].cur_addr.val();
                 self.snap_addr[i].d.next = (bit_cast::<32, 16>(self.t_page.val()) << 16)
@@ -1085,31 +1007,34 @@ impl Logic for MapDma {
         }
 
         // ---- Controller-wide registers ------------------------------------------------------
-        if (self.wr.val() & self.wr_in_ports.val() & (self.wr_port.val() < 8))
-            | (self.rd.val() & self.rd_in_ports.val() & (self.rd_port.val() < 8))
+        if (self.wr.val() & self.wdec.in_ports.val() & (self.wdec.port.val() < 8))
+            | (self.rd.val() & self.rdec.in_ports.val() & (self.rdec.port.val() < 8))
         {
             self.flip_flop.d.next = !self.flip_flop.q.val();
         }
-        if self.wr.val() & self.wr_in_ports.val() {
-            if self.wr_port.val() == self.k_p_clear_ff.val() {
+        if self.wr.val() & self.wdec.in_ports.val() {
+            if self.wdec.port.val() == self.k_p_clear_ff.val() {
                 self.flip_flop.d.next = false;
             }
-            if self.wr_port.val() == self.k_p_command.val() {
+            if self.wdec.port.val() == self.k_p_command.val() {
                 self.command.d.next = self.wd.val().get_bits::<8>(0);
             }
         }
         self.status_tc.d.next = self.status_tc.q.val() | self.tc_events.val();
-        if self.rd.val() & self.rd_in_ports.val() & (self.rd_port.val() == self.k_p_command.val()) {
+        if self.rd.val()
+            & self.rdec.in_ports.val()
+            & (self.rdec.port.val() == self.k_p_command.val())
+        {
             self.status_tc.d.next = self.tc_events.val();
         }
         self.int_tc.d.next = self.int_tc.q.val() | self.tc_events.val();
         self.int_fault.d.next =
             (self.int_fault.q.val() & !self.fault_clear.val()) | self.fault_new.val();
-        if self.wr.val() & (self.wa.val() == self.k_int_status.val()) {
+        if self.wr.val() & self.wdec.int_status.val() {
             self.int_tc.d.next =
                 (self.int_tc.q.val() & !self.wd.val().get_bits::<4>(0)) | self.tc_events.val();
         }
-        if self.wr.val() & (self.wa.val() == self.k_int_enable.val()) {
+        if self.wr.val() & self.wdec.int_enable.val() {
             self.en_tc.d.next = self.wd.val().get_bits::<4>(0) & self.k_channel_mask.val();
             self.en_fault.d.next = self.wd.val().get_bits::<4>(8) & self.k_channel_mask.val();
         }
@@ -1127,17 +1052,15 @@ impl Logic for MapDma {
         }
 
         // ---- Map-register file ---------------------------------------------------------------
-        self.map.write_enable.next = self.wr.val()
-            & (self.wa.val() >= self.k_map_base.val())
-            & (self.wr_map_index.val() < self.k_map_count.val());
-        self.map.write_index.next = self.wr_map_index.val().get_bits::<10>(0);
+        self.map.write_enable.next = self.wr.val() & self.wdec.map.val();
+        self.map.write_index.next = self.wdec.map_index.val();
         // Entry layout (map_ram): frame 19:0, device-may-write 20, valid 21.
         self.map.write_data.next = bit_cast::<22, 20>(
             self.wd.val().get_bits::<20>(0) & self.k_frame_mask.val().get_bits::<20>(0),
         )
         .replace_bit(20, self.wd.val().get_bit(30))
         .replace_bit(21, self.wd.val().get_bit(31));
-        self.map.read_index_b.next = self.rd_map_index.val().get_bits::<10>(0);
+        self.map.read_index_b.next = self.rdec.map_index.val();
         self.map_word.next = bit_cast::<32, 20>(self.map.read_data_b.val().get_bits::<20>(0))
             | (bit_cast::<32, 1>(self.map.read_data_b.val().get_bits::<1>(20)) << 30)
             | (bit_cast::<32, 1>(self.map.read_data_b.val().get_bits::<1>(21)) << 31);
@@ -1155,14 +1078,12 @@ impl Logic for MapDma {
         // Sources are mutually exclusive by address, so the multiplexer is an OR of selected
         // values (AND-OR trees), not a priority chain of 2:1 muxes.
         self.rd_mux.next = 0.into();
-        self.rd_known.next = false;
-        if self.rd_in_ports.val() {
-            self.rd_known.next = true;
-            if self.rd_port.val() < 8 {
+        if self.rdec.in_ports.val() {
+            if self.rdec.port.val() < 8 {
                 for i in 0..self.channels.len() {
-                    if self.rd_port_ch.val().get_bit(i) {
+                    if self.rdec.port_ch.val().get_bit(i) {
                         self.t_word.next = self.channels[i].cur_addr.val();
-                        if self.rd_port.val().get_bit(0) {
+                        if self.rdec.port.val().get_bit(0) {
                             self.t_word.next = self.channels[i].cur_count.val();
                         }
                     }
@@ -1172,21 +1093,21 @@ impl Logic for MapDma {
                     self.rd_mux.next = bit_cast::<32, 8>(self.t_word.val().get_bits::<8>(8));
                 }
             }
-            if self.rd_port.val() == self.k_p_command.val() {
+            if self.rdec.port.val() == self.k_p_command.val() {
                 self.rd_mux.next = bit_cast::<32, 4>(self.status_tc.q.val())
                     | (bit_cast::<32, 4>(self.requesting.val()) << 4);
             }
-            if self.rd_port.val() == self.k_p_all_mask.val() {
+            if self.rdec.port.val() == self.k_p_all_mask.val() {
                 self.rd_mux.next = bit_cast::<32, 4>(self.masks.val()) | 0xF0;
             }
         }
         for i in 0..self.channels.len() {
-            if self.rd_arr_ch.val().get_bit(i) {
-                if (self.ra.val() & 0x1FF0) == self.k_page.val() {
+            if self.rdec.arr_ch.val().get_bit(i) {
+                if self.rdec.page.val() {
                     self.t_page.next = self.channels[i].page.val();
                     self.rd_mux.next = self.rd_mux.val() | bit_cast::<32, 16>(self.t_page.val());
                 }
-                if (self.ra.val() & 0x1FF0) == self.k_ch_config.val() {
+                if self.rdec.ch_config.val() {
                     self.t_width.next = self.channels[i].width.val();
                     self.t_mode.next = self.channels[i].mode.val();
                     self.t_flags.next = 0.into();
@@ -1206,69 +1127,52 @@ impl Logic for MapDma {
                         | (bit_cast::<32, 6>(self.t_mode.val()) << 10)
                         | (bit_cast::<32, 4>(self.t_flags.val()) << 16);
                 }
-                if (self.ra.val() & 0x1FF0) == self.k_fault_addr.val() {
+                if self.rdec.fault_addr.val() {
                     self.rd_mux.next = self.rd_mux.val() | self.fault_addr[i].q.val();
                 }
             }
-            if self.rd_snap_ch.val().get_bit(i) {
-                if (self.ra.val() & 0x1FE4) == self.k_snap.val() {
+            if self.rdec.pair_ch.val().get_bit(i) {
+                if self.rdec.snap_count.val() {
                     self.t_word.next = self.channels[i].cur_count.val();
                     self.t_page.next = self.channels[i].passes.val();
                     self.rd_mux.next = self.rd_mux.val()
                         | bit_cast::<32, 16>(self.t_word.val())
                         | (bit_cast::<32, 16>(self.t_page.val()) << 16);
                 }
-                if (self.ra.val() & 0x1FE4) == (self.k_snap.val() + 4) {
+                if self.rdec.snap_addr.val() {
                     self.rd_mux.next = self.rd_mux.val() | self.snap_addr[i].q.val();
                 }
             }
         }
-        if ((self.ra.val() & 0x1FF0) == self.k_page.val())
-            | ((self.ra.val() & 0x1FF0) == self.k_ch_config.val())
-            | ((self.ra.val() & 0x1FF0) == self.k_fault_addr.val())
-            | ((self.ra.val() & 0x1FE0) == self.k_snap.val())
-        {
-            self.rd_known.next = true;
-        }
-        if self.ra.val() == self.k_id_off.val() {
-            self.rd_known.next = true;
+        if self.rdec.id.val() {
             self.rd_mux.next = self.rd_mux.val() | self.k_id.val();
         }
-        if self.ra.val() == self.k_version_off.val() {
-            self.rd_known.next = true;
+        if self.rdec.version.val() {
             self.rd_mux.next = self.rd_mux.val() | self.k_version.val();
         }
-        if self.ra.val() == self.k_config0_off.val() {
-            self.rd_known.next = true;
+        if self.rdec.config0.val() {
             self.rd_mux.next = self.rd_mux.val() | self.k_config0.val();
         }
-        if self.ra.val() == self.k_config1_off.val() {
-            self.rd_known.next = true;
+        if self.rdec.config1.val() {
             self.rd_mux.next = self.rd_mux.val() | self.k_config1.val();
         }
-        if self.ra.val() == self.k_int_status.val() {
-            self.rd_known.next = true;
+        if self.rdec.int_status.val() {
             self.rd_mux.next = self.rd_mux.val()
                 | bit_cast::<32, 4>(self.int_tc.q.val())
                 | (bit_cast::<32, 4>(self.int_fault.q.val()) << 8);
         }
-        if self.ra.val() == self.k_int_enable.val() {
-            self.rd_known.next = true;
+        if self.rdec.int_enable.val() {
             self.rd_mux.next = self.rd_mux.val()
                 | bit_cast::<32, 4>(self.en_tc.q.val())
                 | (bit_cast::<32, 4>(self.en_fault.q.val()) << 8);
         }
-        if self.ra.val() == self.k_fault_cause.val() {
-            self.rd_known.next = true;
+        if self.rdec.fault_cause.val() {
             self.rd_mux.next = self.rd_mux.val() | self.fault_word.val();
         }
-        if self.ra.val() >= self.k_map_base.val() {
-            self.rd_known.next = self.rd_map_index.val() < self.k_map_count.val();
-        }
-        self.rd_bad.next = !self.rd_known.val();
+        self.rd_bad.next = !self.rdec.known.val();
         self.rd_hold.d.next = self.rd_mux.val();
         self.rd_err_q.d.next = self.rd_bad.val();
-        self.rd_was_map.d.next = (self.ra.val() >= self.k_map_base.val()) & !self.rd_bad.val();
+        self.rd_was_map.d.next = self.rdec.map.val();
         self.axil.rd_data.next = self.rd_hold.q.val();
         if self.rd_was_map.q.val() {
             self.axil.rd_data.next = self.map_word.val();

@@ -144,22 +144,33 @@ fn channel_terminal_count_masks_without_autoinit_and_reloads_with_it() {
 }
 
 #[test]
-fn channel_adv_outputs_predict_the_commit() {
+fn channel_outputs_predict_the_commit_from_registers_alone() {
     let mut c = new_channel();
     ch_write_word(&mut c, false, 0x0040);
     ch_write_word(&mut c, true, 0);
     c.wr_data.next = (1u64 << 4).to_bits();
     ch_strobe(&mut c, |c| &mut c.wr_mode);
     ch_strobe(&mut c, |c| &mut c.clear_mask);
-    c.next_addr.next = 0x41.into();
     assert!(simulate(&mut c, 1000));
     assert!(c.at_tc.val());
+    assert!(c.autoinit.val());
     assert_eq!(
-        c.adv_addr.val().to_u32(),
+        c.base.val().to_u32(),
         0x40,
         "auto-initialize: next unit is base"
     );
-    assert!(!c.adv_masked.val());
+    assert!(!c.adv_masked.val(), "auto-initialize keeps the mask clear");
+    // No input reaches an output combinationally: a commit strobe changes nothing until the edge.
+    c.advance.next = true;
+    c.next_addr.next = 0x41.into();
+    assert!(simulate(&mut c, 1000));
+    assert_eq!(c.cur_addr.val().to_u32(), 0x40);
+    assert!(c.at_tc.val());
+    // Without auto-initialize the terminal-count unit masks the channel.
+    c.advance.next = false;
+    c.wr_data.next = 0.into();
+    ch_strobe(&mut c, |c| &mut c.wr_mode);
+    assert!(c.adv_masked.val());
 }
 
 #[test]

@@ -157,6 +157,11 @@ fn map_registers_read_back_and_reject_out_of_range_with_slverr() {
     assert_eq!(b.read_resp(regmap::MAP.at(4)), (0, 2));
     assert_eq!(b.write(regmap::MAP.at(4), 0xFFFF_FFFF), 2);
     assert_eq!(b.read_resp(0xFC).1, 2);
+    // Holes answer SLVERR to writes too; writes to read-only registers are accepted and ignored.
+    assert_eq!(b.write(0x60, 0x1234), 2);
+    assert_eq!(b.write(0xFC, 0x1234), 2);
+    assert_eq!(b.write(regmap::ID.offset, 0), 0);
+    assert_eq!(b.read(regmap::ID.offset), regmap::ID_MAGIC);
     // Reset leaves map registers alone.
     b.uut.reset.next = true;
     b.step();
