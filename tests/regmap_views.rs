@@ -153,7 +153,7 @@ fn json_parses_and_matches_the_register_data() {
                 assert_eq!(num(jf, "lsb"), f.lsb as u64);
                 assert_eq!(num(jf, "width"), f.width(&cfg) as u64);
                 assert_eq!(num(jf, "mask"), f.mask(&cfg) as u64);
-                assert_eq!(num(jf, "reset"), f.reset as u64);
+                assert_eq!(num(jf, "reset"), f.reset_value(&cfg) as u64);
             }
         }
         let causes = v["fault_causes"].as_array().expect("fault_causes");
