@@ -26,7 +26,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use mapdma_regmap::{self as rm, Config, ConfigError, TransferType};
+use mapdma_regmap::{self as rm, Config, ConfigError, ServiceMode, TransferType};
 use mapdma_sim::axi::Resp;
 use mapdma_sim::axi_slave::{AxiSlaveConfig, AxiSlaveStats, ErrorRange};
 use mapdma_sim::axil_master::{AxilOp, AxilTiming};
@@ -385,7 +385,9 @@ impl VerilatorBackend {
             }
             Some(Reg::Mode) => {
                 let ch = rm::mode::CHANNEL.get(&cfg, value) as usize;
-                let reads = rm::mode::TRANSFER.get(&cfg, value) == TransferType::Read as u32;
+                // A cascade channel moves no units of its own.
+                let reads = rm::mode::TRANSFER.get(&cfg, value) == TransferType::Read as u32
+                    && rm::mode::MODE.get(&cfg, value) != ServiceMode::Cascade as u32;
                 if ch < bank.channels() {
                     bank.with_device(ch, |d| d.set_reads(reads));
                 }
