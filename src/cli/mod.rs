@@ -10,6 +10,7 @@ mod report;
 mod sim;
 mod synth;
 mod tools;
+mod verify;
 mod verilog;
 
 use clap::{Parser, Subcommand};
@@ -44,7 +45,9 @@ enum Command {
     /// Benchmarks: `sim` (Verilator vs rust-hdl speed, DMA efficiency) and `host` (adapter
     /// cycles per second, reference vs Verilator backend).
     Bench(bench::BenchArgs),
-    // `verify` joins here as it is built.
+    /// Random differential testing: register programs on the RTL (Verilator) and on the
+    /// reference model, compared; memory guards; seeds printed for reproduction.
+    Verify(verify::VerifyArgs),
 }
 
 /// Runs the chosen subcommand.
@@ -57,5 +60,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(args) => demo::run(&args),
         Command::Sim(args) => sim::run(&args),
         Command::Bench(args) => bench::run(&args),
+        Command::Verify(args) => verify::run(&args),
     }
 }

@@ -1,0 +1,108 @@
+// White-box 8237 rules for channel 0 of the small configuration. Included at the end of
+// module `top` of the generated Verilog (the names are rust-hdl's: `channels$0$cur_count` is
+// channel 0's current count, `commit_oh` the one-hot of the channel whose unit is issued this
+// clock, `wr`/`wa`/`wd` the decoded register write, `rd`/`ra` the decoded register read).
+//
+// Checked: the byte-pointer flip-flop; address and count writes load base and current; every
+// unit steps the address by the unit size (16-bit wrap, decrement per mode) and the count by
+// one; terminal count is the unit that wraps the count from 0 to 0xFFFF and sets the status
+// and interrupt TC bits, bumps the pass counter, clears the software request and pulses
+// eop_out; auto-initialize reloads from base in the same clock and stays unmasked, otherwise
+// the channel masks itself; an external EOP does the same without a unit; nothing changes the
+// counters otherwise; units go out only for an unmasked, running, enabled, non-cascade channel.
+
+`ifdef FORMAL
+    reg fp_past_valid = 1'b0;
+    always @(posedge clock) fp_past_valid <= 1'b1;
+
+    // The flip-flop and channel 0's base registers, followed from the decoded accesses.
+    reg fp_ff = 1'b0;
+    reg [15:0] fp_base_addr = 16'h0, fp_base_count = 16'h0;
+    wire fp_port_access = (wr & wr_in_ports & (wr_port < 4'h8))
+                        | (rd & rd_in_ports & (rd_port < 4'h8));
+    wire fp_wr_addr0 = wr & wr_in_ports & (wr_port == 4'h0);
+    wire fp_wr_count0 = wr & wr_in_ports & (wr_port == 4'h1);
+    always @(posedge clock) begin
+        if (fp_port_access) fp_ff <= ~fp_ff;
+        if (wr & wr_in_ports & ((wr_port == 4'hc) | (wr_port == 4'hd))) fp_ff <= 1'b0;
+        if (fp_wr_addr0) begin
+            if (fp_ff) fp_base_addr[15:8] <= wd[7:0];
+            else fp_base_addr[7:0] <= wd[7:0];
+        end
+        if (fp_wr_count0) begin
+            if (fp_ff) fp_base_count[15:8] <= wd[7:0];
+            else fp_base_count[7:0] <= wd[7:0];
+        end
+        if (reset) begin
+            fp_ff <= 1'b0;
+            fp_base_addr <= 16'h0;
+            fp_base_count <= 16'h0;
+        end
+    end
+
+    // The address after one unit: step by the unit size (width code 3 moves bytes).
+    wire [1:0] fp_width = (channels$0$width == 2'd3) ? 2'd0 : channels$0$width;
+    wire [15:0] fp_step = 16'h1 << fp_width;
+    wire fp_autoinit = channels$0$mode[2];
+    wire [15:0] fp_next = channels$0$mode[3] ? channels$0$cur_addr - fp_step
+                                             : channels$0$cur_addr + fp_step;
+
+    always @(*) if (!reset) begin
+        assert(fp_ff == flip_flop$q);
+        if (commit_oh[0]) begin
+            assert(!channels$0$masked && !channels$0$halted);
+            assert(!command$q[2]);
+            assert(channels$0$mode[5:4] != 2'b11);
+        end
+    end
+
+    always @(posedge clock) if (fp_past_valid && !$past(reset) && !reset) begin
+        if ($past(fp_wr_addr0)) assert(channels$0$cur_addr == fp_base_addr);
+        if ($past(fp_wr_count0)) begin
+            assert(channels$0$cur_count == fp_base_count);
+            assert(channels$0$passes == 16'h0);
+        end
+        if ($past(commit_oh[0])) begin
+            if ($past(channels$0$cur_count) == 16'h0) begin
+                // Terminal count.
+                assert(channels$0$passes == $past(channels$0$passes) + 16'h1);
+                assert(!channels$0$sw_request);
+                assert(status_tc$q[0] && int_tc$q[0]);
+                assert(\dev$0$eop_out );
+                if ($past(fp_autoinit)) begin
+                    assert(channels$0$cur_addr == fp_base_addr);
+                    assert(channels$0$cur_count == fp_base_count);
+                    assert(!channels$0$masked);
+                end else begin
+                    assert(channels$0$masked);
+                    assert(channels$0$cur_count == 16'hffff);
+                    assert(channels$0$cur_addr == $past(fp_next));
+                end
+            end else begin
+                assert(channels$0$cur_count == $past(channels$0$cur_count) - 16'h1);
+                assert(channels$0$cur_addr == $past(fp_next));
+                assert(channels$0$masked == $past(channels$0$masked));
+                assert(channels$0$passes == $past(channels$0$passes));
+            end
+        end else if ($past(eop_act[0]) && !$past(wr)) begin
+            // External EOP: the terminal-count actions without a unit.
+            assert(channels$0$passes == $past(channels$0$passes) + 16'h1);
+            assert(status_tc$q[0] && int_tc$q[0]);
+            assert(\dev$0$eop_out );
+            if ($past(fp_autoinit)) begin
+                assert(channels$0$cur_addr == fp_base_addr);
+                assert(channels$0$cur_count == fp_base_count);
+            end else begin
+                assert(channels$0$masked);
+                assert(channels$0$cur_addr == $past(channels$0$cur_addr));
+                assert(channels$0$cur_count == $past(channels$0$cur_count));
+            end
+        end else if (!$past(wr)) begin
+            // Nothing else moves the counters.
+            assert(channels$0$cur_addr == $past(channels$0$cur_addr));
+            assert(channels$0$cur_count == $past(channels$0$cur_count));
+            assert(channels$0$passes == $past(channels$0$passes));
+            assert(!\dev$0$eop_out );
+        end
+    end
+`endif
