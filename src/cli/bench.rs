@@ -44,7 +44,7 @@ pub struct SimBenchArgs {
     #[arg(long, default_value_t = 10_000)]
     rust_hdl_clocks: u64,
     /// Buffer of the efficiency streams in bytes (32-bit units)
-    #[arg(long, default_value_t = 16384)]
+    #[arg(long, default_value_t = 65536)]
     buffer: u32,
     /// Auto-initialize passes of the efficiency streams
     #[arg(long, default_value_t = 4)]
