@@ -22,6 +22,9 @@ pub struct VerifyArgs {
     /// Write the RTL waveform of the program to this VCD file (with --programs 1)
     #[arg(long, value_name = "FILE")]
     vcd: Option<PathBuf>,
+    /// Count known, reported RTL deviations as failures too
+    #[arg(long)]
+    strict: bool,
 }
 
 fn parse_seed(s: &str) -> Result<u64, String> {
@@ -46,7 +49,7 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
         if args.programs != 1 {
             bail!("--vcd writes one program's waveform: use it with --programs 1");
         }
-        let v = check_seed(first, Some(vcd.clone()));
+        let v = check_seed(first, Some(vcd.clone()), args.strict);
         println!("{v}");
         println!("waveform: {}", vcd.display());
         if !v.passed() {
@@ -61,7 +64,7 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
     );
     let every = (args.programs / 20).max(1);
     let mut last_line = Instant::now();
-    let summary = campaign(first, args.programs, |v, s| {
+    let summary = campaign(first, args.programs, args.strict, |v, s| {
         if !v.passed() || args.verbose {
             println!("{v}");
         }

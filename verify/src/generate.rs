@@ -280,10 +280,12 @@ impl Gen<'_> {
         self.w(rm::MODE.offset, c.mode_byte(&cfg));
     }
 
-    /// Unmasks `chans` by one of the three 8237 ways.
-    fn unmask(&mut self, chans: &[usize]) {
+    /// Unmasks `chans` by one of the three 8237 ways (`clear_all`: port 14, which unmasks
+    /// every channel, is allowed).
+    fn unmask(&mut self, chans: &[usize], clear_all: bool) {
         let cfg = self.cfg;
-        match self.rng.gen_range(0..3) {
+        let ways = if clear_all { 3 } else { 2 };
+        match self.rng.gen_range(0..ways) {
             0 => {
                 for &ch in chans {
                     let v = rm::single_mask::CHANNEL.put(&cfg, ch as u32);
@@ -291,12 +293,12 @@ impl Gen<'_> {
                 }
             }
             1 => {
-                let v = self.rng.gen::<u8>() as u32;
-                self.w(rm::CLEAR_MASK.offset, v)
-            }
-            _ => {
                 let keep = chans.iter().fold(0xF, |m, &c| m & !(1 << c));
                 self.w(rm::ALL_MASK.offset, keep);
+            }
+            _ => {
+                let v = self.rng.gen::<u8>() as u32;
+                self.w(rm::CLEAR_MASK.offset, v)
             }
         }
     }
@@ -706,7 +708,7 @@ fn candidate(seed: u64, rng: &mut StdRng) -> Program {
     for c in &chans {
         g.program_channel(c);
     }
-    start(&mut g, &chans, 1.0);
+    start(&mut g, &chans, 1.0, true);
     if disabled {
         g.w(rm::COMMAND.offset, command);
     }
@@ -781,8 +783,9 @@ fn candidate(seed: u64, rng: &mut StdRng) -> Program {
     }
 }
 
-/// Unmasks and requests: every channel with probability `p`.
-fn start(g: &mut Gen<'_>, chans: &[Chan], p: f64) {
+/// Unmasks and requests: every channel of `chans` with probability `p` (`clear_all`: the
+/// channels not in `chans` may be unmasked too).
+fn start(g: &mut Gen<'_>, chans: &[Chan], p: f64, clear_all: bool) {
     let go: Vec<&Chan> = chans.iter().filter(|_| g.rng.gen_bool(p)).collect();
     let unmask: Vec<usize> = go.iter().map(|c| c.ch).collect();
     let requests: Vec<usize> = go
@@ -790,19 +793,14 @@ fn start(g: &mut Gen<'_>, chans: &[Chan], p: f64) {
         .filter(|c| c.request == Request::Software && c.service != ServiceMode::Cascade)
         .map(|c| c.ch)
         .collect();
-    let requests_first = g.rng.gen_bool(0.5);
-    if requests_first {
-        for &ch in &requests {
-            g.request(ch);
-        }
+    // Requests before the unmask: the unmask is then the one event that starts a channel. A
+    // request written after a channel started could land before or after its terminal count
+    // (which clears the request), and so start a second pass on the RTL only.
+    for &ch in &requests {
+        g.request(ch);
     }
     if !unmask.is_empty() {
-        g.unmask(&unmask);
-    }
-    if !requests_first {
-        for &ch in &requests {
-            g.request(ch);
-        }
+        g.unmask(&unmask, clear_all);
     }
 }
 
@@ -853,6 +851,9 @@ fn later_round(
             g.w(rm::MAP.at(page), v);
         }
     }
+    // A channel without auto-initialize that reached terminal count would run 65536 more
+    // units from where it stopped, far outside its region: only a reprogrammed one restarts.
+    let mut restartable = vec![];
     for c in chans {
         if c.transfer == WRITE && c.service != ServiceMode::Cascade && g.rng.gen_bool(0.5) {
             let units = g.rng.gen_range(1..=2 * c.units as u64);
@@ -861,15 +862,20 @@ fn later_round(
                 units,
             });
         }
-        if g.rng.gen_bool(0.35) {
+        let reprogram = g.rng.gen_bool(0.35);
+        if reprogram {
             g.program_counters(c);
+        }
+        if reprogram || c.autoinit {
+            restartable.push(c.clone());
         }
     }
     if g.rng.gen_bool(0.6) {
         let all = rm::int_status::FAULT.put(&cfg, 0xF);
         g.w(rm::INT_STATUS.offset, all);
     }
-    start(g, chans, 0.85);
+    let all = restartable.len() == chans.len();
+    start(g, &restartable, 0.85, all);
 }
 
 /// Sorts and merges overlapping or touching ranges.

@@ -15,6 +15,7 @@
 pub mod differential;
 pub mod formal;
 pub mod generate;
+pub mod known;
 pub mod outcome;
 pub mod program;
 pub mod reference;

@@ -260,8 +260,20 @@ fn quiesce(s: &mut Sys, p: &Program, round: usize) -> Result<(), SimError> {
             quiet += 1;
         }
         if s.cycle() - start > MAX_CLOCKS_PER_ROUND {
+            let busy: Vec<usize> = p
+                .devices
+                .iter()
+                .enumerate()
+                .filter(|(ch, d)| !d.cascade && s.dev_out(*ch).dack == d.dack_active_high)
+                .map(|(ch, _)| ch)
+                .collect();
+            let sent: Vec<u64> = s.devices.iter().map(|d| d.sent_total()).collect();
             return Err(SimError::Timeout {
-                waiting_for: format!("quiescence at the end of round {round}"),
+                waiting_for: format!(
+                    "quiescence at the end of round {round} (DACK active on channels {busy:?}, \
+                     memory requests in flight {:?}, units sent by the current devices {sent:?})",
+                    s.memory.in_flight()
+                ),
                 cycles: MAX_CLOCKS_PER_ROUND,
             });
         }
