@@ -1,12 +1,19 @@
 //! Builds the Verilator models linked into this crate: mapdma in its default and small
 //! configurations (`mapdma_regmap::Config::default()` and `Config::small()`), and the small test
-//! design that exercises the binding itself. Verilog and port lists come from the generators;
-//! the bindings come from `mapdma-verilate`.
+//! design that exercises the binding itself, and the complete board design (UART bridge, system
+//! RAM, built-in devices) that a host reaches over a serial line. Verilog and port lists come from
+//! the generators; the bindings come from `mapdma-verilate`.
 
 use mapdma_regmap::Config;
 use mapdma_verilate::build::{Builder, ModuleSpec, Options};
 use mapdma_verilate::{Dir, Port};
+use rust_hdl::prelude::generate_verilog_unchecked;
 use std::path::PathBuf;
+
+/// The board model's clock and UART rate: 4 clocks per bit, the fewest the UART blocks allow,
+/// so that a simulated second of serial traffic costs as few clocks as possible.
+const BOARD_CLOCK_HZ: u32 = 460_800;
+const BOARD_BAUD: u32 = 115_200;
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
@@ -60,6 +67,49 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         })?;
         println!("cargo:rustc-env={env}={}", rs.display());
     }
+
+    // The board design's own ports (`BoardTop`): clock, the UART pair and the LEDs.
+    let board = mapdma_hdl::board::build_board::<{ mapdma_hdl::board::RAM_WORD_BITS }>(
+        &mapdma_hdl::board::board_config(),
+        BOARD_CLOCK_HZ,
+        BOARD_BAUD,
+    )?;
+    // rust-hdl writes each block's logic as one `always @(*)`, so signals that pass through a
+    // child and back (the loop-back FIFO's flags, the DMA's read-ready) look like a combinational
+    // loop to Verilator once the design is flattened. They are not one (rust-hdl's own simulator
+    // settles them, `check_all` passed); Verilator only evaluates them iteratively.
+    let verilog = format!(
+        "// verilator lint_off UNOPTFLAT\n{}",
+        generate_verilog_unchecked(&board)
+    );
+    let ports = [
+        Port::new("clock", Dir::In, 1),
+        Port::new("uart_rx", Dir::In, 1),
+        Port::new("uart_tx", Dir::Out, 1),
+        Port::new("leds", Dir::Out, mapdma_hdl::board::top::LED_COUNT),
+    ];
+    let rs = b.add(&ModuleSpec {
+        prefix: "Vmapdma_board",
+        top: "top",
+        verilog: &verilog,
+        ports: &ports,
+    })?;
+    println!("cargo:rustc-env=MAPDMA_SIM_BOARD_RS={}", rs.display());
+    // The rates the model was generated for, as constants for `board.rs`.
+    let divisor = mapdma_hdl::board::uart_divisor(BOARD_CLOCK_HZ, BOARD_BAUD)?;
+    let rates = out.join("board_rates.rs");
+    std::fs::write(
+        &rates,
+        format!(
+            "/// The board model's clock in Hz.\npub const CLOCK_HZ: u32 = {BOARD_CLOCK_HZ};\n\
+             /// The board model's UART rate in baud.\npub const BAUD: u32 = {BOARD_BAUD};\n\
+             /// Clocks per UART bit.\npub const DIVISOR: u32 = {divisor};\n"
+        ),
+    )?;
+    println!(
+        "cargo:rustc-env=MAPDMA_SIM_BOARD_RATES_RS={}",
+        rates.display()
+    );
 
     let verilog = mapdma_sim_testdesign::verilog()?;
     let ports = mapdma_sim_testdesign::ports();

@@ -7,12 +7,16 @@
 //! - models, each usable on its own: [`memory`] and [`axi_slave`] (memory behind an AXI4
 //!   slave), [`axil_master`] (register accesses), [`device`] (stream source/sink, DREQ, EOP),
 //!   [`observe`] (interrupt), [`checker`] (AXI protocol rules);
-//! - [`System`] ties them together.
+//! - [`System`] ties them together;
+//! - [`board`]: the complete board design (UART bridge, RAM, built-in devices) behind a
+//!   pseudo-terminal, for hosts that talk to a serial port.
 
 pub mod axi;
 pub mod axi_slave;
 pub mod axil_master;
 pub mod bench;
+#[cfg(target_os = "linux")]
+pub mod board;
 pub mod checker;
 pub mod device;
 pub mod engine;

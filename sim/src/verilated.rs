@@ -17,3 +17,9 @@ pub mod mapdma_default {
 pub mod mapdma_small {
     include!(env!("MAPDMA_SIM_SMALL_RS"));
 }
+
+/// The board design (`mapdma_hdl::board`): mapdma, system RAM, built-in devices, UART bridge.
+#[allow(clippy::all)]
+pub mod mapdma_board {
+    include!(env!("MAPDMA_SIM_BOARD_RS"));
+}

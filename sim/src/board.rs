@@ -1,0 +1,507 @@
+//! The board design (`mapdma_hdl::board`) as a Verilated model, and a pseudo-terminal in front
+//! of its UART, so that a host program talks to the simulated board exactly as to a real one:
+//! by opening a serial device.
+//!
+//! - [`BoardModel`]: one clock at a time, the UART pins and the LEDs;
+//! - [`UartSender`] / [`UartReceiver`]: the host end of the 8N1 line, one level per clock;
+//! - [`PtyBoard`]: a thread that clocks the model in real time (the board's clock rate, so the
+//!   serial rate, the bridge's command timeout and a host's read timeouts relate as on
+//!   hardware), moving bytes between the pty master and the UART pins.
+
+use crate::verilated::mapdma_board::{Inputs, Model, Outputs};
+use mapdma_verilate::VerilatedModel;
+use std::collections::VecDeque;
+use std::fmt;
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::os::unix::io::{AsRawFd, FromRawFd};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{mpsc, Arc};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+include!(env!("MAPDMA_SIM_BOARD_RATES_RS"));
+
+/// The model's mapdma configuration and RAM size, for hosts that check what they discover.
+pub use mapdma_hdl::board::{board_config, RAM_BYTES};
+
+/// The Verilated board design: clock, UART pins, LEDs.
+pub struct BoardModel {
+    model: Model,
+    inputs: Inputs,
+    outputs: Outputs,
+    cycles: u64,
+}
+
+impl Default for BoardModel {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl BoardModel {
+    /// A board just powered up (its own power-on counter holds reset for the first clocks),
+    /// with the receive line idle (high).
+    pub fn new() -> Self {
+        let mut b = BoardModel {
+            model: Model::new(),
+            inputs: Inputs::default(),
+            outputs: Outputs::default(),
+            cycles: 0,
+        };
+        b.inputs.set_uart_rx(1);
+        b.model.eval(&b.inputs, &mut b.outputs);
+        b
+    }
+
+    /// One clock: evaluate with the clock low (inputs applied), then the rising edge.
+    pub fn step(&mut self) {
+        self.inputs.set_clock(0);
+        self.model.eval(&self.inputs, &mut self.outputs);
+        self.inputs.set_clock(1);
+        self.model.eval(&self.inputs, &mut self.outputs);
+        self.cycles += 1;
+    }
+
+    /// Drives the board's receive line from the next clock on.
+    pub fn set_uart_rx(&mut self, level: bool) {
+        self.inputs.set_uart_rx(level as u32);
+    }
+
+    /// The board's transmit line after the last clock.
+    pub fn uart_tx(&self) -> bool {
+        self.outputs.uart_tx() != 0
+    }
+
+    /// LEDs, bit 0 first: fault, alive, DMA activity, interrupt, UART activity.
+    pub fn leds(&self) -> u32 {
+        self.outputs.leds()
+    }
+
+    /// Clocks run since power-up.
+    pub fn cycles(&self) -> u64 {
+        self.cycles
+    }
+}
+
+/// Host → board: turns queued bytes into 8N1 line levels, one per clock.
+pub struct UartSender {
+    divisor: u32,
+    queue: VecDeque<u8>,
+    /// The frame in progress: its 10 bits (start, data LSB first, stop) and the clock within.
+    frame: Option<(u16, u32)>,
+}
+
+impl UartSender {
+    pub fn new(divisor: u32) -> Self {
+        UartSender {
+            divisor,
+            queue: VecDeque::new(),
+            frame: None,
+        }
+    }
+
+    pub fn push(&mut self, bytes: &[u8]) {
+        self.queue.extend(bytes);
+    }
+
+    /// Bytes not yet started on the line.
+    pub fn queued(&self) -> usize {
+        self.queue.len()
+    }
+
+    pub fn idle(&self) -> bool {
+        self.frame.is_none() && self.queue.is_empty()
+    }
+
+    /// The line level for the next clock (high when idle).
+    pub fn next_level(&mut self) -> bool {
+        if self.frame.is_none() {
+            let byte = self.queue.pop_front();
+            self.frame = byte.map(|b| ((b as u16) << 1 | 1 << 9, 0));
+        }
+        let Some((bits, clock)) = self.frame else {
+            return true;
+        };
+        let level = bits >> (clock / self.divisor) & 1 == 1;
+        let clock = clock + 1;
+        self.frame = (clock < 10 * self.divisor).then_some((bits, clock));
+        level
+    }
+}
+
+/// Board → host: samples the line once per clock, in the middle of each bit.
+pub struct UartReceiver {
+    divisor: u32,
+    /// Clocks to the next sample, the bit number to sample (0 start, 1..=8 data, 9 stop) and
+    /// the data so far; `None` while waiting for a start bit.
+    state: Option<(u32, u32, u8)>,
+    last: bool,
+    /// Frames whose stop bit was low.
+    pub framing_errors: u64,
+}
+
+impl UartReceiver {
+    pub fn new(divisor: u32) -> Self {
+        UartReceiver {
+            divisor,
+            state: None,
+            last: true,
+            framing_errors: 0,
+        }
+    }
+
+    /// Observes the line after one clock; returns a byte when its stop bit was sampled high.
+    pub fn observe(&mut self, line: bool) -> Option<u8> {
+        let mut byte = None;
+        self.state = match self.state {
+            // A falling edge: sample the start bit half a bit from now.
+            None if self.last && !line => Some((self.divisor / 2, 0, 0)),
+            None => None,
+            Some((wait, bit, acc)) if wait > 1 => Some((wait - 1, bit, acc)),
+            Some((_, 0, _)) if line => None,
+            Some((_, bit, acc)) if bit <= 8 => {
+                let acc = if bit == 0 {
+                    0
+                } else {
+                    acc | (line as u8) << (bit - 1)
+                };
+                Some((self.divisor, bit + 1, acc))
+            }
+            Some((_, _, acc)) => {
+                if line {
+                    byte = Some(acc);
+                } else {
+                    self.framing_errors += 1;
+                }
+                None
+            }
+        };
+        self.last = line;
+        byte
+    }
+}
+
+/// What a [`PtyBoard`] did, returned when it stops.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PumpReport {
+    /// Board clocks run.
+    pub cycles: u64,
+    /// Bytes sent to the board's receive line / received from its transmit line.
+    pub bytes_to_board: u64,
+    pub bytes_from_board: u64,
+    /// Frames from the board with a low stop bit.
+    pub framing_errors: u64,
+    /// Wall time the pump ran.
+    pub elapsed: Duration,
+    /// The longest the simulation fell behind the board's clock (it catches up no further:
+    /// a slow simulation runs slower than real time instead of in bursts).
+    pub max_lag: Duration,
+}
+
+impl PumpReport {
+    /// Simulated clocks per wall-clock second.
+    pub fn clocks_per_second(&self) -> f64 {
+        self.cycles as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+}
+
+impl fmt::Display for PumpReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} clocks in {:.2} s ({:.0} clocks/s, board clock {CLOCK_HZ} Hz), {} bytes to the \
+             board, {} from it, {} framing errors, largest lag {:.1} ms",
+            self.cycles,
+            self.elapsed.as_secs_f64(),
+            self.clocks_per_second(),
+            self.bytes_to_board,
+            self.bytes_from_board,
+            self.framing_errors,
+            self.max_lag.as_secs_f64() * 1e3
+        )
+    }
+}
+
+/// How fast the pump clocks the board.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pace {
+    /// At most [`CLOCK_HZ`] clocks per wall-clock second, as the board itself.
+    RealTime,
+    /// As fast as the simulation runs.
+    Free,
+}
+
+/// The board model behind a pseudo-terminal: open [`PtyBoard::path`] as a serial port at
+/// [`BAUD`]. The model lives in the pump thread (a Verilated model stays on its thread).
+pub struct PtyBoard {
+    path: PathBuf,
+    stop: Arc<AtomicBool>,
+    leds: Arc<AtomicU32>,
+    thread: Option<JoinHandle<Result<PumpReport, String>>>,
+}
+
+/// Clocks run between two looks at the pty: 1 ms of board time at real-time pace.
+const BATCH: u64 = (CLOCK_HZ / 1000) as u64;
+/// Bytes read from the pty master ahead of the line (the host waits for each reply, so this
+/// only bounds a host that does not).
+const READ_AHEAD: usize = 4096;
+
+fn os_error(what: &str) -> io::Error {
+    let e = io::Error::last_os_error();
+    io::Error::new(e.kind(), format!("{what}: {e}"))
+}
+
+/// A pty pair: the master and the slave (kept open here so that the master never reads EOF
+/// while no client has the slave open), the slave in raw mode so that nothing is echoed
+/// before a client configures it.
+fn open_pty() -> io::Result<(File, File, PathBuf)> {
+    let (mut master, mut slave) = (0, 0);
+    let mut name = [0 as libc::c_char; 128];
+    // SAFETY: openpty writes two descriptors and a NUL-terminated name of at most 128 bytes
+    // (glibc's limit for the name buffer it fills) into the buffers given.
+    let rc = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            name.as_mut_ptr(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    if rc != 0 {
+        return Err(os_error("openpty"));
+    }
+    // SAFETY: both descriptors are fresh and owned by nothing else; `name` is NUL-terminated.
+    let (master, slave, path) = unsafe {
+        (
+            File::from_raw_fd(master),
+            File::from_raw_fd(slave),
+            std::ffi::CStr::from_ptr(name.as_ptr())
+                .to_string_lossy()
+                .into_owned(),
+        )
+    };
+    // SAFETY: fcntl and termios calls on descriptors owned by `master` and `slave`; `t` is
+    // filled completely by tcgetattr before it is used.
+    unsafe {
+        let fd = master.as_raw_fd();
+        let flags = libc::fcntl(fd, libc::F_GETFL);
+        if flags < 0 || libc::fcntl(fd, libc::F_SETFL, flags | libc::O_NONBLOCK) != 0 {
+            return Err(os_error("making the pty master non-blocking"));
+        }
+        let mut t: libc::termios = std::mem::zeroed();
+        if libc::tcgetattr(slave.as_raw_fd(), &mut t) != 0 {
+            return Err(os_error("reading the pty's terminal settings"));
+        }
+        libc::cfmakeraw(&mut t);
+        if libc::tcsetattr(slave.as_raw_fd(), libc::TCSANOW, &t) != 0 {
+            return Err(os_error("putting the pty in raw mode"));
+        }
+    }
+    Ok((master, slave, path.into()))
+}
+
+impl PtyBoard {
+    /// Opens a pty and starts clocking a freshly powered-up board behind it.
+    pub fn start(pace: Pace) -> io::Result<PtyBoard> {
+        let (master, slave, path) = open_pty()?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let leds = Arc::new(AtomicU32::new(0));
+        let (ready_tx, ready_rx) = mpsc::channel();
+        let thread = {
+            let (stop, leds) = (stop.clone(), leds.clone());
+            std::thread::Builder::new()
+                .name("pty-board".into())
+                .spawn(move || {
+                    let board = BoardModel::new();
+                    let _ = ready_tx.send(());
+                    let r = pump(board, master, &stop, &leds, pace);
+                    drop(slave);
+                    r
+                })?
+        };
+        // The model is built (its constructor runs the Verilog `initial` blocks) before the
+        // path is handed out.
+        ready_rx
+            .recv()
+            .map_err(|_| io::Error::other("the board thread died while starting"))?;
+        Ok(PtyBoard {
+            path,
+            stop,
+            leds,
+            thread: Some(thread),
+        })
+    }
+
+    /// The pty slave: the board's "serial port".
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The LEDs at the end of the last batch of clocks (see [`BoardModel::leds`]).
+    pub fn leds(&self) -> u32 {
+        self.leds.load(Ordering::Relaxed)
+    }
+
+    /// Stops the pump and reports what it did.
+    pub fn stop(mut self) -> Result<PumpReport, String> {
+        self.finish()
+    }
+
+    fn finish(&mut self) -> Result<PumpReport, String> {
+        self.stop.store(true, Ordering::Relaxed);
+        match self.thread.take() {
+            Some(t) => t
+                .join()
+                .map_err(|_| "the board thread panicked".to_string())?,
+            None => Err("the board pump was already stopped".into()),
+        }
+    }
+}
+
+impl Drop for PtyBoard {
+    fn drop(&mut self) {
+        if self.thread.is_some() {
+            let _ = self.finish();
+        }
+    }
+}
+
+/// The pump loop: batches of clocks, bytes in from the master before each, out after.
+fn pump(
+    mut board: BoardModel,
+    mut master: File,
+    stop: &AtomicBool,
+    leds: &AtomicU32,
+    pace: Pace,
+) -> Result<PumpReport, String> {
+    let mut sender = UartSender::new(DIVISOR);
+    let mut receiver = UartReceiver::new(DIVISOR);
+    let mut report = PumpReport::default();
+    let mut buf = [0u8; 1024];
+    let mut out = Vec::with_capacity(1024);
+    let started = Instant::now();
+    // Wall time at which board clock `base_cycles` is due.
+    let (mut base_time, mut base_cycles) = (started, 0u64);
+    while !stop.load(Ordering::Relaxed) {
+        while sender.queued() < READ_AHEAD {
+            match master.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => {
+                    sender.push(&buf[..n]);
+                    report.bytes_to_board += n as u64;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                // WouldBlock: nothing written; EIO: no client has the slave open right now.
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock || e.raw_os_error() == Some(5) => {
+                    break
+                }
+                Err(e) => return Err(format!("reading the pty master: {e}")),
+            }
+        }
+        for _ in 0..BATCH {
+            board.set_uart_rx(sender.next_level());
+            board.step();
+            if let Some(b) = receiver.observe(board.uart_tx()) {
+                out.push(b);
+            }
+        }
+        leds.store(board.leds(), Ordering::Relaxed);
+        if !out.is_empty() {
+            report.bytes_from_board += out.len() as u64;
+            write_all_nonblocking(&mut master, &out, stop)?;
+            out.clear();
+        }
+        if pace == Pace::RealTime {
+            let due = base_time
+                + Duration::from_nanos(
+                    (board.cycles() - base_cycles) * 1_000_000_000 / CLOCK_HZ as u64,
+                );
+            let now = Instant::now();
+            if due > now {
+                std::thread::sleep(due - now);
+            } else {
+                let lag = now - due;
+                report.max_lag = report.max_lag.max(lag);
+                if lag > Duration::from_millis(20) {
+                    // Fell behind: carry on from here rather than racing to catch up.
+                    (base_time, base_cycles) = (now, board.cycles());
+                }
+            }
+        }
+    }
+    report.cycles = board.cycles();
+    report.framing_errors = receiver.framing_errors;
+    report.elapsed = started.elapsed();
+    Ok(report)
+}
+
+/// Writes everything to the non-blocking master, waiting while the pty's buffer is full.
+fn write_all_nonblocking(
+    master: &mut File,
+    mut data: &[u8],
+    stop: &AtomicBool,
+) -> Result<(), String> {
+    while !data.is_empty() {
+        match master.write(data) {
+            Ok(n) => data = &data[n..],
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                if stop.load(Ordering::Relaxed) {
+                    return Ok(());
+                }
+                std::thread::sleep(Duration::from_micros(200));
+            }
+            Err(e) => return Err(format!("writing the pty master: {e}")),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Bytes through sender → receiver directly: the two line models agree on 8N1.
+    #[test]
+    fn the_line_models_agree_on_every_byte_value() {
+        let mut tx = UartSender::new(DIVISOR);
+        let mut rx = UartReceiver::new(DIVISOR);
+        let all: Vec<u8> = (0..=255).collect();
+        tx.push(&all);
+        let mut got = vec![];
+        for _ in 0..(all.len() as u32 * 10 * DIVISOR + 10) {
+            if let Some(b) = rx.observe(tx.next_level()) {
+                got.push(b);
+            }
+        }
+        assert!(tx.idle());
+        assert_eq!(got, all);
+        assert_eq!(rx.framing_errors, 0);
+    }
+
+    /// The board answers a read of its ID word over its own UART pins.
+    #[test]
+    fn the_board_model_answers_on_its_uart() {
+        let mut board = BoardModel::new();
+        let mut tx = UartSender::new(DIVISOR);
+        let mut rx = UartReceiver::new(DIVISOR);
+        // Let the power-on reset finish, then 'R' of board window word 0.
+        for _ in 0..64 {
+            board.step();
+        }
+        tx.push(&[b'R', 0, 0, 0, 0x40]);
+        let mut got = vec![];
+        for _ in 0..2_000 {
+            board.set_uart_rx(tx.next_level());
+            board.step();
+            got.extend(rx.observe(board.uart_tx()));
+        }
+        let id = mapdma_hdl::board::BOARD_ID.to_le_bytes();
+        assert_eq!(got, [id[0], id[1], id[2], id[3], 0xA0]);
+        assert_eq!(board.cycles(), 2_064);
+        assert_ne!(board.leds() & 1 << 4, 0, "UART activity LED");
+    }
+}
