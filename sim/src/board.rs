@@ -315,15 +315,21 @@ impl PtyBoard {
             std::thread::Builder::new()
                 .name("pty-board".into())
                 .spawn(move || {
-                    let board = BoardModel::new();
+                    // Powered up and out of reset before a host can open the port, as a
+                    // board is configured before anyone talks to it: bytes sent during the
+                    // power-on reset would be lost.
+                    let mut board = BoardModel::new();
+                    for _ in 0..BATCH {
+                        board.step();
+                    }
                     let _ = ready_tx.send(());
                     let r = pump(board, master, &stop, &leds, pace);
                     drop(slave);
                     r
                 })?
         };
-        // The model is built (its constructor runs the Verilog `initial` blocks) before the
-        // path is handed out.
+        // The path is handed out once the model is built (its constructor runs the Verilog
+        // `initial` blocks) and out of reset.
         ready_rx
             .recv()
             .map_err(|_| io::Error::other("the board thread died while starting"))?;
@@ -503,5 +509,47 @@ mod tests {
         assert_eq!(got, [id[0], id[1], id[2], id[3], 0xA0]);
         assert_eq!(board.cycles(), 2_064);
         assert_ne!(board.leds() & 1 << 4, 0, "UART activity LED");
+    }
+
+    /// The whole path a host uses: bytes written to the pty slave reach the board's UART, its
+    /// reply comes back on the slave, and every byte value crosses the terminal layer (0x0A,
+    /// 0x11/0x13 and 0x7F would be touched by a cooked terminal: the slave is raw).
+    #[test]
+    fn the_pty_carries_commands_and_replies_unchanged() {
+        let board = PtyBoard::start(Pace::Free).unwrap();
+        let mut tty = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(board.path())
+            .unwrap();
+        // Write the pattern word with awkward bytes, read it back, then the ID word.
+        let pattern = 0x7F13_110A_u32;
+        let at = 0x4000_0000u32 + 4 * mapdma_hdl::board::window::PATTERN;
+        let mut cmd = vec![b'W'];
+        cmd.extend(at.to_le_bytes());
+        cmd.extend(pattern.to_le_bytes());
+        cmd.push(b'R');
+        cmd.extend(at.to_le_bytes());
+        cmd.extend([b'R', 0, 0, 0, 0x40]);
+        // The host waits for each reply; three commands back to back would overrun the bridge.
+        let mut reply = vec![];
+        for (part, len) in [(&cmd[..9], 1), (&cmd[9..14], 5), (&cmd[14..], 5)] {
+            tty.write_all(part).unwrap();
+            let mut r = vec![0u8; len];
+            tty.read_exact(&mut r).unwrap();
+            reply.extend(r);
+        }
+        let mut expected = vec![0xA0];
+        expected.extend(pattern.to_le_bytes());
+        expected.push(0xA0);
+        expected.extend(mapdma_hdl::board::BOARD_ID.to_le_bytes());
+        expected.push(0xA0);
+        assert_eq!(reply, expected);
+        drop(tty);
+        let report = board.stop().unwrap();
+        assert_eq!((report.bytes_to_board, report.bytes_from_board), (19, 11));
+        assert_eq!(report.framing_errors, 0);
+        // 19 + 11 frames of 10 bits at least, the replies after their commands.
+        assert!(report.cycles >= 30 * 10 * DIVISOR as u64, "{report}");
     }
 }
