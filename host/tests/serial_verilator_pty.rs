@@ -47,24 +47,6 @@ fn serial<R>(system: &DmaSystem, f: impl FnOnce(&mut SerialBackend<Tty>) -> R) -
     })
 }
 
-/// Reads a board window word with a plain 'R' command straight on the tty. `window_read`
-/// would do, but `Bridge::receive` takes a reply whose first byte is 0xE1 or 0xE2 for an error
-/// reply, and a data word's low byte can be exactly that (the pattern counter often stops at
-/// such a value): the reply length of 'R' is fixed, so only a lone 0xE1/0xE2 is an error.
-fn raw_window_read(system: &DmaSystem, word: u32) -> u32 {
-    use mapdma_host::backend::serial::{codes, encode};
-    use std::io::{Read, Write};
-    serial(system, |s| {
-        let link = s.bridge().link_mut();
-        link.write_all(&encode::read(codes::BOARD_WINDOW + 4 * word))
-            .unwrap();
-        let mut reply = [0u8; 5];
-        link.read_exact(&mut reply).unwrap();
-        assert_eq!(reply[4], codes::STATUS, "status of the window read");
-        u32::from_le_bytes(reply[..4].try_into().unwrap())
-    })
-}
-
 /// `allocate_adapter_channel` whose execution routine maps `length` bytes of `mdl` once and
 /// keeps the channel, as the seed's clients do; returns the base and the logical address.
 fn map_once(
@@ -191,7 +173,7 @@ fn pattern_source_fills_an_auto_initialized_ring_while_the_driver_polls_over_the
     adapter
         .flush_adapter_buffers(&mdl, base, 0, RING as usize, TransferType::Write)
         .unwrap();
-    let next = raw_window_read(&system, window::PATTERN) as u64;
+    let next = serial(&system, |s| s.window_read(window::PATTERN)).unwrap() as u64;
     let mut ring = vec![0u8; RING as usize];
     buffer.read(0, &mut ring).unwrap();
     let mut values: Vec<u64> = ring

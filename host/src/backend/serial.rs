@@ -166,13 +166,11 @@ impl<L: Link> Bridge<L> {
         let mut got = 0;
         while got < n {
             match self.link.read(&mut buf[got..]) {
-                Ok(0) => return Err(self.timeout(got, n)),
-                Ok(k) => {
-                    if got == 0 && matches!(buf[0], codes::ERR_OPCODE | codes::ERR_FRAMING) {
-                        decode_status(buf[0])?;
-                    }
-                    got += k;
-                }
+                Ok(0) => return Err(self.timeout(&buf[..got], n)),
+                // A reply's first byte may be data that happens to equal an error code, so
+                // nothing is judged until the reply is complete (its last byte is a status
+                // byte, which callers decode) or the link falls silent.
+                Ok(k) => got += k,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e)
                     if matches!(
@@ -180,18 +178,34 @@ impl<L: Link> Bridge<L> {
                         io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
                     ) =>
                 {
-                    return Err(self.timeout(got, n))
+                    return Err(self.timeout(&buf[..got], n))
                 }
                 Err(e) => return Err(BackendError::Link(format!("reading from the board: {e}"))),
             }
         }
+        // Every reply ends with a status byte. If it does not, and the first byte was an error
+        // code, the board rejected a command and the bytes after its code belong to something
+        // else: report the board's own answer.
+        if matches!(buf[0], codes::ERR_OPCODE | codes::ERR_FRAMING)
+            && decode_status(buf[n - 1]).is_err()
+        {
+            decode_status(buf[0])?;
+        }
         Ok(buf)
     }
 
-    fn timeout(&self, got: usize, n: usize) -> BackendError {
+    /// The link fell silent after `got` of `n` reply bytes. A lone error code is the board's
+    /// whole answer (it did not take the command); anything else is a silent board.
+    fn timeout(&self, got: &[u8], n: usize) -> BackendError {
+        if let [code @ (codes::ERR_OPCODE | codes::ERR_FRAMING)] = got {
+            if let Err(e) = decode_status(*code) {
+                return e;
+            }
+        }
         BackendError::Link(format!(
-            "the board did not answer: {got} of {n} reply bytes arrived (is the board \
-             programmed, and the baud rate right?)"
+            "the board did not answer: {} of {n} reply bytes arrived (is the board \
+             programmed, and the baud rate right?)",
+            got.len()
         ))
     }
 
@@ -715,6 +729,49 @@ mod tests {
             encode::read_bulk(8, 256).unwrap(),
             vec![b'r', 8, 0, 0, 0, 255]
         );
+    }
+
+    /// Replays a fixed reply, then falls silent like a board that has said all it will.
+    struct Replay(std::io::Cursor<Vec<u8>>);
+
+    impl Read for Replay {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            match self.0.read(buf)? {
+                0 => Err(io::ErrorKind::TimedOut.into()),
+                k => Ok(k),
+            }
+        }
+    }
+
+    impl Write for Replay {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn read_data_that_looks_like_an_error_code_is_data() {
+        for first in [codes::ERR_OPCODE, codes::ERR_FRAMING] {
+            let mut b = Bridge::new(Replay(std::io::Cursor::new(vec![
+                first, 0x22, 0x33, 0x44, 0xA0,
+            ])));
+            let (v, resp) = b.read32(0x8000_0080).expect("a complete reply is data");
+            assert_eq!(v, u32::from_le_bytes([first, 0x22, 0x33, 0x44]));
+            assert_eq!(resp, None);
+        }
+    }
+
+    #[test]
+    fn a_lone_error_code_is_reported_as_the_boards_answer() {
+        let mut b = Bridge::new(Replay(std::io::Cursor::new(vec![codes::ERR_FRAMING])));
+        let e = b.read32(0x8000_0080).unwrap_err().to_string();
+        assert!(e.contains("framing error"), "{e}");
+        let mut b = Bridge::new(Replay(std::io::Cursor::new(vec![0x11, 0x22])));
+        let e = b.read32(0x8000_0080).unwrap_err().to_string();
+        assert!(e.contains("2 of 5 reply bytes"), "{e}");
     }
 
     #[test]
