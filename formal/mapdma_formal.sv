@@ -18,7 +18,10 @@
 
 `default_nettype none
 
-module mapdma_formal (
+module mapdma_formal #(
+    // Outstanding transactions per direction (the configuration's `outstanding`).
+    parameter OUTSTANDING = 32
+) (
     input wire clock,
     input wire reset,
     input wire [12:0] s_axil_awaddr,
@@ -48,7 +51,6 @@ module mapdma_formal (
     // Configuration (Config::small()).
     localparam MAP_COUNT = 4;
     localparam PAGE_SHIFT = 12;
-    localparam OUTSTANDING = 32;
     localparam MAP_BASE = 13'h1000;
     // Clocks by which a map-register change may lag behind the AXI4-Lite B response that
     // acknowledged it, as seen on the memory bus (the select/translate pipeline).

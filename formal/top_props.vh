@@ -1,7 +1,7 @@
 // White-box 8237 rules for channel 0 of the small configuration. Included at the end of
 // module `top` of the generated Verilog (the names are rust-hdl's: `channels$0$cur_count` is
 // channel 0's current count, `commit_oh` the one-hot of the channel whose unit is issued this
-// clock, `wr`/`wa`/`wd` the decoded register write, `rd`/`ra` the decoded register read).
+// clock, `wr`/`wa`/`wd` the register write the AXI4-Lite slave performs, `rd`/`ra` the read).
 //
 // Checked: the byte-pointer flip-flop; address and count writes load base and current; every
 // unit steps the address by the unit size (16-bit wrap, decrement per mode) and the count by
@@ -18,13 +18,17 @@
     // The flip-flop and channel 0's base registers, followed from the decoded accesses.
     reg fp_ff = 1'b0;
     reg [15:0] fp_base_addr = 16'h0, fp_base_count = 16'h0;
-    wire fp_port_access = (wr & wr_in_ports & (wr_port < 4'h8))
-                        | (rd & rd_in_ports & (rd_port < 4'h8));
-    wire fp_wr_addr0 = wr & wr_in_ports & (wr_port == 4'h0);
-    wire fp_wr_count0 = wr & wr_in_ports & (wr_port == 4'h1);
+    // Port decode of the register address (8237 port p at byte offset 4p, ports below 0x40).
+    wire fp_wr_ports = wr & (wa < 13'h40);
+    wire fp_rd_ports = rd & (ra < 13'h40);
+    wire [3:0] fp_wr_port = wa[5:2];
+    wire [3:0] fp_rd_port = ra[5:2];
+    wire fp_port_access = (fp_wr_ports & (fp_wr_port < 4'h8)) | (fp_rd_ports & (fp_rd_port < 4'h8));
+    wire fp_wr_addr0 = fp_wr_ports & (fp_wr_port == 4'h0);
+    wire fp_wr_count0 = fp_wr_ports & (fp_wr_port == 4'h1);
     always @(posedge clock) begin
         if (fp_port_access) fp_ff <= ~fp_ff;
-        if (wr & wr_in_ports & ((wr_port == 4'hc) | (wr_port == 4'hd))) fp_ff <= 1'b0;
+        if (fp_wr_ports & ((fp_wr_port == 4'hc) | (fp_wr_port == 4'hd))) fp_ff <= 1'b0;
         if (fp_wr_addr0) begin
             if (fp_ff) fp_base_addr[15:8] <= wd[7:0];
             else fp_base_addr[7:0] <= wd[7:0];

@@ -263,7 +263,6 @@ pub fn smtbmc(dir: &Path, depth: u32) -> Result<Bmc, FormalError> {
         &[
             "-s",
             "z3",
-            "--presat",
             "--noprogress",
             "-t",
             &depth_arg,
@@ -297,25 +296,28 @@ fn failed_assertion(dir: &Path, log: &str) -> FailedAssertion {
         .filter_map(|l| l.split("Checking assertions in step ").nth(1))
         .filter_map(|s| s.trim_end_matches('.').trim().parse().ok())
         .last();
-    let location = log
+    // `Assert failed in mod: file.sv:269.44-270.52 (...)`: the assertion ends on line 270.
+    let span = log
         .lines()
         .find_map(|l| l.split("Assert failed in ").nth(1))
         .and_then(|l| l.split_whitespace().nth(1))
-        .map(|s| s.split('.').take(2).collect::<Vec<_>>().join("."))
-        .unwrap_or_else(|| "(unknown)".into());
-    // `file.sv:LINE.COL-...` -> file and line.
-    let source = location
-        .rsplit_once(':')
-        .and_then(|(file, line)| {
-            let n: usize = line.split('.').next()?.parse().ok()?;
+        .unwrap_or("(unknown)");
+    let (file, lines) = span.rsplit_once(':').unwrap_or((span, ""));
+    let last_line: Option<usize> = lines
+        .rsplit('-')
+        .next()
+        .and_then(|end| end.split('.').next())
+        .and_then(|n| n.parse().ok());
+    let source = last_line
+        .and_then(|n| {
             let text = std::fs::read_to_string(dir.join(file)).ok()?;
-            text.lines().nth(n - 1).map(str::to_string)
+            text.lines().nth(n.checked_sub(1)?).map(str::to_string)
         })
         .unwrap_or_default();
-    let location = location
-        .split_once('.')
-        .map(|(f, rest)| format!("{f}.{}", rest.split('.').next().unwrap_or("")))
-        .unwrap_or(location);
+    let location = match last_line {
+        Some(n) => format!("{file}:{n}"),
+        None => span.to_string(),
+    };
     FailedAssertion {
         step,
         location,
