@@ -896,6 +896,7 @@ impl Logic for MapDma {
             self.fault_cause[i].d.next = self.fault_cause[i].q.val();
             if self.fault_clear.val().get_bit(i) {
                 self.fault_cause[i].d.next = 0.into();
+                self.fault_addr[i].d.next = 0.into();
             } else if self.fault_cause[i].q.val() == 0 {
                 if self.b_fault.val() & self.b_onehot.val().get_bit(i) {
                     self.fault_new.next = self.fault_new.val().replace_bit(i, true);

@@ -111,6 +111,11 @@ fn clearing_the_fault_after_repairing_the_map_resumes_where_it_stopped() {
     b.map(1, 0x77, true);
     b.write(regmap::INT_STATUS.offset, 1 << 8);
     assert_eq!(cause(&mut b, 0), FaultCause::None);
+    assert_eq!(
+        b.read(regmap::FAULT_ADDR.at(0)),
+        0,
+        "clearing the fault clears its address"
+    );
     b.run(30);
     let w: Vec<u32> = b.writes().iter().map(|w| w.0).collect();
     assert_eq!(
