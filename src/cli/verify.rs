@@ -69,7 +69,7 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
             println!("{v}");
         }
         let n = s.programs as u64;
-        if n % every == 0 || n == args.programs || last_line.elapsed().as_secs() >= 10 {
+        if n.is_multiple_of(every) || n == args.programs || last_line.elapsed().as_secs() >= 10 {
             eprintln!(
                 "[{n}/{}] {} failed, {:.1} s",
                 args.programs,

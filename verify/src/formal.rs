@@ -98,9 +98,8 @@ pub struct FailedAssertion {
 
 impl fmt::Display for FailedAssertion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.step {
-            Some(s) => write!(f, "clock {s}: ")?,
-            None => {}
+        if let Some(s) = self.step {
+            write!(f, "clock {s}: ")?;
         }
         write!(f, "{}: {}", self.location, self.source.trim())
     }
@@ -293,9 +292,9 @@ pub fn smtbmc(dir: &Path, depth: u32) -> Result<Bmc, FormalError> {
 fn failed_assertion(dir: &Path, log: &str) -> FailedAssertion {
     let step = log
         .lines()
+        .rev()
         .filter_map(|l| l.split("Checking assertions in step ").nth(1))
-        .filter_map(|s| s.trim_end_matches('.').trim().parse().ok())
-        .last();
+        .find_map(|s| s.trim_end_matches('.').trim().parse().ok());
     // `Assert failed in mod: file.sv:269.44-270.52 (...)`: the assertion ends on line 270.
     let span = log
         .lines()

@@ -9,8 +9,9 @@ use mapdma_regmap::{self as rm, Config, ServiceMode, TransferType};
 use mapdma_verify::program::Round;
 use mapdma_verify::{check_program, Failure};
 
-/// Eight bytes from a device into frame 0x201 through map register 0.
-fn eight_byte_write(writable: Vec<std::ops::Range<u64>>) -> mapdma_verify::Program {
+/// Eight bytes from a device into frame 0x201 through map register 0; `writable` is the one
+/// range declared writable.
+fn eight_byte_write(writable: std::ops::Range<u64>) -> mapdma_verify::Program {
     let cfg = Config::small();
     let map0 = rm::map::VALID.put(&cfg, 1)
         | rm::map::WRITABLE.put(&cfg, 1)
@@ -18,14 +19,14 @@ fn eight_byte_write(writable: Vec<std::ops::Range<u64>>) -> mapdma_verify::Progr
     let mode = rm::mode_byte(0, TransferType::Write, false, false, ServiceMode::Demand);
     let mut steps = vec![w(rm::MAP.at(0), map0)];
     steps.extend(start_channel0(&cfg, 0x10, 8, mode));
-    small_program(8, writable, vec![Round { steps }])
+    small_program(8, vec![writable], vec![Round { steps }])
 }
 
 #[test]
 fn writes_inside_the_declared_buffer_pass() {
     let cfg = Config::small();
     let buf = frame(&cfg, 0x201).start + 0x10;
-    let v = check_program(&eight_byte_write(vec![buf..buf + 8]));
+    let v = check_program(&eight_byte_write(buf..buf + 8));
     assert!(v.passed(), "{v}");
 }
 
@@ -34,7 +35,7 @@ fn a_write_outside_the_declared_buffer_fails_on_both_checks() {
     let cfg = Config::small();
     let buf = frame(&cfg, 0x201).start + 0x10;
     // Declare one byte too few: the last unit lands on a guard byte.
-    let v = check_program(&eight_byte_write(vec![buf..buf + 7]));
+    let v = check_program(&eight_byte_write(buf..buf + 7));
     let permission = v
         .failures
         .iter()
