@@ -4,14 +4,13 @@
 //! (ignored until the RTL is fixed; remove the entry and the `#[ignore]` together).
 
 use crate::outcome::Mismatch;
-use mapdma_regmap::{self as rm, MAX_CHANNELS};
 
 /// A known RTL deviation.
 #[derive(Clone, Copy, Debug)]
 pub struct KnownDeviation {
     pub id: &'static str,
     pub what: &'static str,
-    matches: fn(&Mismatch) -> bool,
+    pub matches: fn(&Mismatch) -> bool,
 }
 
 impl KnownDeviation {
@@ -20,27 +19,10 @@ impl KnownDeviation {
     }
 }
 
-/// FAULT_ADDR keeps the faulting address after INT_STATUS.FAULT is written 1 (DESIGN §4: the
-/// write "clears the halt, the cause and the address").
-fn fault_addr_not_cleared(m: &Mismatch) -> bool {
-    match m {
-        Mismatch::Register {
-            offset,
-            write: None,
-            rtl: (true, _),
-            reference: (true, 0),
-            ..
-        } => (0..MAX_CHANNELS).any(|c| rm::FAULT_ADDR.at(c) == *offset),
-        _ => false,
-    }
-}
-
-/// Every known deviation.
-pub const KNOWN: &[KnownDeviation] = &[KnownDeviation {
-    id: "fault-addr-not-cleared",
-    what: "FAULT_ADDR is not cleared by writing 1 to INT_STATUS.FAULT",
-    matches: fault_addr_not_cleared,
-}];
+/// Every known deviation (none open; the first, FAULT_ADDR not cleared by INT_STATUS.FAULT,
+/// was fixed in hdl commit d1d2307 and is covered by `tests/regressions.rs`). An entry is a
+/// `KnownDeviation { id, what, matches }` whose `matches` recognises the mismatch.
+pub const KNOWN: &[KnownDeviation] = &[];
 
 /// The known deviation a mismatch is an instance of, if any.
 pub fn known(m: &Mismatch) -> Option<&'static KnownDeviation> {

@@ -1,6 +1,6 @@
-//! Minimal programs for the RTL deviations the random differential tests found. Each is
-//! ignored while the deviation is open (see `mapdma_verify::known`); run them with
-//! `cargo test -p mapdma-verify --test regressions -- --ignored`.
+//! Minimal programs for the RTL deviations the random differential tests found. While a
+//! deviation is open its test is `#[ignore]`d and listed in `mapdma_verify::known`; run the
+//! ignored ones with `cargo test -p mapdma-verify --test regressions -- --ignored`.
 
 mod common;
 
@@ -10,9 +10,9 @@ use mapdma_verify::check_program;
 use mapdma_verify::program::Round;
 
 /// First seen at seed 0x1 (`mapdma verify --programs 1 --seed 0x1`): after a translation
-/// fault, writing 1 to INT_STATUS.FAULT must clear FAULT_ADDR (DESIGN §4); the RTL keeps it.
+/// fault, writing 1 to INT_STATUS.FAULT must clear FAULT_ADDR (DESIGN §4); the RTL kept it
+/// until hdl commit d1d2307.
 #[test]
-#[ignore = "open RTL deviation `fault-addr-not-cleared`: FAULT_ADDR survives INT_STATUS.FAULT W1C"]
 fn clearing_a_fault_clears_the_fault_address() {
     let cfg = Config::small();
     // Map register 0 is invalid (power-up): one read unit at logical 0x123 faults.
