@@ -276,9 +276,25 @@ impl DmaAdapter {
     /// `FreeAdapterChannel`: releases the channel and the map registers of the grant, then
     /// runs queued requests. Every mapped transfer must have been flushed.
     pub fn free_adapter_channel(&self) -> Result<()> {
+        let key = self.inner.key();
+        // The execution routine may hand its results to another thread before it returns:
+        // wait (briefly: a call from inside the routine itself must fail, not deadlock) until
+        // its `KeepObject` is recorded.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+        loop {
+            let returning = {
+                let st = self.hal().lock();
+                st.holders
+                    .get(&key)
+                    .is_some_and(|h| h.adapter == self.id() && !h.granted)
+            };
+            if !returning || std::time::Instant::now() >= deadline {
+                break;
+            }
+            std::thread::yield_now();
+        }
         {
             let mut st = self.hal().lock();
-            let key = self.inner.key();
             let base = match st.holders.get(&key) {
                 Some(h) if h.adapter == self.id() && h.granted => h.base,
                 _ => return Err(DmaError::ChannelNotAllocated),
