@@ -1,4 +1,6 @@
 #![allow(dead_code)]
+pub mod packet;
+
 use mapdma_host::backend::reference::ReferenceModel;
 use mapdma_host::DmaSystem;
 use mapdma_regmap::Config;
