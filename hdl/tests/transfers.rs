@@ -332,29 +332,33 @@ fn memory_latency_and_backpressure_keep_data_exact() {
     }
 }
 
+/// Channel 0 programmed for a block transfer of `units` 32-bit units from logical 0, memory
+/// answering 16 clocks after it accepts a request, DREQ held; not yet unmasked.
+fn latency_16_block(cfg: Config, t: TransferType, units: u16) -> Bench {
+    let mem = MemConfig {
+        latency: 16,
+        ..Default::default()
+    };
+    let mut b = Bench::with_memory(cfg, mem, 1);
+    b.map(0, FRAME_BASE, true);
+    b.program(
+        0,
+        0x0000,
+        units - 1,
+        0,
+        UnitWidth::Bits32,
+        mode(0, t, false, false, ServiceMode::Block),
+    );
+    b.devices[0].dreq = true;
+    b
+}
+
 #[test]
 fn reads_and_writes_stream_one_unit_per_clock_at_memory_latency_16() {
     let cfg = Config::default();
     for t in [TransferType::Read, TransferType::Write] {
-        let mut b = Bench::with_memory(
-            cfg,
-            MemConfig {
-                latency: 16,
-                ..Default::default()
-            },
-            1,
-        );
-        b.map(0, FRAME_BASE, true);
-        b.program(
-            0,
-            0x0000,
-            127,
-            0,
-            UnitWidth::Bits32,
-            mode(0, t, false, false, ServiceMode::Block),
-        );
+        let mut b = latency_16_block(cfg, t, 128);
         b.devices[0].source = (0..128).collect();
-        b.devices[0].dreq = true;
         b.unmask(0);
         b.run(200);
         let cycles = b.access_cycles(t == TransferType::Read);
@@ -372,24 +376,7 @@ fn the_outstanding_limit_is_honoured() {
         outstanding: 8,
         ..Config::default()
     };
-    let mut b = Bench::with_memory(
-        cfg,
-        MemConfig {
-            latency: 16,
-            ..Default::default()
-        },
-        1,
-    );
-    b.map(0, FRAME_BASE, true);
-    b.program(
-        0,
-        0x0000,
-        63,
-        0,
-        UnitWidth::Bits32,
-        mode(0, TransferType::Read, false, false, ServiceMode::Block),
-    );
-    b.devices[0].dreq = true;
+    let mut b = latency_16_block(cfg, TransferType::Read, 64);
     b.unmask(0);
     b.run(200);
     let cycles = b.access_cycles(true);
