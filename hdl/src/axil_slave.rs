@@ -5,6 +5,12 @@
 //! when no read is pending; `rd_en` strobes in that clock (read side effects happen then), the
 //! data is sampled one clock later (`rd_data`, so synchronous-read memories can answer) and
 //! presented on R the clock after. One transaction per direction at a time.
+//!
+//! Every output is assigned exactly once per evaluation of the block (conditional values go
+//! through a `Local` first). An event-driven simulator wakes the parent's `always @(*)` on each
+//! change of an output, including an intermediate default that is overridden later in the same
+//! evaluation; the parent's block assigns this block's inputs, so such glitches in both
+//! directions made Icarus Verilog spin without advancing time.
 
 use rust_hdl::prelude::*;
 
@@ -60,6 +66,8 @@ pub struct AxiLiteSlave {
     r_valid: DFF<Bit>,
     r_data: DFF<Bits<32>>,
     r_resp: DFF<Bits<2>>,
+    /// Both write halves held and B free: the register write happens in this clock.
+    wr_go: Signal<Local, Bit>,
 }
 
 impl Logic for AxiLiteSlave {
@@ -83,11 +91,12 @@ impl Logic for AxiLiteSlave {
             self.w_strb.d.next = self.wstrb.val();
         }
         // Perform the write when both halves are held and B is free; WSTRB = 0 writes nothing.
-        self.wr_en.next = false;
+        // Outputs are assigned once per evaluation (see the module docs).
+        self.wr_go.next = self.aw_full.q.val() & self.w_full.q.val() & !self.b_valid.q.val();
+        self.wr_en.next = self.wr_go.val() & self.w_strb.q.val().any();
         self.wr_addr.next = self.aw_addr.q.val();
         self.wr_data.next = self.w_data.q.val();
-        if self.aw_full.q.val() & self.w_full.q.val() & !self.b_valid.q.val() {
-            self.wr_en.next = self.w_strb.q.val().any();
+        if self.wr_go.val() {
             self.aw_full.d.next = false;
             self.w_full.d.next = false;
             self.b_valid.d.next = true;

@@ -27,6 +27,8 @@ pub struct TagFifo {
     wr_visible: DFF<Bits<6>>,
     rd_ptr: DFF<Bits<6>>,
     rd_next: Signal<Local, Bits<6>>,
+    /// The head pointer after this clock's read (if any).
+    rd_sel: Signal<Local, Bits<6>>,
 }
 
 impl Logic for TagFifo {
@@ -44,12 +46,15 @@ impl Logic for TagFifo {
         self.wr_visible.d.next = self.wr_ptr.q.val();
         self.empty.next = self.rd_ptr.q.val() == self.wr_visible.q.val();
         // Read ahead: the RAM output always holds the entry at the head.
+        // The RAM's read address is assigned once per evaluation (the sub-module's inputs must
+        // not glitch in an event-driven simulator), so the choice goes through `rd_sel`.
         self.rd_next.next = self.rd_ptr.q.val() + 1;
-        self.ram.read_address.next = self.rd_ptr.q.val().get_bits::<5>(0);
+        self.rd_sel.next = self.rd_ptr.q.val();
         if self.read.val() & (self.rd_ptr.q.val() != self.wr_visible.q.val()) {
-            self.rd_ptr.d.next = self.rd_next.val();
-            self.ram.read_address.next = self.rd_next.val().get_bits::<5>(0);
+            self.rd_sel.next = self.rd_next.val();
         }
+        self.rd_ptr.d.next = self.rd_sel.val();
+        self.ram.read_address.next = self.rd_sel.val().get_bits::<5>(0);
         self.data_out.next = self.ram.read_data.val();
         if self.reset.val() {
             self.wr_ptr.d.next = 0.into();
