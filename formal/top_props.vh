@@ -3,7 +3,8 @@
 // channel 0's current count, `commit_oh` the one-hot of the channel whose unit is issued this
 // clock, `wr`/`wa`/`wd` the register write the AXI4-Lite slave performs, `rd`/`ra` the read).
 //
-// Checked: the byte-pointer flip-flop; address and count writes load base and current; every
+// Checked: the byte-pointer flip-flop; an address or count byte write loads that byte into base
+// and current (current keeps its own other byte); every
 // unit steps the address by the unit size (16-bit wrap, decrement per mode) and the count by
 // one; terminal count is the unit that wraps the count from 0 to 0xFFFF and sets the status
 // and interrupt TC bits, bumps the pass counter, clears the software request and pulses
@@ -61,9 +62,18 @@
     end
 
     always @(posedge clock) if (fp_past_valid && !$past(reset) && !reset) begin
-        if ($past(fp_wr_addr0)) assert(channels$0$cur_addr == fp_base_addr);
+        // A byte write lands in base and current; current keeps its own other byte.
+        if ($past(fp_wr_addr0)) begin
+            if ($past(fp_ff))
+                assert(channels$0$cur_addr == {$past(wd[7:0]), $past(channels$0$cur_addr[7:0])});
+            else
+                assert(channels$0$cur_addr == {$past(channels$0$cur_addr[15:8]), $past(wd[7:0])});
+        end
         if ($past(fp_wr_count0)) begin
-            assert(channels$0$cur_count == fp_base_count);
+            if ($past(fp_ff))
+                assert(channels$0$cur_count == {$past(wd[7:0]), $past(channels$0$cur_count[7:0])});
+            else
+                assert(channels$0$cur_count == {$past(channels$0$cur_count[15:8]), $past(wd[7:0])});
             assert(channels$0$passes == 16'h0);
         end
         if ($past(commit_oh[0])) begin

@@ -70,6 +70,9 @@ pub struct Channel {
     pub autoinit: Signal<Out, Bit>,
     /// The mask after committing the current unit.
     pub adv_masked: Signal<Out, Bit>,
+    /// `at_tc` after committing the current unit (the engine forwards it to a back-to-back
+    /// unit of the same channel).
+    pub at_tc_after: Signal<Out, Bit>,
 
     page_mask: Constant<Bits<16>>,
     base_addr: DFF<Bits<16>>,
@@ -128,6 +131,7 @@ impl Channel {
             base: Default::default(),
             autoinit: Default::default(),
             adv_masked: Default::default(),
+            at_tc_after: Default::default(),
             page_mask: Constant::new(page_mask.to_bits()),
             base_addr: Default::default(),
             addr: Default::default(),
@@ -155,6 +159,10 @@ impl Logic for Channel {
         self.at_tc.next = self.count.q.val() == 0;
         self.base.next = self.base_addr.q.val();
         self.autoinit.next = self.mode_r.q.val().get_bit(2);
+        self.at_tc_after.next = self.count.q.val() == 1;
+        if self.count.q.val() == 0 {
+            self.at_tc_after.next = self.mode_r.q.val().get_bit(2) & (self.base_count.q.val() == 0);
+        }
         self.adv_masked.next =
             self.mask_r.q.val() | ((self.count.q.val() == 0) & !self.mode_r.q.val().get_bit(2));
 
@@ -186,30 +194,31 @@ impl Logic for Channel {
         }
 
         // Register writes (the controller never commits a unit in a register-write clock).
+        // Address/count writes load one byte into base *and* current; each keeps its own other
+        // byte (as the 8237's paired byte registers do).
         if self.wr_addr_lo.val() {
             self.base_addr.d.next =
                 (self.base_addr.q.val() & 0xFF00) | bit_cast::<16, 8>(self.wr_byte.val());
-            self.addr.d.next =
-                (self.base_addr.q.val() & 0xFF00) | bit_cast::<16, 8>(self.wr_byte.val());
+            self.addr.d.next = (self.addr.q.val() & 0xFF00) | bit_cast::<16, 8>(self.wr_byte.val());
         }
         if self.wr_addr_hi.val() {
             self.base_addr.d.next =
                 (self.base_addr.q.val() & 0x00FF) | (bit_cast::<16, 8>(self.wr_byte.val()) << 8);
             self.addr.d.next =
-                (self.base_addr.q.val() & 0x00FF) | (bit_cast::<16, 8>(self.wr_byte.val()) << 8);
+                (self.addr.q.val() & 0x00FF) | (bit_cast::<16, 8>(self.wr_byte.val()) << 8);
         }
         if self.wr_count_lo.val() {
             self.base_count.d.next =
                 (self.base_count.q.val() & 0xFF00) | bit_cast::<16, 8>(self.wr_byte.val());
             self.count.d.next =
-                (self.base_count.q.val() & 0xFF00) | bit_cast::<16, 8>(self.wr_byte.val());
+                (self.count.q.val() & 0xFF00) | bit_cast::<16, 8>(self.wr_byte.val());
             self.passes_r.d.next = 0.into();
         }
         if self.wr_count_hi.val() {
             self.base_count.d.next =
                 (self.base_count.q.val() & 0x00FF) | (bit_cast::<16, 8>(self.wr_byte.val()) << 8);
             self.count.d.next =
-                (self.base_count.q.val() & 0x00FF) | (bit_cast::<16, 8>(self.wr_byte.val()) << 8);
+                (self.count.q.val() & 0x00FF) | (bit_cast::<16, 8>(self.wr_byte.val()) << 8);
             self.passes_r.d.next = 0.into();
         }
         if self.wr_page.val() {

@@ -4,6 +4,8 @@
 //! [`verilog`] generates the Verilog of a configuration (top module `top`), [`ports`] lists its
 //! top-level ports (the co-simulation binding is generated from it). Behaviour: `hdl/DESIGN.md`.
 
+pub mod arbiter;
+pub mod axi_queue;
 pub mod axil_slave;
 pub mod board;
 pub mod channel;
@@ -12,6 +14,7 @@ pub mod map_ram;
 pub mod mapdma;
 mod ports;
 pub mod reg_decode;
+pub mod responses;
 pub mod tag_fifo;
 
 pub use mapdma::MapDma;

@@ -14,15 +14,24 @@
 //!
 //! Nothing becomes architectural before commit, so faults are precise and drops are free.
 
+use crate::arbiter::Arbiter;
+use crate::axi_queue::AxiQueue;
 use crate::axil_slave::AxiLiteSlave;
 use crate::channel::Channel;
 use crate::device_port::DevicePort;
 use crate::map_ram::{MapRam, ENTRY_VALID_BIT, ENTRY_WRITABLE_BIT};
 use crate::reg_decode::RegDecode;
-use crate::tag_fifo::{Tag, TagFifo};
+use crate::responses::Responses;
 use mapdma_regmap as regmap;
 use mapdma_regmap::Config;
 use rust_hdl::prelude::*;
+
+/// Entries of the AW and W request queues: enough slack for AW and W to stall independently
+/// under random backpressure (see `axi_queue`).
+pub const WRITE_QUEUE_DEPTH: usize = 4;
+/// AR keeps a single output register: a read unit's request appears on the bus the clock after
+/// it commits (a read has no second channel to decouple from).
+pub const READ_QUEUE_DEPTH: usize = 1;
 
 #[derive(LogicBlock)]
 pub struct MapDma {
@@ -80,18 +89,22 @@ pub struct MapDma {
 
     axil: AxiLiteSlave,
     wdec: RegDecode,
+    /// Priority for the next unit if the issue-stage unit commits this clock, and if it does
+    /// not: both are computed in parallel and the commit decision picks one late.
+    arb_commit: Arbiter,
+    arb_hold: Arbiter,
     rdec: RegDecode,
     channels: Vec<Channel>,
     map: MapRam,
-    rd_tags: TagFifo,
-    wr_tags: TagFifo,
+    responses: Responses,
 
     // Configuration, fixed at generation.
     k_channel_mask: Constant<Bits<4>>,
     k_page_shift: Constant<Bits<5>>,
-    k_map_count: Constant<Bits<32>>,
+    /// log2(page size × map registers): logical addresses at or above `1 << k_range_shift`
+    /// have no map register (map registers are a power of two).
+    k_range_shift: Constant<Bits<6>>,
     k_offset_mask: Constant<Bits<32>>,
-    k_outstanding: Constant<Bits<6>>,
     k_id: Constant<Bits<32>>,
     k_version: Constant<Bits<32>>,
     k_config0: Constant<Bits<32>>,
@@ -132,23 +145,27 @@ pub struct MapDma {
     // Engine.
     b_valid: DFF<Bit>,
     b_ch: DFF<Bits<2>>,
+    /// The issue-stage unit was selected back-to-back, in its channel's own DACK clock, from a
+    /// DREQ the device may not have withdrawn yet: it moves only if the request still holds.
+    b_cont: DFF<Bit>,
+    /// The issue-stage unit's channel fields, registered at select (the channel's registers do
+    /// not change while its unit waits: only a commit or a register write changes them, and a
+    /// register write drops the unit).
+    u_type: DFF<Bits<2>>,
+    u_mode: DFF<Bits<2>>,
+    u_width: DFF<Bits<2>>,
+    u_page: DFF<Bits<16>>,
+    u_addr: DFF<Bits<16>>,
+    u_at_tc: DFF<Bit>,
+    u_decrement: DFF<Bit>,
     owner_valid: DFF<Bit>,
     owner_ch: DFF<Bits<2>>,
     last_ch: DFF<Bits<2>>,
     in_service: DFF<Bits<4>>,
-    ar_valid: DFF<Bit>,
-    ar_addr: DFF<Bits<32>>,
-    ar_size: DFF<Bits<3>>,
-    aw_valid: DFF<Bit>,
-    aw_addr: DFF<Bits<32>>,
-    aw_size: DFF<Bits<3>>,
-    w_valid: DFF<Bit>,
-    w_data: DFF<Bits<32>>,
-    w_strb: DFF<Bits<4>>,
-    rd_out: DFF<Bits<6>>,
-    wr_out: DFF<Bits<6>>,
-    rd_discard: DFF<Bits<6>>,
-    wr_discard: DFF<Bits<6>>,
+    /// AXI request queues (AW and AR payloads: size ‖ address; W: strobes ‖ data).
+    aw_q: AxiQueue<35>,
+    w_q: AxiQueue<36>,
+    ar_q: AxiQueue<35>,
 
     // Combinational scratch (rust-hdl kernels have no `let`).
     wr: Signal<Local, Bit>,
@@ -166,6 +183,28 @@ pub struct MapDma {
     masks: Signal<Local, Bits<4>>,
     eop_act: Signal<Local, Bits<4>>,
     eligible: Signal<Local, Bits<4>>,
+    runnable: Signal<Local, Bits<4>>,
+    elig_hold: Signal<Local, Bits<4>>,
+    elig_b: Signal<Local, Bits<4>>,
+    elig_commit: Signal<Local, Bits<4>>,
+    b_base: Signal<Local, Bits<16>>,
+    b_autoinit: Signal<Local, Bit>,
+    b_at_tc_after: Signal<Local, Bit>,
+    b_fwd_addr: Signal<Local, Bits<16>>,
+    fwd: Signal<Local, Bit>,
+    a_type: Signal<Local, Bits<2>>,
+    a_mode: Signal<Local, Bits<2>>,
+    a_width: Signal<Local, Bits<2>>,
+    a_decrement: Signal<Local, Bit>,
+    a_at_tc: Signal<Local, Bit>,
+    a_keeps: Signal<Local, Bit>,
+    push_read: Signal<Local, Bit>,
+    push_write: Signal<Local, Bit>,
+    snk_ready_v: Signal<Local, Bits<4>>,
+    w_lanes: Signal<Local, Bits<32>>,
+    w_strobes: Signal<Local, Bits<4>>,
+    stopped: Signal<Local, Bits<4>>,
+    service_set: Signal<Local, Bits<4>>,
     b_onehot: Signal<Local, Bits<4>>,
     b_type: Signal<Local, Bits<2>>,
     b_mode: Signal<Local, Bits<2>>,
@@ -177,7 +216,9 @@ pub struct MapDma {
     b_decrement: Signal<Local, Bit>,
     b_at_tc: Signal<Local, Bit>,
     b_logical: Signal<Local, Bits<32>>,
-    b_in_range: Signal<Local, Bit>,
+    /// The issue-stage unit's page has a map register: computed at lookup time beside the map
+    /// RAM read, so the range check is off the select → commit path.
+    b_in_range: DFF<Bit>,
     b_phys: Signal<Local, Bits<32>>,
     b_lane: Signal<Local, Bits<2>>,
     b_src_valid: Signal<Local, Bit>,
@@ -191,11 +232,6 @@ pub struct MapDma {
     b_drop: Signal<Local, Bit>,
     commit_oh: Signal<Local, Bits<4>>,
     tc_commit_oh: Signal<Local, Bits<4>>,
-    elig_f: Signal<Local, Bits<4>>,
-    owner_f_valid: Signal<Local, Bit>,
-    owner_f_ch: Signal<Local, Bits<2>>,
-    base_ch: Signal<Local, Bits<2>>,
-    rotated: Signal<Local, Bits<8>>,
     a_found: Signal<Local, Bit>,
     a_ch: Signal<Local, Bits<2>>,
     a_go: Signal<Local, Bit>,
@@ -203,15 +239,6 @@ pub struct MapDma {
     a_addr: Signal<Local, Bits<16>>,
     lookup_logical: Signal<Local, Bits<32>>,
     unit_strb: Signal<Local, Bits<4>>,
-    tag_in: Signal<Local, Tag>,
-    r_head_ch: Signal<Local, Bits<4>>,
-    r_take: Signal<Local, Bit>,
-    r_err: Signal<Local, Bit>,
-    r_fault_oh: Signal<Local, Bits<4>>,
-    r_lane_shift: Signal<Local, Bits<5>>,
-    r_unit: Signal<Local, Bits<32>>,
-    w_head_ch: Signal<Local, Bits<4>>,
-    w_fault_oh: Signal<Local, Bits<4>>,
     fault_new: Signal<Local, Bits<4>>,
     fault_clear: Signal<Local, Bits<4>>,
     a_onehot: Signal<Local, Bits<4>>,
@@ -285,18 +312,20 @@ impl MapDma {
             irq: Default::default(),
             axil: Default::default(),
             wdec: RegDecode::new(cfg),
+            arb_commit: Default::default(),
+            arb_hold: Default::default(),
             rdec: RegDecode::new(cfg),
             channels: (0..n)
                 .map(|_| Channel::new(cfg.page_register_bits()))
                 .collect(),
             map: MapRam::new(cfg.map_registers),
-            rd_tags: Default::default(),
-            wr_tags: Default::default(),
+            responses: Responses::new(cfg.outstanding),
             k_channel_mask: Constant::new(((1u64 << n) - 1).to_bits()),
             k_page_shift: Constant::new((cfg.page_shift as u64).to_bits()),
-            k_map_count: Constant::new((cfg.map_registers as u64).to_bits()),
+            k_range_shift: Constant::new(
+                ((cfg.page_shift + cfg.map_registers.trailing_zeros()) as u64).to_bits(),
+            ),
             k_offset_mask: Constant::new((cfg.page_size() - 1).to_bits()),
-            k_outstanding: Constant::new((cfg.outstanding as u64).to_bits()),
             k_id: Constant::new((regmap::ID_MAGIC as u64).to_bits()),
             k_version: Constant::new((regmap::HW_VERSION.reset(cfg) as u64).to_bits()),
             k_config0: Constant::new((cfg.config0() as u64).to_bits()),
@@ -331,23 +360,21 @@ impl MapDma {
             rd_was_map: Default::default(),
             b_valid: Default::default(),
             b_ch: Default::default(),
+            b_cont: Default::default(),
+            u_type: Default::default(),
+            u_mode: Default::default(),
+            u_width: Default::default(),
+            u_page: Default::default(),
+            u_addr: Default::default(),
+            u_at_tc: Default::default(),
+            u_decrement: Default::default(),
             owner_valid: Default::default(),
             owner_ch: Default::default(),
             last_ch: Default::default(),
             in_service: Default::default(),
-            ar_valid: Default::default(),
-            ar_addr: Default::default(),
-            ar_size: Default::default(),
-            aw_valid: Default::default(),
-            aw_addr: Default::default(),
-            aw_size: Default::default(),
-            w_valid: Default::default(),
-            w_data: Default::default(),
-            w_strb: Default::default(),
-            rd_out: Default::default(),
-            wr_out: Default::default(),
-            rd_discard: Default::default(),
-            wr_discard: Default::default(),
+            aw_q: AxiQueue::new(WRITE_QUEUE_DEPTH),
+            w_q: AxiQueue::new(WRITE_QUEUE_DEPTH),
+            ar_q: AxiQueue::new(READ_QUEUE_DEPTH),
             wr: Default::default(),
             wa: Default::default(),
             wd: Default::default(),
@@ -363,6 +390,28 @@ impl MapDma {
             masks: Default::default(),
             eop_act: Default::default(),
             eligible: Default::default(),
+            runnable: Default::default(),
+            elig_hold: Default::default(),
+            elig_b: Default::default(),
+            elig_commit: Default::default(),
+            b_base: Default::default(),
+            b_autoinit: Default::default(),
+            b_at_tc_after: Default::default(),
+            b_fwd_addr: Default::default(),
+            fwd: Default::default(),
+            a_type: Default::default(),
+            a_mode: Default::default(),
+            a_width: Default::default(),
+            a_decrement: Default::default(),
+            a_at_tc: Default::default(),
+            a_keeps: Default::default(),
+            push_read: Default::default(),
+            push_write: Default::default(),
+            snk_ready_v: Default::default(),
+            w_lanes: Default::default(),
+            w_strobes: Default::default(),
+            stopped: Default::default(),
+            service_set: Default::default(),
             b_onehot: Default::default(),
             b_type: Default::default(),
             b_mode: Default::default(),
@@ -388,11 +437,6 @@ impl MapDma {
             b_drop: Default::default(),
             commit_oh: Default::default(),
             tc_commit_oh: Default::default(),
-            elig_f: Default::default(),
-            owner_f_valid: Default::default(),
-            owner_f_ch: Default::default(),
-            base_ch: Default::default(),
-            rotated: Default::default(),
             a_found: Default::default(),
             a_ch: Default::default(),
             a_go: Default::default(),
@@ -400,15 +444,6 @@ impl MapDma {
             a_addr: Default::default(),
             lookup_logical: Default::default(),
             unit_strb: Default::default(),
-            tag_in: Default::default(),
-            r_head_ch: Default::default(),
-            r_take: Default::default(),
-            r_err: Default::default(),
-            r_fault_oh: Default::default(),
-            r_lane_shift: Default::default(),
-            r_unit: Default::default(),
-            w_head_ch: Default::default(),
-            w_fault_oh: Default::default(),
             fault_new: Default::default(),
             fault_clear: Default::default(),
             a_onehot: Default::default(),
@@ -477,27 +512,22 @@ impl Logic for MapDma {
             rd_was_map,
             b_valid,
             b_ch,
+            b_cont,
+            b_in_range,
+            u_type,
+            u_mode,
+            u_width,
+            u_page,
+            u_addr,
+            u_at_tc,
+            u_decrement,
             owner_valid,
             owner_ch,
             last_ch,
-            in_service,
-            ar_valid,
-            ar_addr,
-            ar_size,
-            aw_valid,
-            aw_addr,
-            aw_size,
-            w_valid,
-            w_data,
-            w_strb,
-            rd_out,
-            wr_out,
-            rd_discard,
-            wr_discard
+            in_service
         );
-        clock!(self, clock, axil, map, rd_tags, wr_tags);
-        self.rd_tags.reset.next = self.reset.val();
-        self.wr_tags.reset.next = self.reset.val();
+        clock!(self, clock, axil, map, responses, aw_q, w_q, ar_q);
+        self.responses.reset.next = self.reset.val();
         for i in 0..self.channels.len() {
             self.channels[i].clock.next = self.clock.val();
             self.fault_addr[i].clock.next = self.clock.val();
@@ -557,7 +587,13 @@ impl Logic for MapDma {
         self.masks.next = 0xF.into();
         self.eop_act.next = 0.into();
         self.eligible.next = 0.into();
+        self.runnable.next = 0.into();
+        self.stopped.next = 0.into();
         for i in 0..self.channels.len() {
+            self.stopped.next = self.stopped.val().replace_bit(
+                i,
+                self.channels[i].masked.val() | self.channels[i].halted.val(),
+            );
             if self.dev[i].dreq.val() ^ self.command.q.val().get_bit(6) {
                 self.dreq_act.next = self.dreq_act.val().replace_bit(i, true);
             }
@@ -571,12 +607,17 @@ impl Logic for MapDma {
             if self.dev[i].eop_in.val() & !self.channels[i].masked.val() {
                 self.eop_act.next = self.eop_act.val().replace_bit(i, true);
             }
-            // Eligible now: unmasked, running, not cascade, and requesting (or mid-block).
+            // Runnable now: unmasked, running, not cascade. Eligible: runnable and requesting
+            // (or mid-block).
             if !self.channels[i].masked.val()
                 & !self.channels[i].halted.val()
                 & !self.command.q.val().get_bit(2)
                 & (self.channels[i].mode.val().get_bits::<2>(4) != 3)
                 & !self.eop_act.val().get_bit(i)
+            {
+                self.runnable.next = self.runnable.val().replace_bit(i, true);
+            }
+            if self.runnable.val().get_bit(i)
                 & (self.requesting.val().get_bit(i)
                     | ((self.channels[i].mode.val().get_bits::<2>(4) == 2)
                         & self.in_service.q.val().get_bit(i)))
@@ -590,31 +631,27 @@ impl Logic for MapDma {
         if self.b_valid.q.val() {
             self.b_onehot.next = bits::<4>(1) << self.b_ch.q.val();
         }
-        self.b_type.next = 0.into();
-        self.b_mode.next = 0.into();
-        self.b_width.next = 0.into();
-        self.b_page.next = 0.into();
-        self.b_addr.next = 0.into();
-        self.b_at_tc.next = false;
-        self.b_decrement.next = false;
+        self.b_type.next = self.u_type.q.val();
+        self.b_mode.next = self.u_mode.q.val();
+        self.b_width.next = self.u_width.q.val();
+        self.b_page.next = self.u_page.q.val();
+        self.b_addr.next = self.u_addr.q.val();
+        self.b_at_tc.next = self.u_at_tc.q.val();
+        self.b_decrement.next = self.u_decrement.q.val();
+        // The issue-stage channel's device and reload values (selected by a register).
         self.b_src_valid.next = false;
         self.b_src_data.next = 0.into();
+        self.b_base.next = 0.into();
+        self.b_autoinit.next = false;
+        self.b_at_tc_after.next = false;
         for i in 0..self.channels.len() {
             if self.b_onehot.val().get_bit(i) {
-                self.b_type.next = self.channels[i].mode.val().get_bits::<2>(0);
-                self.b_mode.next = self.channels[i].mode.val().get_bits::<2>(4);
-                self.b_width.next = self.channels[i].width.val();
-                self.b_page.next = self.channels[i].page.val();
-                self.b_addr.next = self.channels[i].cur_addr.val();
-                self.b_at_tc.next = self.channels[i].at_tc.val();
-                self.b_decrement.next = self.channels[i].mode.val().get_bit(3);
                 self.b_src_valid.next = self.dev[i].src_valid.val();
                 self.b_src_data.next = self.dev[i].src_data.val();
+                self.b_base.next = self.channels[i].base.val();
+                self.b_autoinit.next = self.channels[i].autoinit.val();
+                self.b_at_tc_after.next = self.channels[i].at_tc_after.val();
             }
-        }
-        // Width 3 is reserved and moves bytes.
-        if self.b_width.val() == 3 {
-            self.b_width.next = 0.into();
         }
         // The one address stepper: current ± unit size for the channel in the issue stage
         // (one adder: +1/+2/+4, or −1/−2/−4 as 0xFFFF << width).
@@ -625,8 +662,6 @@ impl Logic for MapDma {
         self.b_next_addr.next = self.b_addr.val() + self.b_step.val();
         self.b_logical.next =
             (bit_cast::<32, 16>(self.b_page.val()) << 16) | bit_cast::<32, 16>(self.b_addr.val());
-        self.b_in_range.next =
-            (self.b_logical.val() >> self.k_page_shift.val()) < self.k_map_count.val();
         self.b_lane.next = self.b_addr.val().get_bits::<2>(0);
         if self.b_width.val() == 1 {
             self.b_lane.next = self.b_addr.val().get_bits::<2>(0) & 2;
@@ -638,11 +673,17 @@ impl Logic for MapDma {
             << self.k_page_shift.val())
             | (self.b_logical.val() & self.k_offset_mask.val()))
             & !bit_cast::<32, 2>(self.b_lane.val() ^ self.b_addr.val().get_bits::<2>(0));
-        self.b_elig.next = (self.eligible.val() & self.b_onehot.val()).any() & !self.wr.val();
+        // A unit selected from a DREQ sampled while DACK was inactive moves even if the device
+        // drops DREQ in the DACK clock (8237: DREQ need only be held until DACK); a back-to-back
+        // unit needs the request to hold in its own DACK clock.
+        self.b_elig.next = (self.runnable.val() & self.b_onehot.val()).any() & !self.wr.val();
+        if self.b_cont.q.val() {
+            self.b_elig.next = (self.eligible.val() & self.b_onehot.val()).any() & !self.wr.val();
+        }
         // Verify units (type 0, and the illegal type 3) touch no memory and need no translation.
         self.b_needs_map.next = (self.b_type.val() == 1) | (self.b_type.val() == 2);
         self.b_fault_cause.next = 0.into();
-        if !self.b_in_range.val() {
+        if !self.b_in_range.q.val() {
             self.b_fault_cause.next = self.k_fc_range.val();
         } else if !self.map.read_data_a.val().get_bit(21) {
             self.b_fault_cause.next = self.k_fc_invalid.val();
@@ -656,13 +697,12 @@ impl Logic for MapDma {
         self.b_io_ready.next = true;
         if self.b_type.val() == 1 {
             self.b_io_ready.next = self.b_src_valid.val()
-                & (!self.aw_valid.q.val() | self.m_axi_awready.val())
-                & (!self.w_valid.q.val() | self.m_axi_wready.val())
-                & (self.wr_out.q.val() < self.k_outstanding.val());
+                & self.aw_q.space.val()
+                & self.w_q.space.val()
+                & self.responses.wr_room.val();
         }
         if self.b_type.val() == 2 {
-            self.b_io_ready.next = (!self.ar_valid.q.val() | self.m_axi_arready.val())
-                & (self.rd_out.q.val() < self.k_outstanding.val());
+            self.b_io_ready.next = self.ar_q.space.val() & self.responses.rd_room.val();
         }
         self.b_commit.next =
             self.b_valid.q.val() & self.b_elig.val() & !self.b_fault.val() & self.b_io_ready.val();
@@ -678,72 +718,96 @@ impl Logic for MapDma {
         self.tc_events.next = self.tc_commit_oh.val() | self.eop_act.val();
 
         // ---- Select stage: the next unit, from the state after this clock's commit ---------
-        self.elig_f.next = 0.into();
+        // Eligibility after this clock both ways: if the issue-stage unit does not commit
+        // (`elig_hold`) and if it does (`elig_commit`: its channel steps, may reach terminal
+        // count and mask itself).
+        self.elig_hold.next = 0.into();
+        self.elig_b.next = 0.into();
         for i in 0..self.channels.len() {
-            if !((self.commit_oh.val().get_bit(i) & self.channels[i].adv_masked.val())
-                | (!self.commit_oh.val().get_bit(i) & self.channels[i].masked.val()))
-                & !self.channels[i].halted.val()
+            if !self.channels[i].halted.val()
                 & !self.command.q.val().get_bit(2)
                 & (self.channels[i].mode.val().get_bits::<2>(4) != 3)
                 & !self.eop_act.val().get_bit(i)
-                & (self.dreq_act.val().get_bit(i)
-                    | (self.channels[i].sw_request.val() & !self.tc_commit_oh.val().get_bit(i))
-                    | ((self.channels[i].mode.val().get_bits::<2>(4) == 2)
-                        & (self.in_service.q.val().get_bit(i) | self.commit_oh.val().get_bit(i))
-                        & !self.tc_commit_oh.val().get_bit(i)))
             {
-                self.elig_f.next = self.elig_f.val().replace_bit(i, true);
+                if !self.channels[i].masked.val()
+                    & (self.dreq_act.val().get_bit(i)
+                        | self.channels[i].sw_request.val()
+                        | ((self.channels[i].mode.val().get_bits::<2>(4) == 2)
+                            & self.in_service.q.val().get_bit(i)))
+                {
+                    self.elig_hold.next = self.elig_hold.val().replace_bit(i, true);
+                }
+                if !self.channels[i].adv_masked.val()
+                    & (self.dreq_act.val().get_bit(i)
+                        | ((self.channels[i].sw_request.val()
+                            | (self.channels[i].mode.val().get_bits::<2>(4) == 2))
+                            & !self.b_at_tc.val()))
+                {
+                    self.elig_b.next = self.elig_b.val().replace_bit(i, true);
+                }
             }
         }
-        self.owner_f_valid.next = self.owner_valid.q.val();
-        self.owner_f_ch.next = self.owner_ch.q.val();
-        self.base_ch.next = 0.into();
+        self.elig_commit.next = (self.elig_hold.val() & !self.b_onehot.val())
+            | (self.elig_b.val() & self.b_onehot.val());
+        self.arb_hold.eligible.next = self.elig_hold.val();
+        self.arb_hold.rotating.next = self.command.q.val().get_bit(4);
+        self.arb_hold.last.next = self.last_ch.q.val();
+        self.arb_hold.owner_valid.next = self.owner_valid.q.val();
+        self.arb_hold.owner.next = self.owner_ch.q.val();
+        // After a commit, a demand or block unit that did not reach terminal count owns the
+        // engine, and its channel is the last one served.
+        self.arb_commit.eligible.next = self.elig_commit.val();
+        self.arb_commit.rotating.next = self.command.q.val().get_bit(4);
+        self.arb_commit.last.next = self.b_ch.q.val();
+        self.arb_commit.owner_valid.next =
+            ((self.b_mode.val() == 0) | (self.b_mode.val() == 2)) & !self.b_at_tc.val();
+        self.arb_commit.owner.next = self.b_ch.q.val();
+        self.a_found.next = self.arb_hold.found.val();
+        self.a_ch.next = self.arb_hold.channel.val();
+        self.a_keeps.next = self.arb_hold.owner_keeps.val();
         if self.b_commit.val() {
-            self.owner_f_valid.next =
-                ((self.b_mode.val() == 0) | (self.b_mode.val() == 2)) & !self.b_at_tc.val();
-            self.owner_f_ch.next = self.b_ch.q.val();
-            if self.command.q.val().get_bit(4) {
-                self.base_ch.next = self.b_ch.q.val() + 1;
-            }
-        } else if self.command.q.val().get_bit(4) {
-            self.base_ch.next = self.last_ch.q.val() + 1;
+            self.a_found.next = self.arb_commit.found.val();
+            self.a_ch.next = self.arb_commit.channel.val();
+            self.a_keeps.next = self.arb_commit.owner_keeps.val();
         }
-        // Priority: rotate the eligible set so `base_ch` is bit 0, take the lowest set bit.
-        self.rotated.next = (bit_cast::<8, 4>(self.elig_f.val())
-            | (bit_cast::<8, 4>(self.elig_f.val()) << 4))
-            >> self.base_ch.val();
-        self.a_found.next = self.elig_f.val().any();
-        self.a_ch.next = self.base_ch.val() + 3;
-        if self.rotated.val().get_bit(2) {
-            self.a_ch.next = self.base_ch.val() + 2;
-        }
-        if self.rotated.val().get_bit(1) {
-            self.a_ch.next = self.base_ch.val() + 1;
-        }
-        if self.rotated.val().get_bit(0) {
-            self.a_ch.next = self.base_ch.val();
-        }
-        if self.owner_f_valid.val()
-            & (self.elig_f.val() & (bits::<4>(1) << self.owner_f_ch.val())).any()
-        {
-            self.a_ch.next = self.owner_f_ch.val();
-        }
-        self.a_go.next = (!self.b_valid.q.val() | self.b_commit.val()) & !self.wr.val();
-        // The selected unit's address (forwarded through a commit of the same channel).
+        // Single mode releases the engine after every unit, as the 8237 releases the bus: the
+        // next unit (of any channel) is picked a clock later, from DREQs sampled while no DACK
+        // is active (the device may not have reacted to this unit's DACK yet).
+        self.a_go.next = (!self.b_valid.q.val() | (self.b_commit.val() & (self.b_mode.val() != 1)))
+            & !self.wr.val();
+        // The selected unit's fields; a back-to-back unit of the committing channel takes the
+        // address and terminal-count flag forwarded from this commit.
         self.a_page.next = 0.into();
         self.a_addr.next = 0.into();
+        self.a_type.next = 0.into();
+        self.a_mode.next = 0.into();
+        self.a_width.next = 0.into();
+        self.a_decrement.next = false;
+        self.a_at_tc.next = false;
         self.a_onehot.next = bits::<4>(1) << self.a_ch.val();
         for i in 0..self.channels.len() {
             if self.a_onehot.val().get_bit(i) {
                 self.a_page.next = self.channels[i].page.val();
                 self.a_addr.next = self.channels[i].cur_addr.val();
-                if self.commit_oh.val().get_bit(i) {
-                    self.a_addr.next = self.b_next_addr.val();
-                    if self.channels[i].at_tc.val() & self.channels[i].autoinit.val() {
-                        self.a_addr.next = self.channels[i].base.val();
-                    }
-                }
+                self.a_type.next = self.channels[i].mode.val().get_bits::<2>(0);
+                self.a_mode.next = self.channels[i].mode.val().get_bits::<2>(4);
+                self.a_width.next = self.channels[i].width.val();
+                self.a_decrement.next = self.channels[i].mode.val().get_bit(3);
+                self.a_at_tc.next = self.channels[i].at_tc.val();
             }
+        }
+        // Width 3 is reserved and moves bytes.
+        if self.a_width.val() == 3 {
+            self.a_width.next = 0.into();
+        }
+        self.b_fwd_addr.next = self.b_next_addr.val();
+        if self.b_at_tc.val() & self.b_autoinit.val() {
+            self.b_fwd_addr.next = self.b_base.val();
+        }
+        self.fwd.next = self.b_commit.val() & (self.a_ch.val() == self.b_ch.q.val());
+        if self.fwd.val() {
+            self.a_addr.next = self.b_fwd_addr.val();
+            self.a_at_tc.next = self.b_at_tc_after.val();
         }
         // Translation lookup: the unit entering the issue stage, or the one waiting in it.
         self.lookup_logical.next = self.b_logical.val();
@@ -753,22 +817,38 @@ impl Logic for MapDma {
         }
         self.lookup_page.next = self.lookup_logical.val() >> self.k_page_shift.val();
         self.map.read_index_a.next = self.lookup_page.val().get_bits::<10>(0);
+        self.b_in_range.d.next = (self.lookup_logical.val() >> self.k_range_shift.val()) == 0;
 
         // ---- Engine state ---------------------------------------------------------------
         self.b_valid.d.next = self.b_valid.q.val() & !self.b_commit.val() & !self.b_drop.val();
         if self.a_go.val() & self.a_found.val() {
             self.b_valid.d.next = true;
             self.b_ch.d.next = self.a_ch.val();
+            self.b_cont.d.next = self.fwd.val();
+            self.u_type.d.next = self.a_type.val();
+            self.u_mode.d.next = self.a_mode.val();
+            self.u_width.d.next = self.a_width.val();
+            self.u_page.d.next = self.a_page.val();
+            self.u_addr.d.next = self.a_addr.val();
+            self.u_at_tc.d.next = self.a_at_tc.val();
+            self.u_decrement.d.next = self.a_decrement.val();
         }
         if self.b_commit.val() {
             self.last_ch.d.next = self.b_ch.q.val();
         }
-        self.owner_valid.d.next = self.owner_f_valid.val()
-            & (self.elig_f.val() & (bits::<4>(1) << self.owner_f_ch.val())).any();
-        self.owner_ch.d.next = self.owner_f_ch.val();
-        self.in_service.d.next = (self.in_service.q.val() | self.commit_oh.val())
+        self.owner_valid.d.next = self.a_keeps.val();
+        if self.b_commit.val() {
+            self.owner_ch.d.next = self.b_ch.q.val();
+        }
+        // A block service starts with a block-mode unit and ends at TC, EOP, mask or halt.
+        self.service_set.next = 0.into();
+        if self.b_mode.val() == 2 {
+            self.service_set.next = self.commit_oh.val();
+        }
+        self.in_service.d.next = (self.in_service.q.val() | self.service_set.val())
             & !self.tc_commit_oh.val()
-            & !self.eop_act.val();
+            & !self.eop_act.val()
+            & !self.stopped.val();
 
         // ---- AXI4 master requests ----------------------------------------------------------
         self.unit_strb.next = 1.into();
@@ -778,112 +858,65 @@ impl Logic for MapDma {
         if self.b_width.val() == 2 {
             self.unit_strb.next = 0xF.into();
         }
-        if self.m_axi_awready.val() {
-            self.aw_valid.d.next = false;
-        }
-        if self.m_axi_wready.val() {
-            self.w_valid.d.next = false;
-        }
-        if self.m_axi_arready.val() {
-            self.ar_valid.d.next = false;
-        }
-        self.tag_in.next = bit_cast::<24, 16>(self.b_addr.val())
-            | (bit_cast::<24, 2>(self.b_ch.q.val()) << 16)
-            | (bit_cast::<24, 2>(self.b_lane.val()) << 18)
-            | (bit_cast::<24, 2>(self.b_width.val()) << 20)
-            | (bit_cast::<24, 1>(self.b_at_tc.val().into()) << 22);
-        self.wr_tags.data_in.next = self.tag_in.val();
-        self.rd_tags.data_in.next = self.tag_in.val();
-        self.wr_tags.write.next = self.b_commit.val() & (self.b_type.val() == 1);
-        self.rd_tags.write.next = self.b_commit.val() & (self.b_type.val() == 2);
-        if self.b_commit.val() & (self.b_type.val() == 1) {
-            self.aw_valid.d.next = true;
-            self.aw_addr.d.next = self.b_phys.val();
-            self.aw_size.d.next = bit_cast::<3, 2>(self.b_width.val());
-            self.w_valid.d.next = true;
-            self.w_data.d.next =
-                self.b_src_data.val() << (bit_cast::<5, 2>(self.b_lane.val()) << 3);
-            self.w_strb.d.next = self.unit_strb.val() << self.b_lane.val();
-        }
-        if self.b_commit.val() & (self.b_type.val() == 2) {
-            self.ar_valid.d.next = true;
-            self.ar_addr.d.next = self.b_phys.val();
-            self.ar_size.d.next = bit_cast::<3, 2>(self.b_width.val());
-        }
-        self.m_axi_awaddr.next = self.aw_addr.q.val();
+        self.push_write.next = self.b_commit.val() & (self.b_type.val() == 1);
+        self.push_read.next = self.b_commit.val() & (self.b_type.val() == 2);
+        self.responses.push_write.next = self.push_write.val();
+        self.responses.push_read.next = self.push_read.val();
+        self.responses.unit_addr.next = self.b_addr.val();
+        self.responses.unit_channel.next = self.b_ch.q.val();
+        self.responses.unit_lane.next = self.b_lane.val();
+        self.responses.unit_width.next = self.b_width.val();
+        self.responses.unit_tc.next = self.b_at_tc.val();
+        self.aw_q.reset.next = self.reset.val();
+        self.w_q.reset.next = self.reset.val();
+        self.ar_q.reset.next = self.reset.val();
+        self.aw_q.push.next = self.push_write.val();
+        self.w_q.push.next = self.push_write.val();
+        self.ar_q.push.next = self.push_read.val();
+        self.aw_q.data_in.next =
+            bit_cast::<35, 32>(self.b_phys.val()) | (bit_cast::<35, 2>(self.b_width.val()) << 32);
+        self.ar_q.data_in.next = self.aw_q.data_in.val();
+        // Lane placement in locals of the lane width: Verilog would evaluate a shift inside the
+        // wider concatenation at 36 bits and keep the bits shifted out.
+        self.w_lanes.next = self.b_src_data.val() << (bit_cast::<5, 2>(self.b_lane.val()) << 3);
+        self.w_strobes.next = self.unit_strb.val() << self.b_lane.val();
+        self.w_q.data_in.next = bit_cast::<36, 32>(self.w_lanes.val())
+            | (bit_cast::<36, 4>(self.w_strobes.val()) << 32);
+        self.aw_q.ready.next = self.m_axi_awready.val();
+        self.w_q.ready.next = self.m_axi_wready.val();
+        self.ar_q.ready.next = self.m_axi_arready.val();
+        self.m_axi_awaddr.next = self.aw_q.data.val().get_bits::<32>(0);
         self.m_axi_awlen.next = 0.into();
-        self.m_axi_awsize.next = self.aw_size.q.val();
+        self.m_axi_awsize.next = self.aw_q.data.val().get_bits::<3>(32);
         self.m_axi_awburst.next = 1.into();
-        self.m_axi_awvalid.next = self.aw_valid.q.val();
-        self.m_axi_wdata.next = self.w_data.q.val();
-        self.m_axi_wstrb.next = self.w_strb.q.val();
+        self.m_axi_awvalid.next = self.aw_q.valid.val();
+        self.m_axi_wdata.next = self.w_q.data.val().get_bits::<32>(0);
+        self.m_axi_wstrb.next = self.w_q.data.val().get_bits::<4>(32);
         self.m_axi_wlast.next = true;
-        self.m_axi_wvalid.next = self.w_valid.q.val();
-        self.m_axi_araddr.next = self.ar_addr.q.val();
+        self.m_axi_wvalid.next = self.w_q.valid.val();
+        self.m_axi_araddr.next = self.ar_q.data.val().get_bits::<32>(0);
         self.m_axi_arlen.next = 0.into();
-        self.m_axi_arsize.next = self.ar_size.q.val();
+        self.m_axi_arsize.next = self.ar_q.data.val().get_bits::<3>(32);
         self.m_axi_arburst.next = 1.into();
-        self.m_axi_arvalid.next = self.ar_valid.q.val();
+        self.m_axi_arvalid.next = self.ar_q.valid.val();
 
-        // ---- AXI4 responses ----------------------------------------------------------------
-        // Reads: the head tag names the channel; data goes to its sink unless discarded.
-        self.r_head_ch.next = bits::<4>(1) << self.rd_tags.data_out.val().get_bits::<2>(16);
-        self.r_err.next = self.m_axi_rresp.val() != 0;
-        self.m_axi_rready.next = false;
+        // ---- AXI4 responses (see `responses`) --------------------------------------------------
+        self.responses.master_clear.next = self.master_clear.val();
+        self.responses.rvalid.next = self.m_axi_rvalid.val();
+        self.responses.rdata.next = self.m_axi_rdata.val();
+        self.responses.rresp.next = self.m_axi_rresp.val();
+        self.m_axi_rready.next = self.responses.rready.val();
+        self.responses.bvalid.next = self.m_axi_bvalid.val();
+        self.responses.bresp.next = self.m_axi_bresp.val();
+        self.m_axi_bready.next = self.responses.bready.val();
+        self.snk_ready_v.next = 0.into();
         for i in 0..self.channels.len() {
-            if self.r_head_ch.val().get_bit(i) & !self.rd_tags.empty.val() {
-                self.m_axi_rready.next = self.dev[i].snk_ready.val();
-            }
+            self.snk_ready_v.next = self
+                .snk_ready_v
+                .val()
+                .replace_bit(i, self.dev[i].snk_ready.val());
         }
-        if !self.rd_tags.empty.val() & ((self.rd_discard.q.val() != 0) | self.r_err.val()) {
-            self.m_axi_rready.next = true;
-        }
-        self.r_take.next = self.m_axi_rvalid.val() & self.m_axi_rready.val();
-        self.rd_tags.read.next = self.r_take.val();
-        self.r_lane_shift.next =
-            bit_cast::<5, 2>(self.rd_tags.data_out.val().get_bits::<2>(18)) << 3;
-        self.r_unit.next = self.m_axi_rdata.val() >> self.r_lane_shift.val();
-        if self.rd_tags.data_out.val().get_bits::<2>(20) == 0 {
-            self.r_unit.next = (self.m_axi_rdata.val() >> self.r_lane_shift.val()) & 0xFF;
-        }
-        if self.rd_tags.data_out.val().get_bits::<2>(20) == 1 {
-            self.r_unit.next = (self.m_axi_rdata.val() >> self.r_lane_shift.val()) & 0xFFFF;
-        }
-        self.r_fault_oh.next = 0.into();
-        if self.r_take.val() & self.r_err.val() & (self.rd_discard.q.val() == 0) {
-            self.r_fault_oh.next = self.r_head_ch.val();
-        }
-        // Writes: BREADY is always high; an error names the head tag's channel.
-        self.m_axi_bready.next = true;
-        self.wr_tags.read.next = self.m_axi_bvalid.val() & !self.wr_tags.empty.val();
-        self.w_head_ch.next = bits::<4>(1) << self.wr_tags.data_out.val().get_bits::<2>(16);
-        self.w_fault_oh.next = 0.into();
-        if self.m_axi_bvalid.val()
-            & !self.wr_tags.empty.val()
-            & (self.m_axi_bresp.val() != 0)
-            & (self.wr_discard.q.val() == 0)
-        {
-            self.w_fault_oh.next = self.w_head_ch.val();
-        }
-        // Outstanding counts and post-master-clear discards.
-        self.rd_out.d.next = self.rd_out.q.val()
-            + bit_cast::<6, 1>(self.rd_tags.write.val().into())
-            - bit_cast::<6, 1>(self.r_take.val().into());
-        self.wr_out.d.next = self.wr_out.q.val()
-            + bit_cast::<6, 1>(self.wr_tags.write.val().into())
-            - bit_cast::<6, 1>(self.wr_tags.read.val().into());
-        if self.r_take.val() & (self.rd_discard.q.val() != 0) {
-            self.rd_discard.d.next = self.rd_discard.q.val() - 1;
-        }
-        if self.wr_tags.read.val() & (self.wr_discard.q.val() != 0) {
-            self.wr_discard.d.next = self.wr_discard.q.val() - 1;
-        }
-        if self.master_clear.val() {
-            self.rd_discard.d.next =
-                self.rd_out.q.val() - bit_cast::<6, 1>(self.r_take.val().into());
-            self.wr_discard.d.next =
-                self.wr_out.q.val() - bit_cast::<6, 1>(self.wr_tags.read.val().into());
-        }
+        self.responses.snk_ready.next = self.snk_ready_v.val();
 
         // ---- Faults ------------------------------------------------------------------------
         self.fault_clear.next = 0.into();
@@ -902,18 +935,20 @@ impl Logic for MapDma {
                     self.fault_new.next = self.fault_new.val().replace_bit(i, true);
                     self.fault_addr[i].d.next = self.b_logical.val();
                     self.fault_cause[i].d.next = self.b_fault_cause.val();
-                } else if self.r_fault_oh.val().get_bit(i) {
+                } else if self.responses.r_fault.val().get_bit(i) {
                     self.fault_new.next = self.fault_new.val().replace_bit(i, true);
                     self.t_page.next = self.channels[i].page.val();
                     self.fault_addr[i].d.next = (bit_cast::<32, 16>(self.t_page.val()) << 16)
-                        | bit_cast::<32, 16>(self.rd_tags.data_out.val().get_bits::<16>(0));
-                    self.fault_cause[i].d.next = bit_cast::<4, 2>(self.m_axi_rresp.val()) + 2;
-                } else if self.w_fault_oh.val().get_bit(i) {
+                        | bit_cast::<32, 16>(self.responses.r_fault_addr.val());
+                    self.fault_cause[i].d.next =
+                        bit_cast::<4, 2>(self.responses.r_fault_resp.val()) + 2;
+                } else if self.responses.w_fault.val().get_bit(i) {
                     self.fault_new.next = self.fault_new.val().replace_bit(i, true);
                     self.t_page.next = self.channels[i].page.val();
                     self.fault_addr[i].d.next = (bit_cast::<32, 16>(self.t_page.val()) << 16)
-                        | bit_cast::<32, 16>(self.wr_tags.data_out.val().get_bits::<16>(0));
-                    self.fault_cause[i].d.next = bit_cast::<4, 2>(self.m_axi_bresp.val()) + 2;
+                        | bit_cast::<32, 16>(self.responses.w_fault_addr.val());
+                    self.fault_cause[i].d.next =
+                        bit_cast::<4, 2>(self.responses.w_fault_resp.val()) + 2;
                 }
             }
         }
@@ -979,13 +1014,9 @@ impl Logic for MapDma {
             self.channels[i].unhalt.next = self.fault_clear.val().get_bit(i);
 
             self.dev[i].src_ready.next = self.commit_oh.val().get_bit(i) & (self.b_type.val() == 1);
-            self.dev[i].snk_valid.next = self.m_axi_rvalid.val()
-                & !self.rd_tags.empty.val()
-                & self.r_head_ch.val().get_bit(i)
-                & (self.rd_discard.q.val() == 0)
-                & !self.r_err.val();
-            self.dev[i].snk_data.next = self.r_unit.val();
-            self.dev[i].snk_last.next = self.rd_tags.data_out.val().get_bit(22);
+            self.dev[i].snk_valid.next = self.responses.snk_valid.val().get_bit(i);
+            self.dev[i].snk_data.next = self.responses.snk_data.val();
+            self.dev[i].snk_last.next = self.responses.snk_last.val();
             self.dev[i].eop_out.next = self.eop_pulse.q.val().get_bit(i);
             // DACK: the engine holds a unit of this channel; in cascade mode it follows DREQ.
             self.dack_act.next = self.b_onehot.val().get_bit(i)
@@ -1196,13 +1227,6 @@ impl Logic for MapDma {
             // Rotating priority starts with channel 0 highest, as after an 8237 reset.
             self.last_ch.d.next = 3.into();
             self.in_service.d.next = 0.into();
-            self.ar_valid.d.next = false;
-            self.aw_valid.d.next = false;
-            self.w_valid.d.next = false;
-            self.rd_out.d.next = 0.into();
-            self.wr_out.d.next = 0.into();
-            self.rd_discard.d.next = 0.into();
-            self.wr_discard.d.next = 0.into();
         }
     }
 }

@@ -98,8 +98,12 @@ pub fn run_seed(system: &DmaSystem, p: &SeedParams) -> Result<SeedReport> {
         ));
     }
 
+    // A streaming device asks for demand mode: units go back to back while DREQ holds. (Single
+    // mode releases the bus after every unit, as on the 8237: at most one unit every other
+    // clock.)
     let description = DeviceDescription {
         auto_initialize: true,
+        demand_mode: true,
         ..DeviceDescription::system_dma(p.channel, p.width, p.ring_bytes)
     };
     let (adapter, map_registers) = system.get_dma_adapter(&description)?;

@@ -79,6 +79,9 @@ pub fn compare_engines(
 pub struct EfficiencyReport {
     pub transfer: TransferType,
     pub memory_latency: u32,
+    /// Probability that each memory channel (AW, W, B, AR, R) is ready/valid in a clock; 1.0
+    /// is no backpressure. It is also the bound on units per clock.
+    pub memory_ready: f64,
     pub buffer_bytes: u32,
     pub passes: u32,
     /// Units moved (passes × units per pass).
@@ -97,11 +100,13 @@ impl EfficiencyReport {
 }
 
 /// Block-mode auto-initialize stream of 32-bit units over a `buffer_bytes` buffer for `passes`
-/// passes (default configuration, Verilator), memory latency `latency`, no backpressure. Units
-/// are timed where the memory accepts them (AW+W for writes, AR for reads).
+/// passes (default configuration, Verilator), memory latency `latency`, every memory channel
+/// ready/valid with probability `ready` in each clock, independently (1.0: no backpressure).
+/// Units are timed where the memory accepts them (AW+W for writes, AR for reads).
 pub fn dma_efficiency(
     transfer: TransferType,
     latency: u32,
+    ready: f64,
     buffer_bytes: u32,
     passes: u32,
 ) -> Result<EfficiencyReport, SimError> {
@@ -114,18 +119,23 @@ pub fn dma_efficiency(
     }
     let units_per_pass = (buffer_bytes / 4) as u64;
     let units = units_per_pass * passes as u64;
-    let mut s = system(
-        EngineKind::Verilator,
-        &cfg,
-        streaming_config(transfer, latency),
-    )?;
+    if !(ready > 0.0 && ready <= 1.0) {
+        return Err(SimError::Unsupported(format!(
+            "memory ready probability {ready} (must be in (0, 1])"
+        )));
+    }
+    let mut sys = streaming_config(transfer, latency);
+    if ready < 1.0 {
+        sys.memory = sys.memory.with_random_backpressure(ready);
+    }
+    let mut s = system(EngineKind::Verilator, &cfg, sys)?;
     s.devices[0].set_recording(false);
     let want = match transfer {
         TransferType::Read => Access::Read,
         _ => Access::Write,
     };
     start_streaming(&mut s, transfer, buffer_bytes)?;
-    let budget = units * 4 + 10_000;
+    let budget = (units as f64 * 4.0 / ready) as u64 + 10_000;
     s.run_until(budget, "the stream's units", |s| {
         s.memory.stats().writes + s.memory.stats().reads >= units
     })?;
@@ -146,6 +156,7 @@ pub fn dma_efficiency(
     Ok(EfficiencyReport {
         transfer,
         memory_latency: latency,
+        memory_ready: ready,
         buffer_bytes,
         passes,
         units,

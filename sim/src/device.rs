@@ -67,6 +67,19 @@ impl DreqMode {
     }
 }
 
+/// How fast the device withdraws DREQ once it sees DACK. Both are legal on an 8237 (DREQ need
+/// only be held until DACK goes active), and the controller must move the acknowledged unit
+/// either way.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DreqTiming {
+    /// Registered: DREQ reacts to DACK (and to handshakes) at the next clock edge.
+    #[default]
+    ClockAfterDack,
+    /// Combinational: DREQ is inactive in every clock in which DACK is active
+    /// (`dreq = want & !dack`), on top of the [`DreqMode`] rule.
+    InDackClock,
+}
+
 /// When the device pulses EOP (one clock).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EopTrigger {
@@ -87,6 +100,7 @@ pub struct DeviceConfig {
     /// Accept units on `snk` at this rate; `None` = never ready.
     pub sink: Option<Rate>,
     pub dreq: DreqMode,
+    pub dreq_timing: DreqTiming,
     /// COMMAND.DREQ_SENSE_LOW as programmed in the controller.
     pub dreq_active_low: bool,
     /// COMMAND.DACK_SENSE_HIGH as programmed (DACK is active low after reset).
@@ -103,6 +117,7 @@ impl Default for DeviceConfig {
             source_units: None,
             sink: None,
             dreq: DreqMode::Off,
+            dreq_timing: DreqTiming::ClockAfterDack,
             dreq_active_low: false,
             dack_active_high: false,
             eop: vec![],
@@ -244,6 +259,20 @@ impl Device {
         match self.cfg.source {
             Some(_) => self.cfg.source_units.is_none_or(|n| self.sent_total < n),
             None => self.cfg.sink.is_some(),
+        }
+    }
+
+    /// Whether [`Device::see_dack`] must be called every clock.
+    pub fn watches_dack(&self) -> bool {
+        self.cfg.dreq_timing == DreqTiming::InDackClock
+    }
+
+    /// After the rising edge: the DACK pin level the channel shows in the coming clock (it
+    /// depends on the controller's registers only). A [`DreqTiming::InDackClock`] device
+    /// withdraws DREQ in that same clock.
+    pub fn see_dack(&mut self, dack_pin: bool) {
+        if self.watches_dack() && dack_pin == self.cfg.dack_active_high {
+            self.out.dreq = self.cfg.dreq_active_low;
         }
     }
 

@@ -256,8 +256,11 @@ impl<E: Engine> System<E> {
 
         self.memory.clock(&axi_m, cycle);
         self.axil.clock(&axil_s, cycle);
-        for (d, o) in self.devices.iter_mut().zip(&self.dev_out) {
+        for (ch, (d, o)) in self.devices.iter_mut().zip(&self.dev_out).enumerate() {
             d.clock(o, cycle);
+            if d.watches_dack() {
+                d.see_dack(p.get_dev(&self.scratch, ch).dack);
+            }
         }
         self.irq.observe(irq, cycle);
         self.cycle += 1;

@@ -52,6 +52,10 @@ pub struct SimBenchArgs {
     /// Memory latencies of the efficiency streams
     #[arg(long, value_delimiter = ',', default_value = "1,16")]
     latency: Vec<u32>,
+    /// Probability that each memory channel (AW, W, B, AR, R) is ready/valid in a clock, for
+    /// the streams under random backpressure (the bound on units per clock)
+    #[arg(long, default_value_t = 0.75)]
+    ready: f64,
 }
 
 #[derive(Args, Debug)]
@@ -91,14 +95,21 @@ fn efficiency_row(e: &EfficiencyReport) {
         TransferType::Verify => "verify",
     };
     let idle: Vec<String> = e.wrap_idle.iter().map(u64::to_string).collect();
+    let vs_bound = if e.memory_ready < 1.0 {
+        format!("  {:.3} of the bound", e.units_per_clock() / e.memory_ready)
+    } else {
+        String::new()
+    };
     println!(
-        "  {:<6} {:>7} {:>7} {:>7} {:>11.4}  {}",
+        "  {:<6} {:>7} {:>5.2} {:>7} {:>7} {:>11.4}  {}{}",
         dir,
         e.memory_latency,
+        e.memory_ready,
         e.units,
         e.cycles,
         e.units_per_clock(),
-        idle.join(" ")
+        idle.join(" "),
+        vs_bound
     );
 }
 
@@ -130,12 +141,24 @@ fn sim(a: &SimBenchArgs) -> anyhow::Result<()> {
         a.buffer, a.passes
     );
     println!(
-        "  {:<6} {:>7} {:>7} {:>7} {:>11}  idle clocks at each wrap",
-        "dir", "latency", "units", "clocks", "units/clock"
+        "  {:<6} {:>7} {:>5} {:>7} {:>7} {:>11}  idle clocks at each wrap",
+        "dir", "latency", "ready", "units", "clocks", "units/clock"
     );
     for &latency in &a.latency {
         for transfer in [TransferType::Write, TransferType::Read] {
-            let e = dma_efficiency(transfer, latency, a.buffer, a.passes)
+            let e = dma_efficiency(transfer, latency, 1.0, a.buffer, a.passes)
+                .with_context(|| format!("{transfer:?} stream at latency {latency}"))?;
+            efficiency_row(&e);
+        }
+    }
+    println!(
+        "  under random backpressure: every memory channel (AW, W, B, AR, R) ready/valid with \
+         probability {} in each clock, independently; the bound is {} units per clock",
+        a.ready, a.ready
+    );
+    for &latency in &a.latency {
+        for transfer in [TransferType::Write, TransferType::Read] {
+            let e = dma_efficiency(transfer, latency, a.ready, a.buffer, a.passes)
                 .with_context(|| format!("{transfer:?} stream at latency {latency}"))?;
             efficiency_row(&e);
         }

@@ -21,7 +21,7 @@ pub struct ConfigArgs {
     /// Physical address bits of the AXI4 master (page_shift+1..=32)
     #[arg(long, value_name = "N", default_value_t = Config::default().physical_bits)]
     pub physical_bits: u32,
-    /// Outstanding AXI transactions per direction (a power of two, 2..=256)
+    /// Outstanding AXI transactions per direction (a power of two, 2..=32)
     #[arg(long, value_name = "N", default_value_t = Config::default().outstanding)]
     pub outstanding: usize,
 }
@@ -39,5 +39,42 @@ impl ConfigArgs {
         };
         cfg.validate()?;
         Ok(cfg)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[derive(clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        config: ConfigArgs,
+    }
+
+    /// The help text states the limit the configuration check enforces.
+    #[test]
+    fn outstanding_help_names_the_checked_limit() {
+        let cmd = Cli::command();
+        let arg = cmd
+            .get_arguments()
+            .find(|a| a.get_id() == "outstanding")
+            .expect("--outstanding");
+        let help = arg.get_help().expect("help").to_string();
+        let limit = format!("2..={}", mapdma_regmap::MAX_OUTSTANDING);
+        assert!(help.contains(&limit), "{help:?} should say {limit}");
+        let over = ConfigArgs {
+            outstanding: 2 * mapdma_regmap::MAX_OUTSTANDING,
+            ..Cli::parse_from_args()
+        };
+        assert!(over.config().is_err());
+    }
+
+    impl Cli {
+        fn parse_from_args() -> ConfigArgs {
+            use clap::Parser;
+            Cli::parse_from(["mapdma"]).config
+        }
     }
 }

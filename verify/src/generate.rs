@@ -653,9 +653,23 @@ fn candidate(seed: u64, rng: &mut StdRng) -> Program {
         }
     }
 
-    let status_in_noise = !chans
-        .iter()
-        .any(|c| c.request == Request::WhileData && c.service == ServiceMode::Block);
+    // Devices that withdraw DREQ in the DACK clock itself (the other half withdraw it a clock
+    // later); never on cascade channels, where DACK follows DREQ.
+    let in_dack_clock: Vec<bool> = (0..cfg.channels)
+        .map(|ch| {
+            chans
+                .iter()
+                .any(|c| c.ch == ch && c.service != ServiceMode::Cascade)
+                && rng.gen_bool(0.5)
+        })
+        .collect();
+    // Before COMMAND sets the pin polarities, a device that reacts to DACK can take the reset
+    // DACK level for an acknowledge and move its DREQ pin: STATUS request bits read then are a
+    // bench artifact, so such programs read no STATUS in the noise.
+    let status_in_noise = !chans.iter().any(|c| {
+        (c.request == Request::WhileData && c.service == ServiceMode::Block)
+            || (in_dack_clock[c.ch] && c.request != Request::Software)
+    });
     let mut g = Gen {
         cfg,
         rng,
@@ -757,6 +771,7 @@ fn candidate(seed: u64, rng: &mut StdRng) -> Program {
                 dack_active_high: dack_high,
                 cascade: c.is_some_and(|c| c.service == ServiceMode::Cascade),
                 seed: g.rng.gen(),
+                dreq_in_dack_clock: in_dack_clock[ch],
             }
         })
         .collect();

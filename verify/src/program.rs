@@ -61,6 +61,9 @@ pub struct DevicePlan {
     /// Block-mode handshake: DREQ is withdrawn once DACK is seen (simulated device only; the
     /// block runs to terminal count either way).
     pub block_handshake: bool,
+    /// The device withdraws DREQ combinationally in the clock it sees DACK (otherwise a clock
+    /// later); both are legal 8237 devices. Never for cascade channels (DACK follows DREQ).
+    pub dreq_in_dack_clock: bool,
     /// Bytes of the unit the channel moves (the device's data is cut to it).
     pub unit_bytes: u32,
     /// Units the source holds at the start.
@@ -299,6 +302,7 @@ mod tests {
         let d = DevicePlan {
             request: Request::WhileData,
             block_handshake: false,
+            dreq_in_dack_clock: false,
             unit_bytes: 2,
             source_units: 2,
             pattern_start: 0x1122_3344,

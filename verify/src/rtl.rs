@@ -7,7 +7,7 @@ use crate::program::{readback, DevicePlan, Program, Request, Step};
 use mapdma_sim::axi::Resp;
 use mapdma_sim::axi_slave::{AxiSlaveConfig, ErrorRange};
 use mapdma_sim::axil_master::{AxilOp, AxilTiming};
-use mapdma_sim::device::{DataPattern, Device, DeviceConfig, DreqMode, EopTrigger};
+use mapdma_sim::device::{DataPattern, Device, DeviceConfig, DreqMode, DreqTiming, EopTrigger};
 use mapdma_sim::engine::Engine;
 use mapdma_sim::mapdma::{system, EngineKind};
 use mapdma_sim::{SimError, System, SystemConfig};
@@ -48,6 +48,11 @@ fn device_config(d: &DevicePlan, pushed: u64, sent: u64, eop_at: Option<u64>) ->
             Request::Always => DreqMode::Always,
             Request::WhileData if d.block_handshake => DreqMode::UntilDack,
             Request::WhileData => DreqMode::WhileWanted,
+        },
+        dreq_timing: if d.dreq_in_dack_clock {
+            DreqTiming::InDackClock
+        } else {
+            DreqTiming::ClockAfterDack
         },
         dreq_active_low: d.dreq_active_low,
         dack_active_high: d.dack_active_high,

@@ -29,6 +29,7 @@ pub fn device(bytes: u32, units: u64) -> DevicePlan {
     DevicePlan {
         request: Request::Software,
         block_handshake: false,
+        dreq_in_dack_clock: false,
         unit_bytes: bytes,
         source_units: units,
         pattern_start: 0x11,

@@ -171,17 +171,6 @@ impl Controller {
         devices[c].dreq_pin() ^ self.command_bit(&rm::command::DREQ_LOW)
     }
 
-    fn set_byte(&mut self, target: u16, byte: u32) -> u16 {
-        let byte = (byte & 0xFF) as u16;
-        let v = if self.flip_flop {
-            (target & 0x00FF) | (byte << 8)
-        } else {
-            (target & 0xFF00) | byte
-        };
-        self.flip_flop = !self.flip_flop;
-        v
-    }
-
     fn all_masks(&self) -> u32 {
         (0..MAX_CHANNELS).fold(0, |m, c| {
             m | (((!self.configured(c) || self.channels[c].masked) as u32) << c)
@@ -271,19 +260,23 @@ impl Controller {
         let byte = rm::BYTE.get(&cfg, value);
         let channel_of = |f: &rm::Field| f.get(&cfg, byte) as usize;
         match reg {
+            // One byte into base *and* current; each keeps its own other byte.
             Reg::Address(c) => {
-                let v = self.set_byte(self.channels[c].base_address, byte);
+                let high = self.flip_flop;
+                self.flip_flop = !high;
                 if self.configured(c) {
-                    self.channels[c].base_address = v;
-                    self.channels[c].current_address = v;
+                    let ch = &mut self.channels[c];
+                    ch.base_address = set_byte(ch.base_address, byte, high);
+                    ch.current_address = set_byte(ch.current_address, byte, high);
                 }
             }
             Reg::Count(c) => {
-                let v = self.set_byte(self.channels[c].base_count, byte);
+                let high = self.flip_flop;
+                self.flip_flop = !high;
                 if self.configured(c) {
                     let ch = &mut self.channels[c];
-                    ch.base_count = v;
-                    ch.current_count = v;
+                    ch.base_count = set_byte(ch.base_count, byte, high);
+                    ch.current_count = set_byte(ch.current_count, byte, high);
                     ch.passes = 0;
                 }
             }
@@ -543,5 +536,15 @@ impl Controller {
             self.fault(c, cause, logical);
         }
         Some(c)
+    }
+}
+
+/// `target` with its low (`high` false) or high byte replaced by `byte`.
+fn set_byte(target: u16, byte: u32, high: bool) -> u16 {
+    let byte = (byte & 0xFF) as u16;
+    if high {
+        (target & 0x00FF) | (byte << 8)
+    } else {
+        (target & 0xFF00) | byte
     }
 }

@@ -1,0 +1,289 @@
+//! AXI4 responses: which unit each R beat and B response belongs to, and what to do with it.
+//!
+//! ```text
+//!  issue ──► tag (addr, channel, lane, width, TC) ──► rd_tags ──► R: shift lanes ──► snk[ch]
+//!                                                 └─► wr_tags ──► B: error?  ──► w_fault[ch]
+//!            outstanding counters ──► rd_room / wr_room (registered)
+//! ```
+//!
+//! Responses come back in order (one AXI ID), so a FIFO of tags written at issue names the
+//! unit of every response. After a master clear the responses still owed are counted down and
+//! discarded (DESIGN §2). The tag layout is private to this block.
+
+use crate::tag_fifo::{Tag, TagFifo};
+use rust_hdl::prelude::*;
+
+/// Tag layout (bit positions in [`Tag`]), used through the `k_tag_*` constants (rust-hdl's
+/// Verilog generator takes literals or constants, not Rust paths).
+mod tag {
+    /// 16-bit address register of the unit.
+    pub const ADDR_LSB: u64 = 0;
+    /// 2 bits.
+    pub const CHANNEL_LSB: u64 = 16;
+    /// 2 bits: byte lane of the unit in the data word.
+    pub const LANE_LSB: u64 = 18;
+    /// 2 bits: 0 = 8, 1 = 16, 2 = 32 bits.
+    pub const WIDTH_LSB: u64 = 20;
+    /// The unit that reached terminal count.
+    pub const TC_BIT: u64 = 22;
+}
+
+#[derive(LogicBlock)]
+pub struct Responses {
+    pub clock: Signal<In, Clock>,
+    pub reset: Signal<In, Bit>,
+    pub master_clear: Signal<In, Bit>,
+
+    /// A read / write unit is issued this clock, with its description.
+    pub push_read: Signal<In, Bit>,
+    pub push_write: Signal<In, Bit>,
+    pub unit_addr: Signal<In, Bits<16>>,
+    pub unit_channel: Signal<In, Bits<2>>,
+    pub unit_lane: Signal<In, Bits<2>>,
+    pub unit_width: Signal<In, Bits<2>>,
+    pub unit_tc: Signal<In, Bit>,
+    /// Fewer than `outstanding` reads / writes in flight (registered).
+    pub rd_room: Signal<Out, Bit>,
+    pub wr_room: Signal<Out, Bit>,
+
+    pub rvalid: Signal<In, Bit>,
+    pub rready: Signal<Out, Bit>,
+    pub rdata: Signal<In, Bits<32>>,
+    pub rresp: Signal<In, Bits<2>>,
+    pub bvalid: Signal<In, Bit>,
+    pub bready: Signal<Out, Bit>,
+    pub bresp: Signal<In, Bits<2>>,
+
+    /// Device sinks: READY per channel in, the unit (shifted to bit 0) and VALID per channel out.
+    pub snk_ready: Signal<In, Bits<4>>,
+    pub snk_valid: Signal<Out, Bits<4>>,
+    pub snk_data: Signal<Out, Bits<32>>,
+    pub snk_last: Signal<Out, Bit>,
+
+    /// A bus error for a unit of channel c (one-hot), with the unit's address register value
+    /// and the response code (SLVERR = 2, DECERR = 3).
+    pub r_fault: Signal<Out, Bits<4>>,
+    pub r_fault_addr: Signal<Out, Bits<16>>,
+    pub r_fault_resp: Signal<Out, Bits<2>>,
+    pub w_fault: Signal<Out, Bits<4>>,
+    pub w_fault_addr: Signal<Out, Bits<16>>,
+    pub w_fault_resp: Signal<Out, Bits<2>>,
+
+    k_outstanding: Constant<Bits<6>>,
+    k_tag_addr: Constant<Bits<5>>,
+    k_tag_channel: Constant<Bits<5>>,
+    k_tag_lane: Constant<Bits<5>>,
+    k_tag_width: Constant<Bits<5>>,
+    k_tag_tc: Constant<Bits<5>>,
+    rd_tags: TagFifo,
+    wr_tags: TagFifo,
+    rd_out: DFF<Bits<6>>,
+    wr_out: DFF<Bits<6>>,
+    rd_discard: DFF<Bits<6>>,
+    wr_discard: DFF<Bits<6>>,
+    rd_room_r: DFF<Bit>,
+    wr_room_r: DFF<Bit>,
+    tag_in: Signal<Local, Tag>,
+    /// Head tags shifted so the field sits at bit 0.
+    r_tag_channel: Signal<Local, Tag>,
+    r_tag_lane: Signal<Local, Tag>,
+    r_tag_width: Signal<Local, Tag>,
+    r_tag_tc: Signal<Local, Tag>,
+    r_tag_addr: Signal<Local, Tag>,
+    w_tag_channel: Signal<Local, Tag>,
+    w_tag_addr: Signal<Local, Tag>,
+    r_head: Signal<Local, Bits<4>>,
+    r_err: Signal<Local, Bit>,
+    r_deliver: Signal<Local, Bit>,
+    r_take: Signal<Local, Bit>,
+    r_shift: Signal<Local, Bits<5>>,
+    r_word: Signal<Local, Bits<32>>,
+    r_ready: Signal<Local, Bit>,
+    b_take: Signal<Local, Bit>,
+    w_head: Signal<Local, Bits<4>>,
+    rd_out_next: Signal<Local, Bits<6>>,
+    wr_out_next: Signal<Local, Bits<6>>,
+}
+
+impl Responses {
+    /// Tracks up to `outstanding` (≤ the tag FIFO depth) reads and writes.
+    pub fn new(outstanding: usize) -> Self {
+        assert!(outstanding <= crate::tag_fifo::DEPTH);
+        Responses {
+            clock: Default::default(),
+            reset: Default::default(),
+            master_clear: Default::default(),
+            push_read: Default::default(),
+            push_write: Default::default(),
+            unit_addr: Default::default(),
+            unit_channel: Default::default(),
+            unit_lane: Default::default(),
+            unit_width: Default::default(),
+            unit_tc: Default::default(),
+            rd_room: Default::default(),
+            wr_room: Default::default(),
+            rvalid: Default::default(),
+            rready: Default::default(),
+            rdata: Default::default(),
+            rresp: Default::default(),
+            bvalid: Default::default(),
+            bready: Default::default(),
+            bresp: Default::default(),
+            snk_ready: Default::default(),
+            snk_valid: Default::default(),
+            snk_data: Default::default(),
+            snk_last: Default::default(),
+            r_fault: Default::default(),
+            r_fault_addr: Default::default(),
+            r_fault_resp: Default::default(),
+            w_fault: Default::default(),
+            w_fault_addr: Default::default(),
+            w_fault_resp: Default::default(),
+            k_outstanding: Constant::new((outstanding as u64).to_bits()),
+            k_tag_addr: Constant::new(tag::ADDR_LSB.to_bits()),
+            k_tag_channel: Constant::new(tag::CHANNEL_LSB.to_bits()),
+            k_tag_lane: Constant::new(tag::LANE_LSB.to_bits()),
+            k_tag_width: Constant::new(tag::WIDTH_LSB.to_bits()),
+            k_tag_tc: Constant::new(tag::TC_BIT.to_bits()),
+            rd_tags: Default::default(),
+            wr_tags: Default::default(),
+            rd_out: Default::default(),
+            wr_out: Default::default(),
+            rd_discard: Default::default(),
+            wr_discard: Default::default(),
+            rd_room_r: Default::default(),
+            wr_room_r: Default::default(),
+            tag_in: Default::default(),
+            r_tag_channel: Default::default(),
+            r_tag_lane: Default::default(),
+            r_tag_width: Default::default(),
+            r_tag_tc: Default::default(),
+            r_tag_addr: Default::default(),
+            w_tag_channel: Default::default(),
+            w_tag_addr: Default::default(),
+            r_head: Default::default(),
+            r_err: Default::default(),
+            r_deliver: Default::default(),
+            r_take: Default::default(),
+            r_shift: Default::default(),
+            r_word: Default::default(),
+            r_ready: Default::default(),
+            b_take: Default::default(),
+            w_head: Default::default(),
+            rd_out_next: Default::default(),
+            wr_out_next: Default::default(),
+        }
+    }
+}
+
+impl Logic for Responses {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, clock, rd_out, wr_out, rd_discard, wr_discard, rd_room_r, wr_room_r);
+        clock!(self, clock, rd_tags, wr_tags);
+        self.rd_tags.reset.next = self.reset.val();
+        self.wr_tags.reset.next = self.reset.val();
+
+        // Tags, written at issue.
+        self.tag_in.next = (bit_cast::<24, 16>(self.unit_addr.val()) << self.k_tag_addr.val())
+            | (bit_cast::<24, 2>(self.unit_channel.val()) << self.k_tag_channel.val())
+            | (bit_cast::<24, 2>(self.unit_lane.val()) << self.k_tag_lane.val())
+            | (bit_cast::<24, 2>(self.unit_width.val()) << self.k_tag_width.val())
+            | (bit_cast::<24, 1>(self.unit_tc.val().into()) << self.k_tag_tc.val());
+        self.rd_tags.data_in.next = self.tag_in.val();
+        self.wr_tags.data_in.next = self.tag_in.val();
+        self.rd_tags.write.next = self.push_read.val();
+        self.wr_tags.write.next = self.push_write.val();
+
+        self.r_tag_channel.next = self.rd_tags.data_out.val() >> self.k_tag_channel.val();
+        self.r_tag_lane.next = self.rd_tags.data_out.val() >> self.k_tag_lane.val();
+        self.r_tag_width.next = self.rd_tags.data_out.val() >> self.k_tag_width.val();
+        self.r_tag_tc.next = self.rd_tags.data_out.val() >> self.k_tag_tc.val();
+        self.r_tag_addr.next = self.rd_tags.data_out.val() >> self.k_tag_addr.val();
+        self.w_tag_channel.next = self.wr_tags.data_out.val() >> self.k_tag_channel.val();
+        self.w_tag_addr.next = self.wr_tags.data_out.val() >> self.k_tag_addr.val();
+
+        // Reads: the head tag names the channel; the beat goes to its sink unless it is an
+        // error or owed from before a master clear (then it is taken and dropped).
+        self.r_head.next = bits::<4>(1) << self.r_tag_channel.val().get_bits::<2>(0);
+        self.r_err.next = self.rresp.val() != 0;
+        self.r_deliver.next =
+            !self.rd_tags.empty.val() & (self.rd_discard.q.val() == 0) & !self.r_err.val();
+        self.r_ready.next = (self.snk_ready.val() & self.r_head.val()).any();
+        if !self.rd_tags.empty.val() & !self.r_deliver.val() {
+            self.r_ready.next = true;
+        }
+        if self.rd_tags.empty.val() {
+            self.r_ready.next = false;
+        }
+        self.rready.next = self.r_ready.val();
+        self.r_take.next = self.rvalid.val() & self.r_ready.val();
+        self.rd_tags.read.next = self.r_take.val();
+        self.r_shift.next = bit_cast::<5, 2>(self.r_tag_lane.val().get_bits::<2>(0)) << 3;
+        self.r_word.next = self.rdata.val() >> self.r_shift.val();
+        self.snk_data.next = self.r_word.val();
+        if self.r_tag_width.val().get_bits::<2>(0) == 0 {
+            self.snk_data.next = self.r_word.val() & 0xFF;
+        }
+        if self.r_tag_width.val().get_bits::<2>(0) == 1 {
+            self.snk_data.next = self.r_word.val() & 0xFFFF;
+        }
+        self.snk_valid.next = 0.into();
+        if self.rvalid.val() & self.r_deliver.val() {
+            self.snk_valid.next = self.r_head.val();
+        }
+        self.snk_last.next = self.r_tag_tc.val().get_bit(0);
+        self.r_fault.next = 0.into();
+        if self.r_take.val() & self.r_err.val() & (self.rd_discard.q.val() == 0) {
+            self.r_fault.next = self.r_head.val();
+        }
+        self.r_fault_addr.next = self.r_tag_addr.val().get_bits::<16>(0);
+        self.r_fault_resp.next = self.rresp.val();
+
+        // Writes: BREADY is always high; an error names the head tag's channel.
+        self.bready.next = true;
+        self.b_take.next = self.bvalid.val() & !self.wr_tags.empty.val();
+        self.wr_tags.read.next = self.b_take.val();
+        self.w_head.next = bits::<4>(1) << self.w_tag_channel.val().get_bits::<2>(0);
+        self.w_fault.next = 0.into();
+        if self.b_take.val() & (self.bresp.val() != 0) & (self.wr_discard.q.val() == 0) {
+            self.w_fault.next = self.w_head.val();
+        }
+        self.w_fault_addr.next = self.w_tag_addr.val().get_bits::<16>(0);
+        self.w_fault_resp.next = self.bresp.val();
+
+        // Outstanding counts (the room flags are registered: off the issue path) and the
+        // responses owed from before a master clear.
+        self.rd_out_next.next = self.rd_out.q.val() + bit_cast::<6, 1>(self.push_read.val().into())
+            - bit_cast::<6, 1>(self.r_take.val().into());
+        self.wr_out_next.next = self.wr_out.q.val()
+            + bit_cast::<6, 1>(self.push_write.val().into())
+            - bit_cast::<6, 1>(self.b_take.val().into());
+        self.rd_out.d.next = self.rd_out_next.val();
+        self.wr_out.d.next = self.wr_out_next.val();
+        self.rd_room_r.d.next = self.rd_out_next.val() < self.k_outstanding.val();
+        self.wr_room_r.d.next = self.wr_out_next.val() < self.k_outstanding.val();
+        if self.r_take.val() & (self.rd_discard.q.val() != 0) {
+            self.rd_discard.d.next = self.rd_discard.q.val() - 1;
+        }
+        if self.b_take.val() & (self.wr_discard.q.val() != 0) {
+            self.wr_discard.d.next = self.wr_discard.q.val() - 1;
+        }
+        if self.master_clear.val() {
+            self.rd_discard.d.next =
+                self.rd_out.q.val() - bit_cast::<6, 1>(self.r_take.val().into());
+            self.wr_discard.d.next =
+                self.wr_out.q.val() - bit_cast::<6, 1>(self.b_take.val().into());
+        }
+        if self.reset.val() {
+            self.rd_out.d.next = 0.into();
+            self.wr_out.d.next = 0.into();
+            self.rd_discard.d.next = 0.into();
+            self.wr_discard.d.next = 0.into();
+            self.rd_room_r.d.next = true;
+            self.wr_room_r.d.next = true;
+        }
+        self.rd_room.next = self.rd_room_r.q.val();
+        self.wr_room.next = self.wr_room_r.q.val();
+    }
+}
