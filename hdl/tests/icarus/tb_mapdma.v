@@ -11,7 +11,8 @@
 // Scenario: registers (MAP writes and read-back, MASTER_CLEAR, ID/VERSION/CONFIG, SLVERR for a
 // hole), then a write transfer (channel 1, device -> memory, 8-bit units, single mode, 4 units)
 // and a read transfer (channel 2, memory -> device, 16-bit units, block mode, 3 units) through
-// the map registers into an AXI4 memory model.
+// the map registers into an AXI4 memory model, then mask writes to an auto-initialize channel
+// with a one-unit count (channel 3).
 
 `timescale 1ns / 1ps
 
@@ -140,6 +141,8 @@ module tb;
     localparam [15:0] R_PAGE = 16'h0001;
     localparam [15:0] R_ADDR = 16'h3020;
     localparam integer R_UNITS = 3;
+    // Auto-initialize channel with a one-unit count, only programmed and masked.
+    localparam integer XCH = 3;
     localparam [31:0] W_LOGICAL = {W_PAGE, W_ADDR};
     localparam [31:0] R_LOGICAL = {R_PAGE, R_ADDR};
     localparam integer W_MAP_INDEX = W_LOGICAL >> MAPDMA_PAGE_SHIFT;
@@ -537,7 +540,7 @@ module tb;
     reg [15:0] v16;
     integer i;
     reg [31:0] entry;
-    reg [7:0] mode_w, mode_r;
+    reg [7:0] mode_w, mode_r, mode_x;
 
     function [31:0] map_entry(input [31:0] frame, input [31:0] writable, input [31:0] valid);
         map_entry = ((frame << MAPDMA_MAP_FRAME_SHIFT) & MAPDMA_MAP_FRAME_MASK)
@@ -712,6 +715,24 @@ module tb;
         rd_check("STATUS: TC of channel 2", MAPDMA_STATUS, (1 << RCH) << MAPDMA_STATUS_TC_SHIFT);
         check("AXI writes after the read transfer", b_count, W_UNITS);
         rd_check("FAULT_CAUSE after both transfers", MAPDMA_FAULT_CAUSE, 0);
+
+        // -- Register writes that strobe an auto-initialize channel with a one-unit count (count
+        // and base count 0 since reset): channel outputs that depend on that state must not
+        // glitch back into the strobes (a zero-delay loop seen with such a channel).
+        mode_x = (XCH << MAPDMA_MODE_CHANNEL_SHIFT)
+               | (MAPDMA_TRANSFER_VERIFY << MAPDMA_MODE_TRANSFER_SHIFT)
+               | (1 << MAPDMA_MODE_AUTOINIT_SHIFT)
+               | (MAPDMA_SERVICE_SINGLE << MAPDMA_MODE_MODE_SHIFT);
+        wr(MAPDMA_MODE, mode_x);
+        wr(MAPDMA_SINGLE_MASK, (XCH << MAPDMA_SINGLE_MASK_CHANNEL_SHIFT)
+                               | (1 << MAPDMA_SINGLE_MASK_SET_SHIFT));
+        wr(MAPDMA_ALL_MASK, 32'hF);
+        rd_check("CH_CONFIG[3]: auto-initialize, masked",
+                 MAPDMA_CH_CONFIG + MAPDMA_CH_CONFIG_STRIDE * XCH,
+                 ((mode_x & ~MAPDMA_MODE_CHANNEL_MASK) << MAPDMA_CH_CONFIG_MODE_SHIFT)
+                 | MAPDMA_CH_CONFIG_MASKED_MASK);
+        rd_check("ALL_MASK after writing 0xF", MAPDMA_ALL_MASK, 32'hFF);
+        note("mask writes to an auto-initialize one-unit channel done");
 
         $display("PASS");
         $fflush;
