@@ -141,3 +141,57 @@ fn core_synthesis_reports_cells_of_the_configuration() {
     assert!(count("LUT4") > 0, "{report}");
     assert!(out.join("stat.json").is_file());
 }
+
+#[test]
+fn core_fmax_places_and_routes_the_core_in_its_harness() {
+    // The smallest configuration and one seed: about a minute, most of it Yosys and nextpnr.
+    let out = fresh_dir("synth_core_fmax");
+    let report = mapdma_ok(&[
+        "synth",
+        "--core",
+        "--fmax",
+        "--seeds",
+        "1",
+        "--channels",
+        "1",
+        "--map-registers",
+        "4",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    // The cell counts are the core's alone, as without --fmax.
+    assert!(report.contains("LUT4"), "{report}");
+    let fmax: f64 = report
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("fmax")?.trim().strip_prefix("min"))
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("fmax line missing:\n{report}"));
+    assert!(fmax > 0.0, "{report}");
+    let path: Vec<&str> = report
+        .lines()
+        .skip_while(|l| !l.starts_with("critical path of seed 1"))
+        .skip(1)
+        .take_while(|l| l.contains(" ns  "))
+        .collect();
+    assert!(path.len() >= 3, "critical path missing:\n{report}");
+    assert!(path[0].contains("(launch)") && path.last().unwrap().contains("(setup)"));
+    // Named with the design's nets (the core's instance is `core` in the harness).
+    assert!(path.iter().any(|l| l.contains("core.")), "{report}");
+    for f in [
+        "fmax_harness.v",
+        "report_1.json",
+        "nextpnr_1.log",
+        "stat.json",
+    ] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+}
+
+#[test]
+fn fmax_options_need_core() {
+    let e = mapdma_err(&["synth", "--core", "--seeds", "2"]);
+    assert!(e.contains("--fmax"), "{e}");
+    let e = mapdma_err(&["synth", "--board", "icebreaker", "--fmax"]);
+    assert!(e.contains("--fmax") && e.contains("--board"), "{e}");
+}

@@ -5,6 +5,8 @@ mod board;
 mod boards;
 mod config_args;
 mod demo;
+mod fmax;
+mod harness;
 mod regs;
 mod report;
 mod sim;
@@ -34,7 +36,7 @@ enum Command {
     /// List the boards under constraints/ with their clock, UART, LED and button pins.
     Boards(boards::BoardsArgs),
     /// Synthesize for iCE40: a board design through Yosys → nextpnr-ice40 → icepack, or the
-    /// DMA core alone (--core) for its cell counts.
+    /// DMA core alone (--core) for its cell counts and, with --fmax, its post-route fmax.
     Synth(synth::SynthArgs),
     /// Run the seed scenario (common buffer, auto-initialize, ReadDmaCounter polling) on the
     /// Verilator model, both directions, every byte checked; --vcd writes a waveform.

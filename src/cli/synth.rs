@@ -8,6 +8,7 @@
 
 use super::board::{default_constraints_dir, Board, Pin};
 use super::config_args::ConfigArgs;
+use super::fmax::{self, Device};
 use super::report::{CellCounts, PnrReport};
 use super::tools;
 use anyhow::{bail, Context};
@@ -28,10 +29,21 @@ pub struct SynthArgs {
     /// UART rate of the generated board design (the host must use the same)
     #[arg(long, default_value_t = mapdma_hdl::board::DEFAULT_BAUD, requires = "board", conflicts_with = "verilog")]
     baud: u32,
-    /// Synthesize the DMA core of a configuration alone: Yosys synth_ice40 cell counts, no
-    /// place and route (the core's bus ports outnumber any package's pins)
+    /// Synthesize the DMA core of a configuration alone: Yosys synth_ice40 cell counts (place
+    /// and route only with --fmax: the core's bus ports outnumber any package's pins)
     #[arg(long)]
     core: bool,
+    /// With --core: also place and route the core inside an I/O harness (a shift chain in, an
+    /// XOR tree out, three pins) and report its post-route fmax and critical path
+    #[arg(long, requires = "core", conflicts_with = "board")]
+    fmax: bool,
+    /// The iCE40 the fmax is measured on (with --fmax)
+    #[arg(long, value_enum, default_value_t = Device::Hx8k, requires = "fmax")]
+    device: Device,
+    /// nextpnr placer seeds 1..=N, run one after the other (with --fmax)
+    #[arg(long, value_name = "N", default_value_t = 3, requires = "fmax",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    seeds: u64,
     /// Output folder: the Verilog, the tools' logs and reports, and for a board top.bin
     #[arg(long, value_name = "DIR", default_value = "out/synth")]
     out: PathBuf,
@@ -48,7 +60,10 @@ pub struct SynthArgs {
 pub fn run(args: &SynthArgs) -> anyhow::Result<()> {
     let cfg = args.config.config()?;
     match &args.board {
-        None => core(&cfg, &args.out),
+        None => {
+            let fmax = args.fmax.then_some((args.device, args.seeds));
+            core(&cfg, &args.out, fmax)
+        }
         Some(name) => {
             if cfg != Config::default() {
                 bail!(
@@ -61,8 +76,10 @@ pub fn run(args: &SynthArgs) -> anyhow::Result<()> {
     }
 }
 
-/// `synth --core`: the configuration's Verilog through `synth_ice40`, cell counts only.
-fn core(cfg: &Config, out: &Path) -> anyhow::Result<()> {
+/// `synth --core`: the configuration's Verilog through `synth_ice40`, cell counts; with `fmax`
+/// (device, seeds) also placed and routed inside the harness. The cell counts are always the
+/// core's alone, so the harness's registers never inflate them.
+fn core(cfg: &Config, out: &Path, fmax: Option<(Device, u64)>) -> anyhow::Result<()> {
     let verilog = mapdma_hdl::verilog(cfg)?;
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let cells = yosys_synth(&verilog, out, false)?;
@@ -73,6 +90,9 @@ fn core(cfg: &Config, out: &Path) -> anyhow::Result<()> {
     );
     print_cells(&cells);
     println!("reports      {}", out.join("stat.json").display());
+    if let Some((device, seeds)) = fmax {
+        fmax::run(&verilog, out, device, seeds)?;
+    }
     Ok(())
 }
 
