@@ -27,6 +27,8 @@ pub struct Arbiter {
     /// The owner is eligible and keeps the engine.
     pub owner_keeps: Signal<Out, Bit>,
     base: Signal<Local, Bits<2>>,
+    pick: Signal<Local, Bits<2>>,
+    keeps: Signal<Local, Bit>,
     rotated: Signal<Local, Bits<8>>,
 }
 
@@ -41,21 +43,25 @@ impl Logic for Arbiter {
         self.rotated.next = (bit_cast::<8, 4>(self.eligible.val())
             | (bit_cast::<8, 4>(self.eligible.val()) << 4))
             >> self.base.val();
-        self.channel.next = self.base.val() + 3;
+        self.pick.next = self.base.val() + 3;
         if self.rotated.val().get_bit(2) {
-            self.channel.next = self.base.val() + 2;
+            self.pick.next = self.base.val() + 2;
         }
         if self.rotated.val().get_bit(1) {
-            self.channel.next = self.base.val() + 1;
+            self.pick.next = self.base.val() + 1;
         }
         if self.rotated.val().get_bit(0) {
-            self.channel.next = self.base.val();
+            self.pick.next = self.base.val();
         }
-        self.owner_keeps.next = self.owner_valid.val()
+        self.keeps.next = self.owner_valid.val()
             & (self.eligible.val() & (bits::<4>(1) << self.owner.val())).any();
-        if self.owner_keeps.val() {
-            self.channel.next = self.owner.val();
+        if self.keeps.val() {
+            self.pick.next = self.owner.val();
         }
+        // Outputs are assigned once per evaluation (event-driven simulators wake the reader on
+        // every intermediate value).
+        self.channel.next = self.pick.val();
+        self.owner_keeps.next = self.keeps.val();
         self.found.next = self.eligible.val().any();
     }
 }

@@ -43,6 +43,7 @@ pub struct AxiQueue<const W: usize> {
     count: DFF<Bits<3>>,
     space_r: DFF<Bit>,
     pop: Signal<Local, Bit>,
+    space_now: Signal<Local, Bit>,
     count_next: Signal<Local, Bits<3>>,
     head_data: Signal<Local, Bits<W>>,
 }
@@ -69,6 +70,7 @@ impl<const W: usize> AxiQueue<W> {
             count: Default::default(),
             space_r: Default::default(),
             pop: Default::default(),
+            space_now: Default::default(),
             count_next: Default::default(),
             head_data: Default::default(),
         }
@@ -111,10 +113,11 @@ impl<const W: usize> Logic for AxiQueue<W> {
             self.count.d.next = 0.into();
             self.space_r.d.next = true;
         }
-        self.space.next = self.space_r.q.val();
+        self.space_now.next = self.space_r.q.val();
         if self.k_single.val() {
-            self.space.next = (self.count.q.val() == 0) | self.ready.val();
+            self.space_now.next = (self.count.q.val() == 0) | self.ready.val();
         }
+        self.space.next = self.space_now.val();
         self.valid.next = self.count.q.val() != 0;
         self.data.next = self.head_data.val();
     }

@@ -86,6 +86,7 @@ pub struct Channel {
     request_r: DFF<Bit>,
     halted_r: DFF<Bit>,
     passes_r: DFF<Bits<16>>,
+    tc_next: Signal<Local, Bit>,
 }
 
 impl Channel {
@@ -144,6 +145,7 @@ impl Channel {
             request_r: Default::default(),
             halted_r: Default::default(),
             passes_r: Default::default(),
+            tc_next: Default::default(),
         }
     }
 }
@@ -159,10 +161,12 @@ impl Logic for Channel {
         self.at_tc.next = self.count.q.val() == 0;
         self.base.next = self.base_addr.q.val();
         self.autoinit.next = self.mode_r.q.val().get_bit(2);
-        self.at_tc_after.next = self.count.q.val() == 1;
+        // at_tc after a commit: a reload (auto-initialize at terminal count) brings base's count.
+        self.tc_next.next = self.count.q.val() == 1;
         if self.count.q.val() == 0 {
-            self.at_tc_after.next = self.mode_r.q.val().get_bit(2) & (self.base_count.q.val() == 0);
+            self.tc_next.next = self.mode_r.q.val().get_bit(2) & (self.base_count.q.val() == 0);
         }
+        self.at_tc_after.next = self.tc_next.val();
         self.adv_masked.next =
             self.mask_r.q.val() | ((self.count.q.val() == 0) & !self.mode_r.q.val().get_bit(2));
 

@@ -254,6 +254,18 @@ pub struct MapDma {
     t_flags: Signal<Local, Bits<4>>,
     t_mode: Signal<Local, Bits<6>>,
     t_width: Signal<Local, Bits<2>>,
+    // Values of sub-module inputs and output ports that are chosen by conditions: each such
+    // signal is assigned once per evaluation, from one of these (see the `update` comment).
+    c_wr_addr_lo: Signal<Local, Bit>,
+    c_wr_addr_hi: Signal<Local, Bit>,
+    c_wr_count_lo: Signal<Local, Bit>,
+    c_wr_count_hi: Signal<Local, Bit>,
+    c_wr_mode: Signal<Local, Bit>,
+    c_set_mask: Signal<Local, Bit>,
+    c_clear_mask: Signal<Local, Bit>,
+    c_set_request: Signal<Local, Bit>,
+    c_clear_request: Signal<Local, Bit>,
+    rd_word: Signal<Local, Bits<32>>,
 }
 
 impl MapDma {
@@ -459,6 +471,16 @@ impl MapDma {
             t_flags: Default::default(),
             t_mode: Default::default(),
             t_width: Default::default(),
+            c_wr_addr_lo: Default::default(),
+            c_wr_addr_hi: Default::default(),
+            c_wr_count_lo: Default::default(),
+            c_wr_count_hi: Default::default(),
+            c_wr_mode: Default::default(),
+            c_set_mask: Default::default(),
+            c_clear_mask: Default::default(),
+            c_set_request: Default::default(),
+            c_clear_request: Default::default(),
+            rd_word: Default::default(),
         }
     }
 }
@@ -493,6 +515,11 @@ fn check_decode_layout() {
 }
 
 impl Logic for MapDma {
+    // Every input of a sub-module (except flip-flop `d` inputs, which are only sampled at the
+    // clock edge) and every output port is assigned exactly once per evaluation: a value chosen
+    // by conditions is built in a `Local` and assigned at the end. An event-driven simulator
+    // (Icarus) wakes the other module's `always @(*)` on each intermediate value, and two blocks
+    // glitching into each other spin without advancing time.
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
@@ -959,50 +986,59 @@ impl Logic for MapDma {
             self.channels[i].master_clear.next = self.master_clear.val();
             self.channels[i].wr_byte.next = self.wd.val().get_bits::<8>(0);
             self.channels[i].wr_data.next = self.wd.val().get_bits::<16>(0);
-            self.channels[i].wr_addr_lo.next = false;
-            self.channels[i].wr_addr_hi.next = false;
-            self.channels[i].wr_count_lo.next = false;
-            self.channels[i].wr_count_hi.next = false;
-            self.channels[i].wr_mode.next = false;
-            self.channels[i].set_mask.next = false;
-            self.channels[i].clear_mask.next = false;
-            self.channels[i].set_request.next = false;
-            self.channels[i].clear_request.next = false;
+            self.c_wr_addr_lo.next = false;
+            self.c_wr_addr_hi.next = false;
+            self.c_wr_count_lo.next = false;
+            self.c_wr_count_hi.next = false;
+            self.c_wr_mode.next = false;
+            self.c_set_mask.next = false;
+            self.c_clear_mask.next = false;
+            self.c_set_request.next = false;
+            self.c_clear_request.next = false;
             if self.wr.val()
                 & self.wdec.in_ports.val()
                 & (self.wdec.port.val() < 8)
                 & self.wdec.port_ch.val().get_bit(i)
             {
                 if self.wdec.port.val().get_bit(0) {
-                    self.channels[i].wr_count_lo.next = !self.flip_flop.q.val();
-                    self.channels[i].wr_count_hi.next = self.flip_flop.q.val();
+                    self.c_wr_count_lo.next = !self.flip_flop.q.val();
+                    self.c_wr_count_hi.next = self.flip_flop.q.val();
                 } else {
-                    self.channels[i].wr_addr_lo.next = !self.flip_flop.q.val();
-                    self.channels[i].wr_addr_hi.next = self.flip_flop.q.val();
+                    self.c_wr_addr_lo.next = !self.flip_flop.q.val();
+                    self.c_wr_addr_hi.next = self.flip_flop.q.val();
                 }
             }
             if self.wr.val() & self.wdec.in_ports.val() & self.wr_data_ch.val().get_bit(i) {
                 if self.wdec.port.val() == self.k_p_request.val() {
-                    self.channels[i].set_request.next = self.wd.val().get_bit(2);
-                    self.channels[i].clear_request.next = !self.wd.val().get_bit(2);
+                    self.c_set_request.next = self.wd.val().get_bit(2);
+                    self.c_clear_request.next = !self.wd.val().get_bit(2);
                 }
                 if self.wdec.port.val() == self.k_p_single_mask.val() {
-                    self.channels[i].set_mask.next = self.wd.val().get_bit(2);
-                    self.channels[i].clear_mask.next = !self.wd.val().get_bit(2);
+                    self.c_set_mask.next = self.wd.val().get_bit(2);
+                    self.c_clear_mask.next = !self.wd.val().get_bit(2);
                 }
                 if self.wdec.port.val() == self.k_p_mode.val() {
-                    self.channels[i].wr_mode.next = true;
+                    self.c_wr_mode.next = true;
                 }
             }
             if self.wr.val() & self.wdec.in_ports.val() {
                 if self.wdec.port.val() == self.k_p_clear_mask.val() {
-                    self.channels[i].clear_mask.next = true;
+                    self.c_clear_mask.next = true;
                 }
                 if self.wdec.port.val() == self.k_p_all_mask.val() {
-                    self.channels[i].set_mask.next = self.wd.val().get_bit(i);
-                    self.channels[i].clear_mask.next = !self.wd.val().get_bit(i);
+                    self.c_set_mask.next = self.wd.val().get_bit(i);
+                    self.c_clear_mask.next = !self.wd.val().get_bit(i);
                 }
             }
+            self.channels[i].wr_addr_lo.next = self.c_wr_addr_lo.val();
+            self.channels[i].wr_addr_hi.next = self.c_wr_addr_hi.val();
+            self.channels[i].wr_count_lo.next = self.c_wr_count_lo.val();
+            self.channels[i].wr_count_hi.next = self.c_wr_count_hi.val();
+            self.channels[i].wr_mode.next = self.c_wr_mode.val();
+            self.channels[i].set_mask.next = self.c_set_mask.val();
+            self.channels[i].clear_mask.next = self.c_clear_mask.val();
+            self.channels[i].set_request.next = self.c_set_request.val();
+            self.channels[i].clear_request.next = self.c_clear_request.val();
             self.channels[i].wr_page.next =
                 self.wr.val() & self.wdec.page.val() & self.wdec.arr_ch.val().get_bit(i);
             self.channels[i].wr_width.next =
@@ -1205,10 +1241,11 @@ impl Logic for MapDma {
         self.rd_hold.d.next = self.rd_mux.val();
         self.rd_err_q.d.next = self.rd_bad.val();
         self.rd_was_map.d.next = self.rdec.map.val();
-        self.axil.rd_data.next = self.rd_hold.q.val();
+        self.rd_word.next = self.rd_hold.q.val();
         if self.rd_was_map.q.val() {
-            self.axil.rd_data.next = self.map_word.val();
+            self.rd_word.next = self.map_word.val();
         }
+        self.axil.rd_data.next = self.rd_word.val();
         self.axil.rd_err.next = self.rd_err_q.q.val();
 
         // ---- Hardware reset -------------------------------------------------------------------

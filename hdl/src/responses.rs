@@ -99,6 +99,10 @@ pub struct Responses {
     r_shift: Signal<Local, Bits<5>>,
     r_word: Signal<Local, Bits<32>>,
     r_ready: Signal<Local, Bit>,
+    r_unit: Signal<Local, Bits<32>>,
+    r_valid_oh: Signal<Local, Bits<4>>,
+    r_fault_oh: Signal<Local, Bits<4>>,
+    w_fault_oh: Signal<Local, Bits<4>>,
     b_take: Signal<Local, Bit>,
     w_head: Signal<Local, Bits<4>>,
     rd_out_next: Signal<Local, Bits<6>>,
@@ -168,6 +172,10 @@ impl Responses {
             r_shift: Default::default(),
             r_word: Default::default(),
             r_ready: Default::default(),
+            r_unit: Default::default(),
+            r_valid_oh: Default::default(),
+            r_fault_oh: Default::default(),
+            w_fault_oh: Default::default(),
             b_take: Default::default(),
             w_head: Default::default(),
             rd_out_next: Default::default(),
@@ -221,22 +229,27 @@ impl Logic for Responses {
         self.rd_tags.read.next = self.r_take.val();
         self.r_shift.next = bit_cast::<5, 2>(self.r_tag_lane.val().get_bits::<2>(0)) << 3;
         self.r_word.next = self.rdata.val() >> self.r_shift.val();
-        self.snk_data.next = self.r_word.val();
+        self.r_unit.next = self.r_word.val();
         if self.r_tag_width.val().get_bits::<2>(0) == 0 {
-            self.snk_data.next = self.r_word.val() & 0xFF;
+            self.r_unit.next = self.r_word.val() & 0xFF;
         }
         if self.r_tag_width.val().get_bits::<2>(0) == 1 {
-            self.snk_data.next = self.r_word.val() & 0xFFFF;
+            self.r_unit.next = self.r_word.val() & 0xFFFF;
         }
-        self.snk_valid.next = 0.into();
+        self.r_valid_oh.next = 0.into();
         if self.rvalid.val() & self.r_deliver.val() {
-            self.snk_valid.next = self.r_head.val();
+            self.r_valid_oh.next = self.r_head.val();
         }
-        self.snk_last.next = self.r_tag_tc.val().get_bit(0);
-        self.r_fault.next = 0.into();
+        self.r_fault_oh.next = 0.into();
         if self.r_take.val() & self.r_err.val() & (self.rd_discard.q.val() == 0) {
-            self.r_fault.next = self.r_head.val();
+            self.r_fault_oh.next = self.r_head.val();
         }
+        // Outputs are assigned once per evaluation (event-driven simulators wake the reader on
+        // every intermediate value).
+        self.snk_data.next = self.r_unit.val();
+        self.snk_valid.next = self.r_valid_oh.val();
+        self.snk_last.next = self.r_tag_tc.val().get_bit(0);
+        self.r_fault.next = self.r_fault_oh.val();
         self.r_fault_addr.next = self.r_tag_addr.val().get_bits::<16>(0);
         self.r_fault_resp.next = self.rresp.val();
 
@@ -245,10 +258,11 @@ impl Logic for Responses {
         self.b_take.next = self.bvalid.val() & !self.wr_tags.empty.val();
         self.wr_tags.read.next = self.b_take.val();
         self.w_head.next = bits::<4>(1) << self.w_tag_channel.val().get_bits::<2>(0);
-        self.w_fault.next = 0.into();
+        self.w_fault_oh.next = 0.into();
         if self.b_take.val() & (self.bresp.val() != 0) & (self.wr_discard.q.val() == 0) {
-            self.w_fault.next = self.w_head.val();
+            self.w_fault_oh.next = self.w_head.val();
         }
+        self.w_fault.next = self.w_fault_oh.val();
         self.w_fault_addr.next = self.w_tag_addr.val().get_bits::<16>(0);
         self.w_fault_resp.next = self.bresp.val();
 
