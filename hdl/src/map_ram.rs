@@ -6,6 +6,12 @@
 //! synchronous read is hidden by the engine's select/issue pipeline, so translation costs no
 //! throughput. Written as two memories with the same write so every FPGA flow infers 1R1W RAMs.
 //! Contents power up invalid (zero); reset does not touch them.
+//!
+//! Port `a` carries `(* no_rw_check *)`: the engine never uses a translation read in a clock in
+//! which the map is written (a register write drops the issue-stage unit and selects none), so
+//! Yosys need not add its read/write-collision bypass (a comparator on the lookup address and a
+//! multiplexer on the entry, on the engine's critical path). Port `b` (register read-back) keeps
+//! it: a read and a write of one map register can meet in one clock.
 
 use rust_hdl::prelude::*;
 
@@ -76,7 +82,7 @@ impl Logic for MapRam {
         let ib = self._entries.trailing_zeros().max(1);
         Verilog::Custom(format!(
             "\
-reg [21:0] mem_a [0:{last}];
+(* no_rw_check *) reg [21:0] mem_a [0:{last}];
 reg [21:0] mem_b [0:{last}];
 integer i;
 initial begin

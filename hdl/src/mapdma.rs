@@ -184,6 +184,25 @@ pub struct MapDma {
     eop_act: Signal<Local, Bits<4>>,
     eligible: Signal<Local, Bits<4>>,
     runnable: Signal<Local, Bits<4>>,
+    h_onehot: Signal<Local, Bits<4>>,
+    c_onehot: Signal<Local, Bits<4>>,
+    same_c: Signal<Local, Bit>,
+    h_logical: Signal<Local, Bits<32>>,
+    c_logical: Signal<Local, Bits<32>>,
+    h_page: Signal<Local, Bits<16>>,
+    h_addr: Signal<Local, Bits<16>>,
+    h_type: Signal<Local, Bits<2>>,
+    h_mode: Signal<Local, Bits<2>>,
+    h_width: Signal<Local, Bits<2>>,
+    h_decrement: Signal<Local, Bit>,
+    h_at_tc: Signal<Local, Bit>,
+    c_page: Signal<Local, Bits<16>>,
+    c_addr: Signal<Local, Bits<16>>,
+    c_type: Signal<Local, Bits<2>>,
+    c_mode: Signal<Local, Bits<2>>,
+    c_width: Signal<Local, Bits<2>>,
+    c_decrement: Signal<Local, Bit>,
+    c_at_tc: Signal<Local, Bit>,
     elig_hold: Signal<Local, Bits<4>>,
     elig_b: Signal<Local, Bits<4>>,
     elig_commit: Signal<Local, Bits<4>>,
@@ -241,7 +260,6 @@ pub struct MapDma {
     unit_strb: Signal<Local, Bits<4>>,
     fault_new: Signal<Local, Bits<4>>,
     fault_clear: Signal<Local, Bits<4>>,
-    a_onehot: Signal<Local, Bits<4>>,
     fault_word: Signal<Local, Bits<32>>,
     fault_shift: Signal<Local, Bits<5>>,
     map_word: Signal<Local, Bits<32>>,
@@ -403,6 +421,25 @@ impl MapDma {
             eop_act: Default::default(),
             eligible: Default::default(),
             runnable: Default::default(),
+            h_onehot: Default::default(),
+            c_onehot: Default::default(),
+            same_c: Default::default(),
+            h_logical: Default::default(),
+            c_logical: Default::default(),
+            h_page: Default::default(),
+            h_addr: Default::default(),
+            h_type: Default::default(),
+            h_mode: Default::default(),
+            h_width: Default::default(),
+            h_decrement: Default::default(),
+            h_at_tc: Default::default(),
+            c_page: Default::default(),
+            c_addr: Default::default(),
+            c_type: Default::default(),
+            c_mode: Default::default(),
+            c_width: Default::default(),
+            c_decrement: Default::default(),
+            c_at_tc: Default::default(),
             elig_hold: Default::default(),
             elig_b: Default::default(),
             elig_commit: Default::default(),
@@ -458,7 +495,6 @@ impl MapDma {
             unit_strb: Default::default(),
             fault_new: Default::default(),
             fault_clear: Default::default(),
-            a_onehot: Default::default(),
             fault_word: Default::default(),
             fault_shift: Default::default(),
             map_word: Default::default(),
@@ -802,45 +838,87 @@ impl Logic for MapDma {
         // is active (the device may not have reacted to this unit's DACK yet).
         self.a_go.next = (!self.b_valid.q.val() | (self.b_commit.val() & (self.b_mode.val() != 1)))
             & !self.wr.val();
-        // The selected unit's fields; a back-to-back unit of the committing channel takes the
-        // address and terminal-count flag forwarded from this commit.
-        self.a_page.next = 0.into();
-        self.a_addr.next = 0.into();
-        self.a_type.next = 0.into();
-        self.a_mode.next = 0.into();
-        self.a_width.next = 0.into();
-        self.a_decrement.next = false;
-        self.a_at_tc.next = false;
-        self.a_onehot.next = bits::<4>(1) << self.a_ch.val();
+        // The selected unit's fields, for both outcomes of this clock's commit decision (`h_*`:
+        // the pick of `arb_hold`, `c_*`: the pick of `arb_commit`), chosen late like the channel.
+        // A back-to-back unit of the committing channel takes the address and terminal-count
+        // flag forwarded from the commit.
+        self.h_onehot.next = bits::<4>(1) << self.arb_hold.channel.val();
+        self.c_onehot.next = bits::<4>(1) << self.arb_commit.channel.val();
+        self.h_page.next = 0.into();
+        self.c_page.next = 0.into();
+        self.h_addr.next = 0.into();
+        self.c_addr.next = 0.into();
+        self.h_type.next = 0.into();
+        self.c_type.next = 0.into();
+        self.h_mode.next = 0.into();
+        self.c_mode.next = 0.into();
+        self.h_width.next = 0.into();
+        self.c_width.next = 0.into();
+        self.h_decrement.next = false;
+        self.c_decrement.next = false;
+        self.h_at_tc.next = false;
+        self.c_at_tc.next = false;
         for i in 0..self.channels.len() {
-            if self.a_onehot.val().get_bit(i) {
-                self.a_page.next = self.channels[i].page.val();
-                self.a_addr.next = self.channels[i].cur_addr.val();
-                self.a_type.next = self.channels[i].mode.val().get_bits::<2>(0);
-                self.a_mode.next = self.channels[i].mode.val().get_bits::<2>(4);
-                self.a_width.next = self.channels[i].width.val();
-                self.a_decrement.next = self.channels[i].mode.val().get_bit(3);
-                self.a_at_tc.next = self.channels[i].at_tc.val();
+            if self.h_onehot.val().get_bit(i) {
+                self.h_page.next = self.channels[i].page.val();
+                self.h_addr.next = self.channels[i].cur_addr.val();
+                self.h_type.next = self.channels[i].mode.val().get_bits::<2>(0);
+                self.h_mode.next = self.channels[i].mode.val().get_bits::<2>(4);
+                self.h_width.next = self.channels[i].width.val();
+                self.h_decrement.next = self.channels[i].mode.val().get_bit(3);
+                self.h_at_tc.next = self.channels[i].at_tc.val();
             }
-        }
-        // Width 3 is reserved and moves bytes.
-        if self.a_width.val() == 3 {
-            self.a_width.next = 0.into();
+            if self.c_onehot.val().get_bit(i) {
+                self.c_page.next = self.channels[i].page.val();
+                self.c_addr.next = self.channels[i].cur_addr.val();
+                self.c_type.next = self.channels[i].mode.val().get_bits::<2>(0);
+                self.c_mode.next = self.channels[i].mode.val().get_bits::<2>(4);
+                self.c_width.next = self.channels[i].width.val();
+                self.c_decrement.next = self.channels[i].mode.val().get_bit(3);
+                self.c_at_tc.next = self.channels[i].at_tc.val();
+            }
         }
         self.b_fwd_addr.next = self.b_next_addr.val();
         if self.b_at_tc.val() & self.b_autoinit.val() {
             self.b_fwd_addr.next = self.b_base.val();
         }
-        self.fwd.next = self.b_commit.val() & (self.a_ch.val() == self.b_ch.q.val());
-        if self.fwd.val() {
-            self.a_addr.next = self.b_fwd_addr.val();
-            self.a_at_tc.next = self.b_at_tc_after.val();
+        self.same_c.next = self.arb_commit.channel.val() == self.b_ch.q.val();
+        if self.same_c.val() {
+            self.c_addr.next = self.b_fwd_addr.val();
+            self.c_at_tc.next = self.b_at_tc_after.val();
+        }
+        self.fwd.next = self.b_commit.val() & self.same_c.val();
+        self.a_page.next = self.h_page.val();
+        self.a_addr.next = self.h_addr.val();
+        self.a_type.next = self.h_type.val();
+        self.a_mode.next = self.h_mode.val();
+        self.a_width.next = self.h_width.val();
+        self.a_decrement.next = self.h_decrement.val();
+        self.a_at_tc.next = self.h_at_tc.val();
+        if self.b_commit.val() {
+            self.a_page.next = self.c_page.val();
+            self.a_addr.next = self.c_addr.val();
+            self.a_type.next = self.c_type.val();
+            self.a_mode.next = self.c_mode.val();
+            self.a_width.next = self.c_width.val();
+            self.a_decrement.next = self.c_decrement.val();
+            self.a_at_tc.next = self.c_at_tc.val();
+        }
+        // Width 3 is reserved and moves bytes.
+        if self.a_width.val() == 3 {
+            self.a_width.next = 0.into();
         }
         // Translation lookup: the unit entering the issue stage, or the one waiting in it.
+        self.h_logical.next =
+            (bit_cast::<32, 16>(self.h_page.val()) << 16) | bit_cast::<32, 16>(self.h_addr.val());
+        self.c_logical.next =
+            (bit_cast::<32, 16>(self.c_page.val()) << 16) | bit_cast::<32, 16>(self.c_addr.val());
         self.lookup_logical.next = self.b_logical.val();
-        if self.a_go.val() {
-            self.lookup_logical.next = (bit_cast::<32, 16>(self.a_page.val()) << 16)
-                | bit_cast::<32, 16>(self.a_addr.val());
+        if !self.b_valid.q.val() & !self.wr.val() {
+            self.lookup_logical.next = self.h_logical.val();
+        }
+        if self.b_commit.val() & (self.b_mode.val() != 1) & !self.wr.val() {
+            self.lookup_logical.next = self.c_logical.val();
         }
         self.lookup_page.next = self.lookup_logical.val() >> self.k_page_shift.val();
         self.map.read_index_a.next = self.lookup_page.val().get_bits::<10>(0);
