@@ -9,14 +9,18 @@
 
 use rust_hdl::prelude::*;
 
-/// Decoded mode bits, as stored (mode byte bits 7:2 → stored bits 5:0).
+/// The stored mode: mode byte bits 7:2 in stored bits 5:0 (the channel-select bits 1:0 are not
+/// stored). The engine reads these positions as literals (rust-hdl's generator takes no Rust
+/// paths); `mapdma::check_decode_layout` ties them to `hdl/regmap`'s MODE fields.
 pub mod mode_bits {
-    /// Transfer type, stored bits 1:0.
-    pub const TRANSFER_LSB: usize = 0;
-    pub const AUTOINIT: usize = 2;
-    pub const DECREMENT: usize = 3;
-    /// Service mode, stored bits 5:4.
-    pub const SERVICE_LSB: usize = 4;
+    /// Transfer type (verify / write / read), stored bits 1:0.
+    pub const TRANSFER_LSB: u32 = 0;
+    pub const AUTOINIT: u32 = 2;
+    pub const DECREMENT: u32 = 3;
+    /// Service mode (demand / single / block / cascade), stored bits 5:4.
+    pub const SERVICE_LSB: u32 = 4;
+    /// Mode byte bits dropped below the stored ones (the channel select).
+    pub const DROPPED: u32 = 2;
 }
 
 #[derive(LogicBlock)]

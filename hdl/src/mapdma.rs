@@ -548,6 +548,42 @@ fn check_decode_layout() {
     assert_eq!(FaultCause::SlaveError as u32, 2 + 2);
     assert_eq!(FaultCause::DecodeError as u32, 3 + 2);
     assert_eq!((request::SET.lsb, single_mask::SET.lsb), (2, 2));
+    // COMMAND bits the engine reads: get_bit(2) disable, (4) rotating, (6) DREQ active low,
+    // (7) DACK active high.
+    assert_eq!(
+        (
+            command::DISABLE.lsb,
+            command::ROTATING.lsb,
+            command::DREQ_LOW.lsb,
+            command::DACK_HIGH.lsb
+        ),
+        (2, 4, 6, 7)
+    );
+    // Stored mode bits (channel.rs `mode_bits`) against the mode byte, and the codes the engine
+    // compares them with (type 1 write, 2 read; service 0 demand, 1 single, 2 block, 3 cascade).
+    use crate::channel::mode_bits as mb;
+    assert_eq!(mode::TRANSFER.lsb - mb::DROPPED, mb::TRANSFER_LSB);
+    assert_eq!(mode::AUTOINIT.lsb - mb::DROPPED, mb::AUTOINIT);
+    assert_eq!(mode::DECREMENT.lsb - mb::DROPPED, mb::DECREMENT);
+    assert_eq!(mode::MODE.lsb - mb::DROPPED, mb::SERVICE_LSB);
+    assert_eq!(mode::CHANNEL.lsb + 2, mb::DROPPED);
+    assert_eq!(
+        (
+            TransferType::Verify as u32,
+            TransferType::Write as u32,
+            TransferType::Read as u32
+        ),
+        (0, 1, 2)
+    );
+    assert_eq!(
+        (
+            ServiceMode::Demand as u32,
+            ServiceMode::Single as u32,
+            ServiceMode::Block as u32,
+            ServiceMode::Cascade as u32
+        ),
+        (0, 1, 2, 3)
+    );
 }
 
 impl Logic for MapDma {
