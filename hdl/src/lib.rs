@@ -16,6 +16,7 @@ mod ports;
 pub mod reg_decode;
 pub mod responses;
 pub mod tag_fifo;
+pub mod tag_ram;
 
 pub use mapdma::MapDma;
 pub use mapdma_regmap as regmap;

@@ -61,7 +61,10 @@ pub struct Responses {
     pub snk_last: Signal<Out, Bit>,
 
     /// A bus error for a unit of channel c (one-hot), with the unit's address register value
-    /// and the response code (SLVERR = 2, DECERR = 3).
+    /// and the response code (SLVERR = 2, DECERR = 3). Registered: reported the clock after the
+    /// response, which keeps the fault capture off the response path (a bus error halts its
+    /// channel whenever its response returns, so one more clock changes nothing a program
+    /// can rely on).
     pub r_fault: Signal<Out, Bits<4>>,
     pub r_fault_addr: Signal<Out, Bits<16>>,
     pub r_fault_resp: Signal<Out, Bits<2>>,
@@ -83,6 +86,12 @@ pub struct Responses {
     wr_discard: DFF<Bits<6>>,
     rd_room_r: DFF<Bit>,
     wr_room_r: DFF<Bit>,
+    r_fault_r: DFF<Bits<4>>,
+    r_fault_addr_r: DFF<Bits<16>>,
+    r_fault_resp_r: DFF<Bits<2>>,
+    w_fault_r: DFF<Bits<4>>,
+    w_fault_addr_r: DFF<Bits<16>>,
+    w_fault_resp_r: DFF<Bits<2>>,
     tag_in: Signal<Local, Tag>,
     /// Head tags shifted so the field sits at bit 0.
     r_tag_channel: Signal<Local, Tag>,
@@ -157,6 +166,12 @@ impl Responses {
             wr_discard: Default::default(),
             rd_room_r: Default::default(),
             wr_room_r: Default::default(),
+            r_fault_r: Default::default(),
+            r_fault_addr_r: Default::default(),
+            r_fault_resp_r: Default::default(),
+            w_fault_r: Default::default(),
+            w_fault_addr_r: Default::default(),
+            w_fault_resp_r: Default::default(),
             tag_in: Default::default(),
             r_tag_channel: Default::default(),
             r_tag_lane: Default::default(),
@@ -187,7 +202,22 @@ impl Responses {
 impl Logic for Responses {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, rd_out, wr_out, rd_discard, wr_discard, rd_room_r, wr_room_r);
+        dff_setup!(
+            self,
+            clock,
+            rd_out,
+            wr_out,
+            rd_discard,
+            wr_discard,
+            rd_room_r,
+            wr_room_r,
+            r_fault_r,
+            r_fault_addr_r,
+            r_fault_resp_r,
+            w_fault_r,
+            w_fault_addr_r,
+            w_fault_resp_r
+        );
         clock!(self, clock, rd_tags, wr_tags);
         self.rd_tags.reset.next = self.reset.val();
         self.wr_tags.reset.next = self.reset.val();
@@ -249,9 +279,12 @@ impl Logic for Responses {
         self.snk_data.next = self.r_unit.val();
         self.snk_valid.next = self.r_valid_oh.val();
         self.snk_last.next = self.r_tag_tc.val().get_bit(0);
-        self.r_fault.next = self.r_fault_oh.val();
-        self.r_fault_addr.next = self.r_tag_addr.val().get_bits::<16>(0);
-        self.r_fault_resp.next = self.rresp.val();
+        self.r_fault_r.d.next = self.r_fault_oh.val();
+        self.r_fault_addr_r.d.next = self.r_tag_addr.val().get_bits::<16>(0);
+        self.r_fault_resp_r.d.next = self.rresp.val();
+        self.r_fault.next = self.r_fault_r.q.val();
+        self.r_fault_addr.next = self.r_fault_addr_r.q.val();
+        self.r_fault_resp.next = self.r_fault_resp_r.q.val();
 
         // Writes: BREADY is always high; an error names the head tag's channel.
         self.bready.next = true;
@@ -262,9 +295,12 @@ impl Logic for Responses {
         if self.b_take.val() & (self.bresp.val() != 0) & (self.wr_discard.q.val() == 0) {
             self.w_fault_oh.next = self.w_head.val();
         }
-        self.w_fault.next = self.w_fault_oh.val();
-        self.w_fault_addr.next = self.w_tag_addr.val().get_bits::<16>(0);
-        self.w_fault_resp.next = self.bresp.val();
+        self.w_fault_r.d.next = self.w_fault_oh.val();
+        self.w_fault_addr_r.d.next = self.w_tag_addr.val().get_bits::<16>(0);
+        self.w_fault_resp_r.d.next = self.bresp.val();
+        self.w_fault.next = self.w_fault_r.q.val();
+        self.w_fault_addr.next = self.w_fault_addr_r.q.val();
+        self.w_fault_resp.next = self.w_fault_resp_r.q.val();
 
         // Outstanding counts (the room flags are registered: off the issue path) and the
         // responses owed from before a master clear.
@@ -296,6 +332,8 @@ impl Logic for Responses {
             self.wr_discard.d.next = 0.into();
             self.rd_room_r.d.next = true;
             self.wr_room_r.d.next = true;
+            self.r_fault_r.d.next = 0.into();
+            self.w_fault_r.d.next = 0.into();
         }
         self.rd_room.next = self.rd_room_r.q.val();
         self.wr_room.next = self.wr_room_r.q.val();

@@ -1,14 +1,14 @@
 //! First-word-fall-through FIFO of AXI response tags, with synchronous reset.
 //!
 //! rust-hdl's `SynchronousFIFO` cannot be reset, and a reset in the middle of a burst must
-//! forget the tags of transactions that will never be answered. Storage is a 32-entry RAM
-//! (block RAM or LUT RAM); a write becomes visible at the output two clocks later, which is
-//! always before its AXI response can arrive (request register + at least one clock of latency).
+//! forget the tags of transactions that will never be answered. Storage is a 32-entry block RAM
+//! (`tag_ram`); a write becomes visible at the output two clocks later, which is always before
+//! its AXI response can arrive (request register + at least one clock of latency).
 
+use crate::tag_ram::TagRam;
 use rust_hdl::prelude::*;
 
-/// Tag layout: bits 15:0 address register, 17:16 channel, 19:18 byte lane, 21:20 width,
-/// 22 terminal count.
+/// A tag (its layout belongs to `responses`).
 pub type Tag = Bits<24>;
 /// Entries; the engine never has more transactions outstanding than this.
 pub const DEPTH: usize = 32;
@@ -22,7 +22,7 @@ pub struct TagFifo {
     pub read: Signal<In, Bit>,
     pub data_out: Signal<Out, Tag>,
     pub empty: Signal<Out, Bit>,
-    ram: RAM<Tag, 5>,
+    ram: TagRam,
     wr_ptr: DFF<Bits<6>>,
     wr_visible: DFF<Bits<6>>,
     rd_ptr: DFF<Bits<6>>,
@@ -35,8 +35,7 @@ impl Logic for TagFifo {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(self, clock, wr_ptr, wr_visible, rd_ptr);
-        self.ram.write_clock.next = self.clock.val();
-        self.ram.read_clock.next = self.clock.val();
+        self.ram.clock.next = self.clock.val();
         self.ram.write_enable.next = self.write.val();
         self.ram.write_address.next = self.wr_ptr.q.val().get_bits::<5>(0);
         self.ram.write_data.next = self.data_in.val();
