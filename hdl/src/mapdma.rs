@@ -1,18 +1,27 @@
 //! The mapdma top level: the 8237 register file and native registers behind an AXI4-Lite slave,
-//! the channels, the arbiter, the select/issue engine with map-register translation, and the
-//! AXI4 memory master. Behaviour is specified in `hdl/DESIGN.md`.
+//! the channels, the select/issue engine with map-register translation, and the AXI4 memory
+//! master. Behaviour is specified in `hdl/DESIGN.md` (§6 for the pipeline).
+//!
+//! ```text
+//!  channels ──► select (a_) ──► map RAM ──► issue (b_/u_) ──► aw_q / w_q / ar_q ──► AXI4
+//!     ▲          arb_hold ┐                    │ commit              responses ◄── R / B
+//!     └── advance ◄───────┴ arb_commit ◄───────┘                        │ snk, bus faults
+//! ```
 //!
 //! Engine pipeline (one unit per clock):
-//! - **select** (combinational): the arbiter picks the next channel from the channel state *as it
-//!   will be after this clock's commit* (forwarding), and starts the map-RAM lookup of that
-//!   unit's logical page;
-//! - **issue** (register `b_*`): with the translation in hand, the unit either commits (channel
-//!   registers advance, the AXI request is loaded into the output registers, a response tag is
-//!   queued), faults (no bus access, nothing moves, channel halted), is dropped (the channel is no
-//!   longer eligible, or a register write happened: re-selected from fresh state), or waits
-//!   (device data or AXI space missing).
+//! - **select** (combinational, `a_*`): two arbiters pick the next channel from the channel
+//!   state *as it will be after this clock's commit* — `arb_hold`/`h_*` if the issue-stage unit
+//!   does not commit, `arb_commit`/`c_*` if it does — and the commit decision picks one late;
+//!   the pick starts the map-RAM lookup of that unit's logical page;
+//! - **issue** (`b_*`, from the registers `u_*` loaded at select): with the translation in hand,
+//!   the unit either commits (channel registers advance, the AXI request is queued, a response
+//!   tag is written), faults (no bus access, nothing moves, channel halted), is dropped (the
+//!   channel is no longer runnable, a back-to-back demand unit lost its DREQ, or a register
+//!   write happened: re-selected from fresh state), or waits (device data or AXI space missing).
 //!
 //! Nothing becomes architectural before commit, so faults are precise and drops are free.
+//! Other prefixes: `k_` constants fixed at generation, `t_` scratch values inside loops
+//! (rust-hdl kernels have no `let`).
 
 use crate::arbiter::Arbiter;
 use crate::axi_queue::AxiQueue;
