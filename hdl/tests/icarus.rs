@@ -12,6 +12,7 @@
 //! generated here from `mapdma-regmap` (`regmap.vh`), so the testbench holds no register numbers.
 
 use mapdma_hdl::regmap::{self, Config, Count, FaultCause, ServiceMode, TransferType, UnitWidth};
+
 use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::io::ErrorKind;
@@ -31,18 +32,6 @@ fn work_dir(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
-}
-
-/// `OutOfRange` → `OUT_OF_RANGE`.
-fn screaming_snake(camel: &str) -> String {
-    let mut s = String::new();
-    for (i, c) in camel.chars().enumerate() {
-        if c.is_ascii_uppercase() && i > 0 {
-            s.push('_');
-        }
-        s.push(c.to_ascii_uppercase());
-    }
-    s
 }
 
 /// An address inside the register window with no register behind it (answers SLVERR).
@@ -81,7 +70,7 @@ fn regmap_localparams(cfg: &Config) -> String {
         p(&mut s, format!("MAPDMA_{name}"), value);
     }
     for c in FaultCause::ALL {
-        let name = screaming_snake(&format!("{c:?}"));
+        let name = regmap::export::screaming_snake(&format!("{c:?}"));
         p(&mut s, format!("MAPDMA_FAULT_{name}"), c as u64);
     }
     for t in [
@@ -89,7 +78,7 @@ fn regmap_localparams(cfg: &Config) -> String {
         TransferType::Write,
         TransferType::Read,
     ] {
-        let name = screaming_snake(&format!("{t:?}"));
+        let name = regmap::export::screaming_snake(&format!("{t:?}"));
         p(&mut s, format!("MAPDMA_TRANSFER_{name}"), t as u64);
     }
     for m in [
@@ -98,7 +87,7 @@ fn regmap_localparams(cfg: &Config) -> String {
         ServiceMode::Block,
         ServiceMode::Cascade,
     ] {
-        let name = screaming_snake(&format!("{m:?}"));
+        let name = regmap::export::screaming_snake(&format!("{m:?}"));
         p(&mut s, format!("MAPDMA_SERVICE_{name}"), m as u64);
     }
     for w in [UnitWidth::Bits8, UnitWidth::Bits16, UnitWidth::Bits32] {

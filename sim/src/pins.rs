@@ -167,13 +167,18 @@ impl PinMap {
     pub fn get_dev(&self, w: &[u32], ch: usize) -> DeviceOut {
         let g = |k: usize| w[self.dev_out[ch][k]];
         DeviceOut {
-            dack: g(0) != 0,
+            dack: self.get_dack(w, ch),
             src_ready: g(1) != 0,
             snk_data: g(2),
             snk_valid: g(3) != 0,
             snk_last: g(4) != 0,
             eop_out: g(5) != 0,
         }
+    }
+
+    /// The DACK pin alone (read every clock for devices that react to DACK in its own clock).
+    pub fn get_dack(&self, w: &[u32], ch: usize) -> bool {
+        w[self.dev_out[ch][0]] != 0
     }
 
     pub fn get_irq(&self, w: &[u32]) -> bool {

@@ -259,7 +259,7 @@ impl<E: Engine> System<E> {
         for (ch, (d, o)) in self.devices.iter_mut().zip(&self.dev_out).enumerate() {
             d.clock(o, cycle);
             if d.watches_dack() {
-                d.see_dack(p.get_dev(&self.scratch, ch).dack);
+                d.see_dack(p.get_dack(&self.scratch, ch));
             }
         }
         self.irq.observe(irq, cycle);

@@ -21,8 +21,9 @@ fn bit_range(f: &Field, cfg: &Config) -> String {
     }
 }
 
-/// `OutOfRange` → `OUT_OF_RANGE`, for C identifiers built from Rust enum variants.
-fn screaming_snake(camel: &str) -> String {
+/// `OutOfRange` → `OUT_OF_RANGE`, for C (and Verilog) identifiers built from Rust enum
+/// variants.
+pub fn screaming_snake(camel: &str) -> String {
     let mut s = String::new();
     for (i, c) in camel.chars().enumerate() {
         if c.is_ascii_uppercase() && i > 0 {
