@@ -1,9 +1,9 @@
 // Formal harness for mapdma (small configuration: one channel, four map registers), checked
 // by bounded model checking with Yosys' SMT flow (yosys-smtbmc + z3). The Rust test
 // `mapdma-verify/tests/formal.rs` generates the Verilog, includes `top_props.vh` into module
-// `top` and runs this; `formal/README.md` says how to run it by hand.
+// `mapdma` and runs this; `formal/README.md` says how to run it by hand.
 //
-// Everything here sees only the ports of `top`:
+// Everything here sees only the ports of `mapdma`:
 // - assumptions: reset in the first clock only; the AXI4-Lite master holds VALID with a stable
 //   payload until READY and presents AW and W together; a map-register write puts frame i into
 //   entry i (so a physical frame names the logical page it came from); the AXI4 memory slave
@@ -68,7 +68,7 @@ module mapdma_formal #(
     wire dev_dack, dev_src_ready, dev_snk_valid, dev_snk_last, dev_eop_out, irq;
     wire [31:0] dev_snk_data;
 
-    top dut (
+    mapdma dut (
         .clock(clock), .reset(reset),
         .s_axil_awaddr(s_axil_awaddr), .s_axil_awvalid(s_axil_awvalid),
         .s_axil_awready(s_axil_awready), .s_axil_wdata(s_axil_wdata),
@@ -88,12 +88,12 @@ module mapdma_formal #(
         .m_axi_arburst(m_axi_arburst), .m_axi_arvalid(m_axi_arvalid),
         .m_axi_arready(m_axi_arready), .m_axi_rdata(m_axi_rdata), .m_axi_rresp(m_axi_rresp),
         .m_axi_rlast(m_axi_rlast), .m_axi_rvalid(m_axi_rvalid), .m_axi_rready(m_axi_rready),
-        .\dev$0$dreq (dev_dreq), .\dev$0$dack (dev_dack),
-        .\dev$0$src_data (dev_src_data), .\dev$0$src_valid (dev_src_valid),
-        .\dev$0$src_ready (dev_src_ready), .\dev$0$snk_data (dev_snk_data),
-        .\dev$0$snk_valid (dev_snk_valid), .\dev$0$snk_ready (dev_snk_ready),
-        .\dev$0$snk_last (dev_snk_last), .\dev$0$eop_in (dev_eop_in),
-        .\dev$0$eop_out (dev_eop_out), .irq(irq)
+        .dev0_dreq(dev_dreq), .dev0_dack(dev_dack),
+        .dev0_src_data(dev_src_data), .dev0_src_valid(dev_src_valid),
+        .dev0_src_ready(dev_src_ready), .dev0_snk_data(dev_snk_data),
+        .dev0_snk_valid(dev_snk_valid), .dev0_snk_ready(dev_snk_ready),
+        .dev0_snk_last(dev_snk_last), .dev0_eop_in(dev_eop_in),
+        .dev0_eop_out(dev_eop_out), .irq(irq)
     );
 
     reg f_past_valid = 1'b0;

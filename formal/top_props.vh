@@ -1,5 +1,5 @@
 // White-box 8237 rules for channel 0 of the small configuration. Included at the end of
-// module `top` of the generated Verilog (the names are rust-hdl's: `channels$0$cur_count` is
+// module `mapdma` of the generated Verilog (the generated names: `channels0_cur_count` is
 // channel 0's current count, `commit_oh` the one-hot of the channel whose unit is issued this
 // clock, `wr`/`wa`/`wd` the register write the AXI4-Lite slave performs, `rd`/`ra` the read).
 //
@@ -46,18 +46,18 @@
     end
 
     // The address after one unit: step by the unit size (width code 3 moves bytes).
-    wire [1:0] fp_width = (channels$0$width == 2'd3) ? 2'd0 : channels$0$width;
+    wire [1:0] fp_width = (channels0_width == 2'd3) ? 2'd0 : channels0_width;
     wire [15:0] fp_step = 16'h1 << fp_width;
-    wire fp_autoinit = channels$0$mode[2];
-    wire [15:0] fp_next = channels$0$mode[3] ? channels$0$cur_addr - fp_step
-                                             : channels$0$cur_addr + fp_step;
+    wire fp_autoinit = channels0_mode[2];
+    wire [15:0] fp_next = channels0_mode[3] ? channels0_cur_addr - fp_step
+                                             : channels0_cur_addr + fp_step;
 
     always @(*) if (!reset) begin
-        assert(fp_ff == flip_flop$q);
+        assert(fp_ff == flip_flop__q);
         if (commit_oh[0]) begin
-            assert(!channels$0$masked && !channels$0$halted);
-            assert(!command$q[2]);
-            assert(channels$0$mode[5:4] != 2'b11);
+            assert(!channels0_masked && !channels0_halted);
+            assert(!command__q[2]);
+            assert(channels0_mode[5:4] != 2'b11);
         end
     end
 
@@ -65,58 +65,58 @@
         // A byte write lands in base and current; current keeps its own other byte.
         if ($past(fp_wr_addr0)) begin
             if ($past(fp_ff))
-                assert(channels$0$cur_addr == {$past(wd[7:0]), $past(channels$0$cur_addr[7:0])});
+                assert(channels0_cur_addr == {$past(wd[7:0]), $past(channels0_cur_addr[7:0])});
             else
-                assert(channels$0$cur_addr == {$past(channels$0$cur_addr[15:8]), $past(wd[7:0])});
+                assert(channels0_cur_addr == {$past(channels0_cur_addr[15:8]), $past(wd[7:0])});
         end
         if ($past(fp_wr_count0)) begin
             if ($past(fp_ff))
-                assert(channels$0$cur_count == {$past(wd[7:0]), $past(channels$0$cur_count[7:0])});
+                assert(channels0_cur_count == {$past(wd[7:0]), $past(channels0_cur_count[7:0])});
             else
-                assert(channels$0$cur_count == {$past(channels$0$cur_count[15:8]), $past(wd[7:0])});
-            assert(channels$0$passes == 16'h0);
+                assert(channels0_cur_count == {$past(channels0_cur_count[15:8]), $past(wd[7:0])});
+            assert(channels0_passes == 16'h0);
         end
         if ($past(commit_oh[0])) begin
-            if ($past(channels$0$cur_count) == 16'h0) begin
+            if ($past(channels0_cur_count) == 16'h0) begin
                 // Terminal count.
-                assert(channels$0$passes == $past(channels$0$passes) + 16'h1);
-                assert(!channels$0$sw_request);
-                assert(status_tc$q[0] && int_tc$q[0]);
-                assert(\dev$0$eop_out );
+                assert(channels0_passes == $past(channels0_passes) + 16'h1);
+                assert(!channels0_sw_request);
+                assert(status_tc__q[0] && int_tc__q[0]);
+                assert(dev0_eop_out);
                 if ($past(fp_autoinit)) begin
-                    assert(channels$0$cur_addr == fp_base_addr);
-                    assert(channels$0$cur_count == fp_base_count);
-                    assert(!channels$0$masked);
+                    assert(channels0_cur_addr == fp_base_addr);
+                    assert(channels0_cur_count == fp_base_count);
+                    assert(!channels0_masked);
                 end else begin
-                    assert(channels$0$masked);
-                    assert(channels$0$cur_count == 16'hffff);
-                    assert(channels$0$cur_addr == $past(fp_next));
+                    assert(channels0_masked);
+                    assert(channels0_cur_count == 16'hffff);
+                    assert(channels0_cur_addr == $past(fp_next));
                 end
             end else begin
-                assert(channels$0$cur_count == $past(channels$0$cur_count) - 16'h1);
-                assert(channels$0$cur_addr == $past(fp_next));
-                assert(channels$0$masked == $past(channels$0$masked));
-                assert(channels$0$passes == $past(channels$0$passes));
+                assert(channels0_cur_count == $past(channels0_cur_count) - 16'h1);
+                assert(channels0_cur_addr == $past(fp_next));
+                assert(channels0_masked == $past(channels0_masked));
+                assert(channels0_passes == $past(channels0_passes));
             end
         end else if ($past(eop_act[0]) && !$past(wr)) begin
             // External EOP: the terminal-count actions without a unit.
-            assert(channels$0$passes == $past(channels$0$passes) + 16'h1);
-            assert(status_tc$q[0] && int_tc$q[0]);
-            assert(\dev$0$eop_out );
+            assert(channels0_passes == $past(channels0_passes) + 16'h1);
+            assert(status_tc__q[0] && int_tc__q[0]);
+            assert(dev0_eop_out);
             if ($past(fp_autoinit)) begin
-                assert(channels$0$cur_addr == fp_base_addr);
-                assert(channels$0$cur_count == fp_base_count);
+                assert(channels0_cur_addr == fp_base_addr);
+                assert(channels0_cur_count == fp_base_count);
             end else begin
-                assert(channels$0$masked);
-                assert(channels$0$cur_addr == $past(channels$0$cur_addr));
-                assert(channels$0$cur_count == $past(channels$0$cur_count));
+                assert(channels0_masked);
+                assert(channels0_cur_addr == $past(channels0_cur_addr));
+                assert(channels0_cur_count == $past(channels0_cur_count));
             end
         end else if (!$past(wr)) begin
             // Nothing else moves the counters.
-            assert(channels$0$cur_addr == $past(channels$0$cur_addr));
-            assert(channels$0$cur_count == $past(channels$0$cur_count));
-            assert(channels$0$passes == $past(channels$0$passes));
-            assert(!\dev$0$eop_out );
+            assert(channels0_cur_addr == $past(channels0_cur_addr));
+            assert(channels0_cur_count == $past(channels0_cur_count));
+            assert(channels0_passes == $past(channels0_passes));
+            assert(!dev0_eop_out);
         end
     end
 `endif

@@ -7,7 +7,6 @@
 use mapdma_regmap::Config;
 use mapdma_verilate::build::{Builder, ModuleSpec, Options};
 use mapdma_verilate::{Dir, Port};
-use rust_hdl::prelude::generate_verilog_unchecked;
 use std::path::PathBuf;
 
 /// The board model's clock and UART rate: 4 clocks per bit, the fewest the UART blocks allow,
@@ -61,7 +60,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         let ports = mapdma_ports(&cfg)?;
         let rs = b.add(&ModuleSpec {
             prefix,
-            top: "top",
+            top: mapdma_hdl::names::DEFAULT_MODULE,
             verilog: &verilog,
             ports: &ports,
         })?;
@@ -75,7 +74,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         BOARD_BAUD,
     )?;
     // Its Verilator waiver (a block-level UNOPTFLAT) is in ci/verilator-waivers.vlt.
-    let verilog = generate_verilog_unchecked(&board);
+    let verilog = mapdma_hdl::board::board_design_verilog(&board)?;
     let ports = [
         Port::new("clock", Dir::In, 1),
         Port::new("uart_rx", Dir::In, 1),
@@ -84,7 +83,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     ];
     let rs = b.add(&ModuleSpec {
         prefix: "Vmapdma_board",
-        top: "top",
+        top: mapdma_hdl::board::BOARD_MODULE,
         verilog: &verilog,
         ports: &ports,
     })?;

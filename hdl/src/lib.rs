@@ -1,8 +1,10 @@
 //! rust-hdl description of mapdma: an 8237A-compatible auto-initializing DMA controller with
 //! map-register address translation, an AXI4-Lite register slave and an AXI4 memory master.
 //!
-//! [`verilog`] generates the Verilog of a configuration (top module `top`), [`ports`] lists its
-//! top-level ports (the co-simulation binding is generated from it). Behaviour: `hdl/DESIGN.md`.
+//! [`verilog`] generates the Verilog of a configuration as an IP core (top module `mapdma`, or the
+//! name given to [`verilog_named`]; submodules prefixed with it; `$`-free names, see [`names`]),
+//! [`ports`] lists its top-level ports (the co-simulation binding is generated from it).
+//! Behaviour: `hdl/DESIGN.md`.
 
 pub mod arbiter;
 pub mod axi_queue;
@@ -10,8 +12,10 @@ pub mod axil_slave;
 pub mod board;
 pub mod channel;
 pub mod device_port;
+pub mod ip;
 pub mod map_ram;
 pub mod mapdma;
+pub mod names;
 mod ports;
 pub mod reg_decode;
 pub mod responses;
@@ -21,7 +25,7 @@ pub mod tag_ram;
 pub use mapdma::MapDma;
 pub use mapdma_regmap as regmap;
 pub use mapdma_regmap::Config;
-pub use ports::{ports, Port, PortDir};
+pub use ports::{device_port_field, device_port_prefix, port_doc, ports, Port, PortDir};
 
 use rust_hdl::prelude::*;
 use std::fmt;
@@ -32,6 +36,8 @@ pub enum HdlError {
     Config(regmap::ConfigError),
     /// rust-hdl's structural checks (undriven nets, loops, written inputs) failed.
     Check(String),
+    /// The module name is not usable, or renaming would clash (see [`names`]).
+    Name(String),
 }
 
 impl fmt::Display for HdlError {
@@ -39,6 +45,7 @@ impl fmt::Display for HdlError {
         match self {
             HdlError::Config(e) => write!(f, "{e}"),
             HdlError::Check(e) => write!(f, "generated hardware failed rust-hdl's checks: {e}"),
+            HdlError::Name(e) => write!(f, "{e}"),
         }
     }
 }
@@ -60,8 +67,15 @@ pub fn build(cfg: &Config) -> Result<MapDma, HdlError> {
     Ok(uut)
 }
 
-/// Verilog of a configuration; the top module is `top`.
+/// Verilog of a configuration; the top module is [`names::DEFAULT_MODULE`] (`mapdma`).
 pub fn verilog(cfg: &Config) -> Result<String, HdlError> {
+    verilog_named(cfg, names::DEFAULT_MODULE)
+}
+
+/// Verilog of a configuration with the top module called `module` and every submodule prefixed
+/// with `module_`, so that several configurations can live in one design.
+pub fn verilog_named(cfg: &Config, module: &str) -> Result<String, HdlError> {
+    names::check_module_name(module)?;
     let uut = build(cfg)?;
-    Ok(generate_verilog_unchecked(&uut))
+    names::rename(&generate_verilog_unchecked(&uut), module)
 }

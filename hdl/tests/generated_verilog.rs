@@ -67,7 +67,7 @@ fn verilator_lint_wall_passes_with_the_listed_waivers() {
         let v = dir.join("mapdma.v");
         std::fs::write(&v, mapdma_hdl::verilog(&cfg).unwrap()).unwrap();
         let out = Command::new("verilator")
-            .args(["--lint-only", "-Wall", "--top-module", "top"])
+            .args(["--lint-only", "-Wall", "--top-module", "mapdma"])
             .arg(&waivers)
             .arg(&v)
             .output()
@@ -88,9 +88,9 @@ fn yosys_synthesizes_for_ice40_without_latches() {
         let v = dir.join("synth.v");
         std::fs::write(&v, mapdma_hdl::verilog(&cfg).unwrap()).unwrap();
         let script = format!(
-            "read_verilog -sv {v}; hierarchy -check -top top; proc; \
+            "read_verilog -sv {v}; hierarchy -check -top mapdma; proc; \
              select -assert-none t:$dlatch t:$adlatch t:$dlatchsr; \
-             synth_ice40 -top top; stat",
+             synth_ice40 -top mapdma; stat",
             v = v.display()
         );
         let out = Command::new("yosys")

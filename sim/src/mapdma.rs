@@ -100,14 +100,9 @@ macro_rules! flat_outputs {
     };
 }
 
-fn dev_field(name: &str) -> Option<(usize, &str)> {
-    let (i, f) = name.strip_prefix("dev$")?.split_once('$')?;
-    Some((i.parse().ok()?, f))
-}
-
 impl PortBinder<MapDma> for MapDmaPorts {
     fn input(&self, name: &str) -> Option<InputFn<MapDma>> {
-        if let Some((i, f)) = dev_field(name) {
+        if let Some((i, f)) = mapdma_hdl::device_port_field(name) {
             let set: InputFn<MapDma> = match f {
                 "dreq" => Box::new(move |t, v| t.dev[i].dreq.next = Word::from_word(v)),
                 "src_data" => Box::new(move |t, v| t.dev[i].src_data.next = Word::from_word(v)),
@@ -143,7 +138,7 @@ impl PortBinder<MapDma> for MapDmaPorts {
     }
 
     fn output(&self, name: &str) -> Option<OutputFn<MapDma>> {
-        if let Some((i, f)) = dev_field(name) {
+        if let Some((i, f)) = mapdma_hdl::device_port_field(name) {
             let get: OutputFn<MapDma> = match f {
                 "dack" => Box::new(move |t| t.dev[i].dack.val().to_word()),
                 "src_ready" => Box::new(move |t| t.dev[i].src_ready.val().to_word()),

@@ -68,10 +68,10 @@ impl PinMap {
             m_axi_out: find(o, "m_axi_", M_AXI_OUT)?,
             m_axi_in: find(i, "m_axi_", M_AXI_IN)?,
             dev_in: (0..channels)
-                .map(|c| find(i, &format!("dev${c}$"), DEV_IN))
+                .map(|c| find(i, &mapdma_hdl::device_port_prefix(c), DEV_IN))
                 .collect::<Result<_, _>>()?,
             dev_out: (0..channels)
-                .map(|c| find(o, &format!("dev${c}$"), DEV_OUT))
+                .map(|c| find(o, &mapdma_hdl::device_port_prefix(c), DEV_OUT))
                 .collect::<Result<_, _>>()?,
             irq: one(t.output("irq"), "irq")?,
         })

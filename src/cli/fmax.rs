@@ -83,12 +83,18 @@ impl Spread {
     }
 }
 
-/// Places and routes `core_verilog` (module `top`, clock port `clock`) inside the harness on
+/// Places and routes `core_verilog` (module `module`, clock port `clock`) inside the harness on
 /// `device` with seeds 1..=`seeds`, writing the harness, logs and reports to `out`, and prints
 /// the fmax per seed, the spread and the critical path of the median seed.
-pub fn run(core_verilog: &str, out: &Path, device: Device, seeds: u64) -> anyhow::Result<()> {
-    let ports = harness::module_ports(core_verilog, "top")?;
-    let h = harness::generate("top", &ports, "clock")?;
+pub fn run(
+    core_verilog: &str,
+    module: &str,
+    out: &Path,
+    device: Device,
+    seeds: u64,
+) -> anyhow::Result<()> {
+    let ports = harness::module_ports(core_verilog, module)?;
+    let h = harness::generate(module, &ports, "clock")?;
     std::fs::write(out.join("top.v"), core_verilog).context("writing top.v")?;
     std::fs::write(out.join("fmax_harness.v"), &h.verilog).context("writing fmax_harness.v")?;
     println!(

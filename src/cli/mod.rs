@@ -7,6 +7,7 @@ mod config_args;
 mod demo;
 mod fmax;
 mod harness;
+mod ip;
 mod regs;
 mod report;
 mod sim;
@@ -28,9 +29,13 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Write the Verilog of a configuration (mapdma.v, top module `top`) and its register map
-    /// (regmap.md, regmap.h, regmap.json).
+    /// Write the Verilog of a configuration (mapdma.v, top module `mapdma`, or NAME.v with
+    /// --module NAME) and its register map (regmap.md, regmap.h, regmap.json).
     Verilog(verilog::VerilogArgs),
+    /// Write one configuration as a drop-in IP folder: Verilog under a chosen module name,
+    /// instantiation templates (Verilog, VHDL), a self-checking testbench, a FuseSoC core file,
+    /// Verilator waivers, CMSIS-SVD, the register map and a README with the port table.
+    Ip(ip::IpArgs),
     /// Print the register map (Markdown, C header or JSON) of a configuration.
     Regs(regs::RegsArgs),
     /// List the boards under constraints/ with their clock, UART, LED and button pins.
@@ -56,6 +61,7 @@ enum Command {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Verilog(args) => verilog::run(&args),
+        Command::Ip(args) => ip::run(&args),
         Command::Regs(args) => regs::run(&args),
         Command::Boards(args) => boards::run(&args),
         Command::Synth(args) => synth::run(&args),

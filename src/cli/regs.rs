@@ -13,7 +13,7 @@ pub struct RegsArgs {
     config: ConfigArgs,
 }
 
-/// The three views `mapdma_regmap::export` generates.
+/// The views `mapdma_regmap::export` and `mapdma_regmap::svd` generate.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     /// Markdown tables
@@ -22,6 +22,8 @@ pub enum Format {
     C,
     /// JSON
     Json,
+    /// CMSIS-SVD (device and peripheral named MAPDMA)
+    Svd,
 }
 
 impl Format {
@@ -30,6 +32,7 @@ impl Format {
             Format::Md => export::markdown(cfg),
             Format::C => export::c_header(cfg),
             Format::Json => export::json(cfg),
+            Format::Svd => mapdma_regmap::svd::svd(cfg, mapdma_hdl::names::DEFAULT_MODULE),
         }
     }
 }

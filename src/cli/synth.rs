@@ -82,7 +82,8 @@ pub fn run(args: &SynthArgs) -> anyhow::Result<()> {
 fn core(cfg: &Config, out: &Path, fmax: Option<(Device, u64)>) -> anyhow::Result<()> {
     let verilog = mapdma_hdl::verilog(cfg)?;
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
-    let cells = yosys_synth(&verilog, out, false)?;
+    let module = mapdma_hdl::names::DEFAULT_MODULE;
+    let cells = yosys_synth(&verilog, module, out, false)?;
     println!(
         "core         mapdma: {} channel(s), {} map registers, {}-bit logical / {}-bit physical, \
          {} outstanding",
@@ -91,7 +92,7 @@ fn core(cfg: &Config, out: &Path, fmax: Option<(Device, u64)>) -> anyhow::Result
     print_cells(&cells);
     println!("reports      {}", out.join("stat.json").display());
     if let Some((device, seeds)) = fmax {
-        fmax::run(&verilog, out, device, seeds)?;
+        fmax::run(&verilog, module, out, device, seeds)?;
     }
     Ok(())
 }
@@ -247,7 +248,7 @@ pub fn board_flow(
     if bin.exists() {
         std::fs::remove_file(&bin)?;
     }
-    let cells = yosys_synth(verilog, &out, true)?;
+    let cells = yosys_synth(verilog, "top", &out, true)?;
     let pcf = pcf
         .canonicalize()
         .with_context(|| format!("resolving {}", pcf.display()))?;
@@ -305,13 +306,19 @@ pub fn board_flow(
     })
 }
 
-/// `synth_ice40` of `verilog` (top module `top`) in `out`: writes `top.v`, `yosys.log`,
+/// `synth_ice40` of `verilog` (top module `top_module`) in `out`: writes `top.v`, `yosys.log`,
 /// `stat.json` and, with `netlist`, `top.json` for nextpnr.
-pub fn yosys_synth(verilog: &str, out: &Path, netlist: bool) -> anyhow::Result<CellCounts> {
+pub fn yosys_synth(
+    verilog: &str,
+    top_module: &str,
+    out: &Path,
+    netlist: bool,
+) -> anyhow::Result<CellCounts> {
     std::fs::write(out.join("top.v"), verilog).context("writing top.v")?;
     let json = if netlist { " -json top.json" } else { "" };
-    let script =
-        format!("read_verilog top.v; synth_ice40 -top top{json}; tee -q -o stat.json stat -json");
+    let script = format!(
+        "read_verilog top.v; synth_ice40 -top {top_module}{json}; tee -q -o stat.json stat -json"
+    );
     tools::run("yosys", &["-q", "-p", &script], out, &out.join("yosys.log"))?;
     let stat = std::fs::read_to_string(out.join("stat.json")).context("reading stat.json")?;
     CellCounts::from_yosys_stat(&stat)

@@ -1,8 +1,8 @@
 //! Bounded model checking of the generated Verilog with Yosys' SMT flow.
 //!
-//! The harness lives in `formal/`: `mapdma_formal.sv` wraps module `top` (assumptions on its
+//! The harness lives in `formal/`: `mapdma_formal.sv` wraps module `mapdma` (assumptions on its
 //! inputs, protocol and translation assertions on its outputs) and `top_props.vh` is included
-//! at the end of module `top` for the white-box 8237 counter rules. This module writes the
+//! at the end of module `mapdma` for the white-box 8237 counter rules. This module writes the
 //! Verilog of a configuration next to them, runs `yosys` to get an SMT-LIB2 model and
 //! `yosys-smtbmc` with z3 to check every assertion in every clock up to a depth.
 //!
@@ -20,10 +20,10 @@ use std::time::{Duration, Instant};
 
 /// The wrapper module (assumptions and port-level assertions).
 pub const HARNESS: &str = include_str!("../../formal/mapdma_formal.sv");
-/// The white-box properties included into module `top`.
+/// The white-box properties included into module `mapdma`.
 pub const TOP_PROPS: &str = include_str!("../../formal/top_props.vh");
-/// Where the include goes: the end of module `top` in rust-hdl's output.
-const TOP_END: &str = "endmodule // top\n";
+/// Where the include goes: the end of module `mapdma` in the generated Verilog.
+const TOP_END: &str = "endmodule // mapdma\n";
 
 /// Why a formal run could not produce a verdict.
 #[derive(Debug)]
@@ -135,7 +135,7 @@ pub fn supported(cfg: &Config) -> Result<(), FormalError> {
         .map_err(|e| FormalError::Unsupported(e.to_string()))
 }
 
-/// The generated Verilog with the white-box properties included into module `top`.
+/// The generated Verilog with the white-box properties included into module `mapdma`.
 pub fn design_with_props(verilog: &str) -> Result<String, FormalError> {
     let at = verilog
         .find(TOP_END)
@@ -147,7 +147,7 @@ pub fn design_with_props(verilog: &str) -> Result<String, FormalError> {
     ))
 }
 
-/// Writes the design and the harness into `dir`; returns the Verilog written for `top`.
+/// Writes the design and the harness into `dir`; returns the Verilog written for `mapdma`.
 pub fn prepare(dir: &Path, cfg: &Config, verilog: &str) -> Result<(), FormalError> {
     supported(cfg)?;
     std::fs::create_dir_all(dir)?;
@@ -384,10 +384,13 @@ mod tests {
     }
 
     #[test]
-    fn props_go_before_the_end_of_top() {
-        let v = "module top(a);\nendmodule // top\nmodule top$x();\nendmodule // top$x\n";
+    fn props_go_before_the_end_of_the_core_module() {
+        let v =
+            "module mapdma(a);\nendmodule // mapdma\nmodule mapdma_x();\nendmodule // mapdma_x\n";
         let d = design_with_props(v).unwrap();
-        assert!(d.starts_with("module top(a);\n`include \"top_props.vh\"\nendmodule // top\n"));
+        assert!(
+            d.starts_with("module mapdma(a);\n`include \"top_props.vh\"\nendmodule // mapdma\n")
+        );
         assert!(design_with_props("module x; endmodule").is_err());
     }
 }

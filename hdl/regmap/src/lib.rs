@@ -14,6 +14,7 @@
 
 mod config;
 pub mod export;
+pub mod svd;
 
 pub use config::*;
 

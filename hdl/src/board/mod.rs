@@ -129,11 +129,21 @@ pub fn build_board<const A: usize>(
     Ok(top)
 }
 
+/// The module name of the board design inside the board's `top` wrapper (and of the board model
+/// the co-simulation builds).
+pub const BOARD_MODULE: &str = "mapdma_board";
+
+/// Verilog of a built board design: module [`BOARD_MODULE`], submodules prefixed with it.
+pub fn board_design_verilog<const A: usize>(top: &BoardTop<A>) -> Result<String, BoardError> {
+    crate::names::rename(&generate_verilog_unchecked(top), BOARD_MODULE)
+        .map_err(|e| BoardError::Check(e.to_string()))
+}
+
 /// Verilog of the board design for `pins`: module `top` with the board's port names, wrapping
 /// the rust-hdl design (module `mapdma_board`, `board_config()`, 8 KiB of RAM).
 pub fn board_verilog(pins: &BoardPins, clock_hz: u32, baud: u32) -> Result<String, BoardError> {
     let top = build_board::<RAM_WORD_BITS>(&board_config(), clock_hz, baud)?;
-    let inner = generate_verilog_unchecked(&top);
+    let inner = board_design_verilog(&top)?;
     wrapper::wrap(&inner, pins, top::LED_COUNT)
 }
 

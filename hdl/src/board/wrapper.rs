@@ -1,7 +1,8 @@
 //! The board's module `top`: port names and LED polarities from the board description, wired to
-//! the rust-hdl design (which rust-hdl always names `top`, so it is renamed `mapdma_board`).
+//! the board design (module `mapdma_board`, its submodules `mapdma_board_…`, see
+//! [`crate::names`]).
 
-use super::BoardError;
+use super::{BoardError, BOARD_MODULE};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -79,15 +80,15 @@ impl Ports {
     }
 }
 
-/// Wraps the rust-hdl Verilog (`inner`, top module `top`) in the board's module `top`.
+/// Wraps the board design's Verilog (`inner`, top module [`BOARD_MODULE`]) in the board's module
+/// `top`.
 pub(super) fn wrap(inner: &str, pins: &BoardPins, led_count: usize) -> Result<String, BoardError> {
-    const HEADER: &str = "module top(";
-    if inner.matches(HEADER).count() != 1 {
-        return Err(BoardError::Check(
-            "the rust-hdl output does not contain exactly one `module top(`".into(),
-        ));
+    let header = format!("module {BOARD_MODULE}(");
+    if inner.matches(&header).count() != 1 {
+        return Err(BoardError::Check(format!(
+            "the board design does not contain exactly one `{header}`"
+        )));
     }
-    let inner = inner.replacen(HEADER, "module mapdma_board(", 1);
     let leds = &pins.leds[..pins.leds.len().min(led_count)];
 
     let mut ports = Ports {
@@ -151,7 +152,7 @@ pub(super) fn wrap(inner: &str, pins: &BoardPins, led_count: usize) -> Result<St
         let _ = writeln!(w, "    assign {} = {inv}board_leds[{i}];", led.port);
     }
     let _ = writeln!(w, "endmodule\n");
-    v.push_str(&inner);
+    v.push_str(inner);
     Ok(v)
 }
 

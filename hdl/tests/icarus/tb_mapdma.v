@@ -1,4 +1,4 @@
-// Icarus Verilog testbench for the generated mapdma Verilog (module `top`, default configuration).
+// Icarus Verilog testbench for the generated mapdma Verilog (module `mapdma`, default configuration).
 //
 // Run by hdl/tests/icarus.rs, which writes `regmap.vh` (localparams generated from mapdma-regmap:
 // register offsets, field shifts/masks, reset values, configuration, enum codes) next to this
@@ -16,9 +16,8 @@
 
 `timescale 1ns / 1ps
 
-// The only place that knows the generated Verilog's port names (rust-hdl joins a per-channel
-// port's path with `$`, which is legal inside a Verilog identifier, so `dev$0$dreq` needs no
-// escaping). If the generator renames its ports, change this module only.
+// The only place that knows the generated Verilog's port names (a per-channel device port is
+// `devN_field`). If the generator renames its ports, change this module only.
 module dut_wrap (
     input  wire         clock,
     input  wire         reset,
@@ -78,7 +77,7 @@ module dut_wrap (
     output wire [3:0]   eop_out,
     output wire         irq
 );
-    top dut (
+    mapdma dut (
         .clock(clock), .reset(reset),
         .s_axil_awaddr(s_axil_awaddr), .s_axil_awvalid(s_axil_awvalid),
         .s_axil_awready(s_axil_awready), .s_axil_wdata(s_axil_wdata),
@@ -98,26 +97,26 @@ module dut_wrap (
         .m_axi_arburst(m_axi_arburst), .m_axi_arvalid(m_axi_arvalid),
         .m_axi_arready(m_axi_arready), .m_axi_rdata(m_axi_rdata), .m_axi_rresp(m_axi_rresp),
         .m_axi_rlast(m_axi_rlast), .m_axi_rvalid(m_axi_rvalid), .m_axi_rready(m_axi_rready),
-        .dev$0$dreq(dreq[0]), .dev$0$dack(dack[0]),
-        .dev$0$src_data(src_data[31:0]), .dev$0$src_valid(src_valid[0]),
-        .dev$0$src_ready(src_ready[0]), .dev$0$snk_data(snk_data[31:0]),
-        .dev$0$snk_valid(snk_valid[0]), .dev$0$snk_ready(snk_ready[0]),
-        .dev$0$snk_last(snk_last[0]), .dev$0$eop_in(eop_in[0]), .dev$0$eop_out(eop_out[0]),
-        .dev$1$dreq(dreq[1]), .dev$1$dack(dack[1]),
-        .dev$1$src_data(src_data[63:32]), .dev$1$src_valid(src_valid[1]),
-        .dev$1$src_ready(src_ready[1]), .dev$1$snk_data(snk_data[63:32]),
-        .dev$1$snk_valid(snk_valid[1]), .dev$1$snk_ready(snk_ready[1]),
-        .dev$1$snk_last(snk_last[1]), .dev$1$eop_in(eop_in[1]), .dev$1$eop_out(eop_out[1]),
-        .dev$2$dreq(dreq[2]), .dev$2$dack(dack[2]),
-        .dev$2$src_data(src_data[95:64]), .dev$2$src_valid(src_valid[2]),
-        .dev$2$src_ready(src_ready[2]), .dev$2$snk_data(snk_data[95:64]),
-        .dev$2$snk_valid(snk_valid[2]), .dev$2$snk_ready(snk_ready[2]),
-        .dev$2$snk_last(snk_last[2]), .dev$2$eop_in(eop_in[2]), .dev$2$eop_out(eop_out[2]),
-        .dev$3$dreq(dreq[3]), .dev$3$dack(dack[3]),
-        .dev$3$src_data(src_data[127:96]), .dev$3$src_valid(src_valid[3]),
-        .dev$3$src_ready(src_ready[3]), .dev$3$snk_data(snk_data[127:96]),
-        .dev$3$snk_valid(snk_valid[3]), .dev$3$snk_ready(snk_ready[3]),
-        .dev$3$snk_last(snk_last[3]), .dev$3$eop_in(eop_in[3]), .dev$3$eop_out(eop_out[3]),
+        .dev0_dreq(dreq[0]), .dev0_dack(dack[0]),
+        .dev0_src_data(src_data[31:0]), .dev0_src_valid(src_valid[0]),
+        .dev0_src_ready(src_ready[0]), .dev0_snk_data(snk_data[31:0]),
+        .dev0_snk_valid(snk_valid[0]), .dev0_snk_ready(snk_ready[0]),
+        .dev0_snk_last(snk_last[0]), .dev0_eop_in(eop_in[0]), .dev0_eop_out(eop_out[0]),
+        .dev1_dreq(dreq[1]), .dev1_dack(dack[1]),
+        .dev1_src_data(src_data[63:32]), .dev1_src_valid(src_valid[1]),
+        .dev1_src_ready(src_ready[1]), .dev1_snk_data(snk_data[63:32]),
+        .dev1_snk_valid(snk_valid[1]), .dev1_snk_ready(snk_ready[1]),
+        .dev1_snk_last(snk_last[1]), .dev1_eop_in(eop_in[1]), .dev1_eop_out(eop_out[1]),
+        .dev2_dreq(dreq[2]), .dev2_dack(dack[2]),
+        .dev2_src_data(src_data[95:64]), .dev2_src_valid(src_valid[2]),
+        .dev2_src_ready(src_ready[2]), .dev2_snk_data(snk_data[95:64]),
+        .dev2_snk_valid(snk_valid[2]), .dev2_snk_ready(snk_ready[2]),
+        .dev2_snk_last(snk_last[2]), .dev2_eop_in(eop_in[2]), .dev2_eop_out(eop_out[2]),
+        .dev3_dreq(dreq[3]), .dev3_dack(dack[3]),
+        .dev3_src_data(src_data[127:96]), .dev3_src_valid(src_valid[3]),
+        .dev3_src_ready(src_ready[3]), .dev3_snk_data(snk_data[127:96]),
+        .dev3_snk_valid(snk_valid[3]), .dev3_snk_ready(snk_ready[3]),
+        .dev3_snk_last(snk_last[3]), .dev3_eop_in(eop_in[3]), .dev3_eop_out(eop_out[3]),
         .irq(irq)
     );
 endmodule
