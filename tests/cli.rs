@@ -128,3 +128,51 @@ fn verilog_with_an_invalid_configuration_writes_nothing() {
     assert!(e.contains("outstanding = 3"), "{e}");
     assert!(!out.exists());
 }
+
+#[test]
+fn verilog_module_names_the_core_and_its_file() {
+    let out = fresh_dir("verilog_module");
+    mapdma_ok(&[
+        "verilog",
+        "--out",
+        out.to_str().unwrap(),
+        "--module",
+        "dma_audio",
+        "--channels",
+        "1",
+    ]);
+    let v = std::fs::read_to_string(out.join("dma_audio.v")).unwrap();
+    assert!(v.contains("module dma_audio(clock,reset,"), "no top module");
+    assert!(
+        v.contains("module dma_audio_axil("),
+        "submodules not prefixed"
+    );
+    assert!(
+        !v.contains("module mapdma") && !v.contains('$'),
+        "old names left"
+    );
+    assert!(v.contains("dev0_dreq") && !v.contains("dev1_dreq"));
+    for bad in ["1dma", "my-dma", "module"] {
+        let e = mapdma_err(&["verilog", "--out", out.to_str().unwrap(), "--module", bad]);
+        assert!(e.contains("--module") && e.contains(bad), "{e}");
+    }
+}
+
+#[test]
+fn ip_writes_the_whole_folder_under_the_module_name() {
+    let out = fresh_dir("ip_folder");
+    let listed = mapdma_ok(&["ip", "--out", out.to_str().unwrap(), "--module", "dma_x"]);
+    for name in mapdma_hdl::ip::file_names("dma_x") {
+        assert!(listed.contains(&name), "{name} not listed:\n{listed}");
+        let len = std::fs::metadata(out.join(&name)).expect(&name).len();
+        assert!(len > 0, "{name} is empty");
+    }
+    let svd = std::fs::read_to_string(out.join("dma_x.svd")).unwrap();
+    assert!(svd.contains("<name>DMA_X</name>"), "{svd}");
+    assert_eq!(
+        mapdma_ok(&["regs", "--format", "svd"]),
+        mapdma_regmap::svd::svd(&Config::default(), "mapdma")
+    );
+    let e = mapdma_err(&["ip", "--out", out.to_str().unwrap(), "--module", "a b"]);
+    assert!(e.contains("--module"), "{e}");
+}

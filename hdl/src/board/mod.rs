@@ -9,8 +9,8 @@
 //!                                                     └ loop-back FIFO, pattern, checksum
 //! ```
 //!
-//! [`board_verilog`] generates the board's module `top`: the rust-hdl design (renamed
-//! `mapdma_board`) plus a wrapper whose ports carry the board's own names, and [`board_pcf`] the
+//! [`board_verilog`] generates the board's module `top`: the board design (module
+//! [`BOARD_MODULE`], its submodules `mapdma_board_…`) plus a wrapper whose ports carry the board's own names, and [`board_pcf`] the
 //! matching constraints. Pins are never written here: they come in through [`BoardPins`], which
 //! the CLI fills from `constraints/NAME/board.toml`.
 
