@@ -145,6 +145,8 @@ pub struct MapDma {
     fault_cause: Vec<DFF<Bits<4>>>,
     fault_addr: Vec<DFF<Bits<32>>>,
     snap_addr: Vec<DFF<Bits<32>>>,
+    /// Zero-extended to 32 bits (the upper bits are constant and synthesize away).
+    snap_inflight: Vec<DFF<Bits<32>>>,
     irq_r: DFF<Bit>,
     eop_pulse: DFF<Bits<4>>,
     // Read path: data and verdict of the read strobed last clock.
@@ -277,6 +279,8 @@ pub struct MapDma {
     owner_onehot: Signal<Local, Bits<4>>,
     t_page: Signal<Local, Bits<16>>,
     t_word: Signal<Local, Bits<16>>,
+    /// Scratch: the responses' packed in-flight counts, shifted so channel i is bits 7:0.
+    t_inflight: Signal<Local, Bits<32>>,
     t_cause: Signal<Local, Bits<4>>,
     t_flags: Signal<Local, Bits<4>>,
     t_mode: Signal<Local, Bits<6>>,
@@ -392,6 +396,7 @@ impl MapDma {
             fault_cause: (0..n).map(|_| DFF::default()).collect(),
             fault_addr: (0..n).map(|_| DFF::default()).collect(),
             snap_addr: (0..n).map(|_| DFF::default()).collect(),
+            snap_inflight: (0..n).map(|_| DFF::default()).collect(),
             irq_r: Default::default(),
             eop_pulse: Default::default(),
             rd_hold: Default::default(),
@@ -512,6 +517,7 @@ impl MapDma {
             owner_onehot: Default::default(),
             t_page: Default::default(),
             t_word: Default::default(),
+            t_inflight: Default::default(),
             t_cause: Default::default(),
             t_flags: Default::default(),
             t_mode: Default::default(),
@@ -642,6 +648,8 @@ impl Logic for MapDma {
             self.fault_addr[i].d.next = self.fault_addr[i].q.val();
             self.snap_addr[i].clock.next = self.clock.val();
             self.snap_addr[i].d.next = self.snap_addr[i].q.val();
+            self.snap_inflight[i].clock.next = self.clock.val();
+            self.snap_inflight[i].d.next = self.snap_inflight[i].q.val();
         }
 
         // Scratch values used inside loops start defined (no latches).
@@ -1104,6 +1112,7 @@ impl Logic for MapDma {
         }
 
         // ---- Channel strobes and device outputs -------------------------------------------
+        self.t_inflight.next = self.responses.inflight.val();
         for i in 0..self.channels.len() {
             self.channels[i].reset.next = self.reset.val();
             self.channels[i].master_clear.next = self.master_clear.val();
@@ -1189,10 +1198,13 @@ impl Logic for MapDma {
                 self.t_word.next = self.channels[i].cur_addr.val();
                 self.snap_addr[i].d.next = (bit_cast::<32, 16>(self.t_page.val()) << 16)
                     | bit_cast::<32, 16>(self.t_word.val());
+                self.snap_inflight[i].d.next = self.t_inflight.val() & 0xFF;
             }
+            self.t_inflight.next = self.t_inflight.val() >> 8;
             if self.reset.val() {
                 self.fault_addr[i].d.next = 0.into();
                 self.snap_addr[i].d.next = 0.into();
+                self.snap_inflight[i].d.next = 0.into();
                 self.fault_cause[i].d.next = 0.into();
             }
         }
@@ -1320,6 +1332,9 @@ impl Logic for MapDma {
                 }
                 if self.rdec.fault_addr.val() {
                     self.rd_mux.next = self.rd_mux.val() | self.fault_addr[i].q.val();
+                }
+                if self.rdec.snap_inflight.val() {
+                    self.rd_mux.next = self.rd_mux.val() | self.snap_inflight[i].q.val();
                 }
             }
             if self.rdec.pair_ch.val().get_bit(i) {

@@ -27,6 +27,7 @@ pub struct RegDecode {
     pub fault_addr: Signal<Out, Bit>,
     pub snap_count: Signal<Out, Bit>,
     pub snap_addr: Signal<Out, Bit>,
+    pub snap_inflight: Signal<Out, Bit>,
     pub id: Signal<Out, Bit>,
     pub version: Signal<Out, Bit>,
     pub config0: Signal<Out, Bit>,
@@ -47,6 +48,7 @@ pub struct RegDecode {
     k_fault_addr: Constant<Bits<13>>,
     k_snap_count: Constant<Bits<13>>,
     k_snap_addr: Constant<Bits<13>>,
+    k_snap_inflight: Constant<Bits<13>>,
     k_id: Constant<Bits<13>>,
     k_version: Constant<Bits<13>>,
     k_config0: Constant<Bits<13>>,
@@ -74,6 +76,7 @@ impl RegDecode {
             fault_addr: Default::default(),
             snap_count: Default::default(),
             snap_addr: Default::default(),
+            snap_inflight: Default::default(),
             id: Default::default(),
             version: Default::default(),
             config0: Default::default(),
@@ -91,6 +94,7 @@ impl RegDecode {
             k_fault_addr: k(regmap::FAULT_ADDR.offset),
             k_snap_count: k(regmap::SNAP_COUNT.offset),
             k_snap_addr: k(regmap::SNAP_ADDR.offset),
+            k_snap_inflight: k(regmap::SNAP_INFLIGHT.offset),
             k_id: k(regmap::ID.offset),
             k_version: k(regmap::HW_VERSION.offset),
             k_config0: k(regmap::CONFIG0.offset),
@@ -117,6 +121,7 @@ impl Logic for RegDecode {
         self.fault_addr.next = (self.addr.val() & 0x1FF0) == self.k_fault_addr.val();
         self.snap_count.next = (self.addr.val() & 0x1FE4) == self.k_snap_count.val();
         self.snap_addr.next = (self.addr.val() & 0x1FE4) == self.k_snap_addr.val();
+        self.snap_inflight.next = (self.addr.val() & 0x1FF0) == self.k_snap_inflight.val();
         self.id.next = self.addr.val() == self.k_id.val();
         self.version.next = self.addr.val() == self.k_version.val();
         self.config0.next = self.addr.val() == self.k_config0.val();
@@ -134,6 +139,7 @@ impl Logic for RegDecode {
             | self.fault_addr.val()
             | self.snap_count.val()
             | self.snap_addr.val()
+            | self.snap_inflight.val()
             | self.id.val()
             | self.version.val()
             | self.config0.val()
@@ -149,7 +155,7 @@ impl Logic for RegDecode {
 /// that breaks them fails when the hardware is built instead of silently mis-decoding.
 pub fn check_layout() {
     use regmap::*;
-    for r in [&PAGE, &CH_CONFIG, &FAULT_ADDR] {
+    for r in [&PAGE, &CH_CONFIG, &FAULT_ADDR, &SNAP_INFLIGHT] {
         assert_eq!(r.stride, 4, "{}: decode expects stride 4", r.name);
         assert_eq!(
             r.offset % 16,

@@ -4,6 +4,7 @@
 //!  issue ──► tag (addr, channel, lane, width, TC) ──► rd_tags ──► R: shift lanes ──► snk[ch]
 //!                                                 └─► wr_tags ──► B: error?  ──► w_fault[ch]
 //!            outstanding counters ──► rd_room / wr_room (registered)
+//!            per-channel units in flight (issued, response not yet taken) ──► inflight
 //! ```
 //!
 //! Responses come back in order (one AXI ID), so a FIFO of tags written at issue names the
@@ -71,6 +72,10 @@ pub struct Responses {
     pub w_fault: Signal<Out, Bits<4>>,
     pub w_fault_addr: Signal<Out, Bits<16>>,
     pub w_fault_resp: Signal<Out, Bits<2>>,
+    /// Units of channel c issued and not yet landed (B taken for a write, R beat taken for a
+    /// read), in bits 8c+7..8c: what SNAP_INFLIGHT shows. Responses owed from before a master
+    /// clear are not counted.
+    pub inflight: Signal<Out, Bits<32>>,
 
     k_outstanding: Constant<Bits<6>>,
     k_tag_addr: Constant<Bits<5>>,
@@ -86,6 +91,7 @@ pub struct Responses {
     wr_discard: DFF<Bits<6>>,
     rd_room_r: DFF<Bit>,
     wr_room_r: DFF<Bit>,
+    inflight_r: Vec<DFF<Bits<8>>>,
     r_fault_r: DFF<Bits<4>>,
     r_fault_addr_r: DFF<Bits<16>>,
     r_fault_resp_r: DFF<Bits<2>>,
@@ -116,6 +122,13 @@ pub struct Responses {
     w_head: Signal<Local, Bits<4>>,
     rd_out_next: Signal<Local, Bits<6>>,
     wr_out_next: Signal<Local, Bits<6>>,
+    /// One-hot: the channel of the unit issued this clock, of a landed read / write unit.
+    u_issue_oh: Signal<Local, Bits<4>>,
+    r_land_oh: Signal<Local, Bits<4>>,
+    w_land_oh: Signal<Local, Bits<4>>,
+    inflight_all: Signal<Local, Bits<32>>,
+    /// Scratch: one channel's next in-flight count.
+    t_count: Signal<Local, Bits<8>>,
 }
 
 impl Responses {
@@ -123,6 +136,7 @@ impl Responses {
     pub fn new(outstanding: usize) -> Self {
         assert!(outstanding <= crate::tag_fifo::DEPTH);
         Responses {
+            inflight_r: (0..4).map(|_| DFF::default()).collect(),
             clock: Default::default(),
             reset: Default::default(),
             master_clear: Default::default(),
@@ -195,6 +209,12 @@ impl Responses {
             w_head: Default::default(),
             rd_out_next: Default::default(),
             wr_out_next: Default::default(),
+            u_issue_oh: Default::default(),
+            r_land_oh: Default::default(),
+            w_land_oh: Default::default(),
+            inflight_all: Default::default(),
+            t_count: Default::default(),
+            inflight: Default::default(),
         }
     }
 }
@@ -219,6 +239,10 @@ impl Logic for Responses {
             w_fault_resp_r
         );
         clock!(self, clock, rd_tags, wr_tags);
+        for i in 0..self.inflight_r.len() {
+            self.inflight_r[i].clock.next = self.clock.val();
+            self.inflight_r[i].d.next = self.inflight_r[i].q.val();
+        }
         self.rd_tags.reset.next = self.reset.val();
         self.wr_tags.reset.next = self.reset.val();
 
@@ -337,5 +361,45 @@ impl Logic for Responses {
         }
         self.rd_room.next = self.rd_room_r.q.val();
         self.wr_room.next = self.wr_room_r.q.val();
+
+        // Units in flight per channel: +1 at issue, −1 when the response is taken (not for
+        // responses owed from before a master clear, which restarts the counts at the units
+        // issued in its own clock).
+        self.u_issue_oh.next = 0.into();
+        if self.push_read.val() | self.push_write.val() {
+            self.u_issue_oh.next = bits::<4>(1) << self.unit_channel.val();
+        }
+        self.r_land_oh.next = 0.into();
+        if self.r_take.val() & (self.rd_discard.q.val() == 0) {
+            self.r_land_oh.next = self.r_head.val();
+        }
+        self.w_land_oh.next = 0.into();
+        if self.b_take.val() & (self.wr_discard.q.val() == 0) {
+            self.w_land_oh.next = self.w_head.val();
+        }
+        for i in 0..self.inflight_r.len() {
+            self.t_count.next = self.inflight_r[i].q.val();
+            if self.u_issue_oh.val().get_bit(i) {
+                self.t_count.next = self.t_count.val() + 1;
+            }
+            if self.r_land_oh.val().get_bit(i) {
+                self.t_count.next = self.t_count.val() - 1;
+            }
+            if self.w_land_oh.val().get_bit(i) {
+                self.t_count.next = self.t_count.val() - 1;
+            }
+            if self.master_clear.val() | self.reset.val() {
+                self.t_count.next = 0.into();
+                if self.u_issue_oh.val().get_bit(i) {
+                    self.t_count.next = 1.into();
+                }
+            }
+            self.inflight_r[i].d.next = self.t_count.val();
+        }
+        self.inflight_all.next = bit_cast::<32, 8>(self.inflight_r[0].q.val())
+            | (bit_cast::<32, 8>(self.inflight_r[1].q.val()) << 8)
+            | (bit_cast::<32, 8>(self.inflight_r[2].q.val()) << 16)
+            | (bit_cast::<32, 8>(self.inflight_r[3].q.val()) << 24);
+        self.inflight.next = self.inflight_all.val();
     }
 }

@@ -77,16 +77,25 @@ impl Default for DeviceObject {
 }
 
 /// `ReadDmaCounter` with the pass counter: enough to tell "not started" from "just wrapped".
+///
+/// Every figure is about *landed* units: a unit counts as done when its memory access has
+/// completed (device → memory: the write response is back, so the bytes are in memory; memory →
+/// device: the device has the data, so the ring slot may be refilled). The controller's own
+/// count runs ahead by the units in flight ([`DmaCounter::in_flight`]); see
+/// [`crate::counter`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DmaCounter {
-    /// Bytes left in the current pass (what `read_dma_counter` returns).
+    /// Bytes of the current pass not yet landed (what `read_dma_counter` returns).
     pub remaining: u32,
-    /// Terminal counts since `map_transfer` programmed the channel (16-bit, wraps).
+    /// Passes whose every unit has landed since `map_transfer` programmed the channel
+    /// (16-bit, wraps).
     pub passes: u16,
     /// Bytes per pass (the length `map_transfer` mapped).
     pub transfer_length: u32,
-    /// Logical address the channel will use next.
+    /// Logical address of the first byte not yet landed.
     pub logical_address: u32,
+    /// Bytes the controller has counted (issued) that had not landed at the snapshot.
+    pub in_flight: u32,
 }
 
 impl DmaCounter {
@@ -579,7 +588,8 @@ impl DmaAdapter {
     }
 
     /// `ReadDmaCounter` with the pass counter, read atomically through SNAP_COUNT (no
-    /// flip-flop race between the two count bytes).
+    /// flip-flop race between the two count bytes), SNAP_ADDR and SNAP_INFLIGHT latched in the
+    /// same clock; the figures are of landed units (see [`DmaCounter`]).
     pub fn read_dma_counter_ex(&self) -> Result<DmaCounter> {
         let c = self.channel().ok_or(DmaError::NotSupported(
             "read_dma_counter is for system-DMA (subordinate) adapters",
@@ -597,20 +607,26 @@ impl DmaAdapter {
             .ok_or(DmaError::NotMapped { current_va: 0 })?;
         let snap = st.rd(rm::SNAP_COUNT.at(c))?;
         let logical_address = st.rd(rm::SNAP_ADDR.at(c))?;
-        let count = rm::snap_count::COUNT.get(&cfg, snap);
-        let passes = rm::snap_count::PASSES.get(&cfg, snap) as u16;
-        // Without auto-initialize the count rests at 0xFFFF after terminal count; a full
-        // 64 Ki-unit transfer also starts there: the pass counter tells them apart.
-        let units = if !self.inner.description.auto_initialize && passes != 0 {
-            0
-        } else {
-            count + 1
-        };
-        Ok(DmaCounter {
-            remaining: units * self.inner.alignment() as u32,
-            passes,
-            transfer_length: length as u32,
+        let in_flight = st.rd(rm::SNAP_INFLIGHT.at(c))?;
+        let unit = self.inner.alignment() as u32;
+        let snapshot = crate::counter::Snapshot {
+            count: rm::snap_count::COUNT.get(&cfg, snap),
+            passes: rm::snap_count::PASSES.get(&cfg, snap) as u16,
             logical_address,
+            in_flight,
+        };
+        let l = crate::counter::landed(
+            snapshot,
+            length as u32 / unit,
+            unit,
+            self.inner.description.auto_initialize,
+        );
+        Ok(DmaCounter {
+            remaining: l.remaining_units * unit,
+            passes: l.passes,
+            transfer_length: length as u32,
+            logical_address: l.logical_address,
+            in_flight: in_flight * unit,
         })
     }
 

@@ -49,6 +49,7 @@ pub mod backend;
 pub mod bench;
 pub mod buffer;
 pub mod common_buffer;
+pub mod counter;
 pub mod description;
 pub mod error;
 pub mod map_registers;

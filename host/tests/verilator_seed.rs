@@ -92,3 +92,36 @@ fn a_driver_that_polls_too_rarely_is_caught() {
         }
     }
 }
+
+/// The driver follows the WDK literally: it drains (device → memory) or refills (memory →
+/// device) right up to the position `read_dma_counter` reports, with no safety margin, while the
+/// memory takes 64 clocks to answer and stalls 80 % of the clocks on every channel, so many
+/// units counted by the controller are still on the bus at every poll (the device asks for a
+/// unit every third clock, so some twenty are in flight). Every byte is checked.
+#[test]
+fn wdk_literal_ring_driver_at_latency_64_with_80_percent_memory_stalls() {
+    for (transfer, ready) in [(TransferType::Write, 0.2), (TransferType::Read, 0.5)] {
+        let opts = VerilatorOptions {
+            memory_latency: 64,
+            memory_ready: ready,
+            seed: 11,
+            ..Default::default()
+        };
+        let p = SeedParams {
+            ring_bytes: 1024,
+            total_bytes: 1024 * 6,
+            poll_interval: 16,
+            device_period: 3,
+            ..SeedParams::new(1, DmaWidth::Width32Bits, transfer)
+        };
+        let system = open(Config::default(), opts.clone());
+        let r = run_seed(&system, &p).unwrap_or_else(|e| panic!("{transfer:?}: {e}"));
+        assert_eq!(r.bytes_checked, p.total_bytes as u64, "{transfer:?}");
+        assert!(r.wraps >= 5, "{transfer:?}: {r:?}");
+        let samples = verilator(&system, |v| v.counter_samples());
+        assert!(
+            samples.len() > 20,
+            "{transfer:?}: the driver polled the counter"
+        );
+    }
+}

@@ -351,6 +351,7 @@ impl Gen<'_> {
                     rm::FAULT_ADDR.at(ch),
                     rm::SNAP_COUNT.at(ch),
                     rm::SNAP_ADDR.at(ch),
+                    rm::SNAP_INFLIGHT.at(ch),
                 ];
                 let off = *ro.choose(self.rng).expect("non-empty");
                 self.w(off, v)
@@ -850,6 +851,7 @@ fn later_round(
         let ch = g.rng.gen_range(0..MAX_CHANNELS);
         g.r(rm::SNAP_COUNT.at(ch));
         g.r(rm::SNAP_ADDR.at(ch));
+        g.r(rm::SNAP_INFLIGHT.at(ch));
     }
     if g.rng.gen_bool(0.3) {
         g.r(rm::INT_STATUS.offset);

@@ -213,6 +213,7 @@ pub fn readback(cfg: &Config) -> Vec<Step> {
     for ch in 0..MAX_CHANNELS {
         v.push(read(rm::SNAP_COUNT.at(ch)));
         v.push(read(rm::SNAP_ADDR.at(ch)));
+        v.push(read(rm::SNAP_INFLIGHT.at(ch)));
     }
     for i in 0..cfg.map_registers {
         v.push(read(rm::MAP.at(i)));

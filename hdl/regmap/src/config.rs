@@ -46,7 +46,7 @@ pub const MAX_OUTSTANDING: usize = 32;
 /// Map registers the register window (0x1000..0x2000) can hold.
 pub const MAX_MAP_REGISTERS: usize = 1024;
 /// Hardware version reported in the VERSION register: (major, minor).
-pub const VERSION: (u16, u16) = (1, 0);
+pub const VERSION: (u16, u16) = (1, 1);
 /// Value of the ID register: "MDMA" in ASCII.
 pub const ID_MAGIC: u32 = 0x4D44_4D41;
 

@@ -870,7 +870,7 @@ pub const SNAP_COUNT: Register = Register {
     count: Count::Fixed(4),
     stride: 8,
     fields: &[snap_count::COUNT, snap_count::PASSES],
-    doc: "Channel n: current count and pass counter, read atomically; the read latches the current address into SNAP_ADDR.",
+    doc: "Channel n: current count and pass counter, read atomically; the read latches the current address into SNAP_ADDR and the units in flight into SNAP_INFLIGHT.",
 };
 
 /// Current logical address latched by the last SNAP_COUNT read.
@@ -888,6 +888,29 @@ pub const SNAP_ADDR: Register = Register {
         "Logical current address (page ‖ address) at the last SNAP_COUNT read.",
     )],
     doc: "Channel n: the current address captured in the same clock as the last SNAP_COUNT read.",
+};
+
+/// Units in flight latched by the last SNAP_COUNT read, so a driver can tell the units the
+/// controller has *counted* (issued) from the units that have *landed* in memory or at the
+/// device.
+pub const SNAP_INFLIGHT: Register = Register {
+    name: "SNAP_INFLIGHT",
+    offset: 0xE0,
+    count: Count::Fixed(4),
+    stride: 4,
+    fields: &[f(
+        "UNITS",
+        0,
+        Bits(8),
+        R,
+        0,
+        "Units of channel n issued but not yet landed at the last SNAP_COUNT read: a write \
+         transfer's unit lands when its B response returns, a read transfer's when its R beat \
+         is accepted.",
+    )],
+    doc: "Channel n: units counted by SNAP_COUNT whose memory access had not completed when \
+          SNAP_COUNT was read (captured in the same clock). The landed position is the \
+          SNAP_COUNT/SNAP_ADDR position moved back by this many units.",
 };
 
 pub mod map {
@@ -943,6 +966,7 @@ pub const REGISTERS: &[Register] = &[
     FAULT_ADDR,
     SNAP_COUNT,
     SNAP_ADDR,
+    SNAP_INFLIGHT,
     MAP,
 ];
 

@@ -245,6 +245,8 @@ impl Controller {
                     | rm::snap_count::PASSES.put(cfg, ch.passes as u32)
             }
             Reg::SnapAddr(c) if self.configured(c) => self.snap_address[c],
+            // Here a unit lands in the step that counts it: nothing is ever in flight.
+            Reg::SnapInflight(_) => 0,
             Reg::Map(i) => self.map[i],
             // Write-only ports, the temporary register and unconfigured channels read 0.
             _ => 0,

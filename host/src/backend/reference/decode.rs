@@ -27,6 +27,7 @@ pub enum Reg {
     FaultAddr(usize),
     SnapCount(usize),
     SnapAddr(usize),
+    SnapInflight(usize),
     Map(usize),
 }
 
@@ -46,7 +47,7 @@ pub fn instance(reg: &Register, cfg: &Config, offset: u32) -> Option<usize> {
 /// Decodes a byte offset, `None` where there is no register (the bus answers SLVERR).
 pub fn decode(cfg: &Config, offset: u32) -> Option<Reg> {
     type Make = fn(usize) -> Reg;
-    let table: [(&Register, Make); 23] = [
+    let table: [(&Register, Make); 24] = [
         (&rm::DMA_ADDR, Reg::Address),
         (&rm::DMA_COUNT, Reg::Count),
         (&rm::COMMAND, |_| Reg::CommandStatus),
@@ -69,6 +70,7 @@ pub fn decode(cfg: &Config, offset: u32) -> Option<Reg> {
         (&rm::FAULT_ADDR, Reg::FaultAddr),
         (&rm::SNAP_COUNT, Reg::SnapCount),
         (&rm::SNAP_ADDR, Reg::SnapAddr),
+        (&rm::SNAP_INFLIGHT, Reg::SnapInflight),
         (&rm::MAP, Reg::Map),
     ];
     table
