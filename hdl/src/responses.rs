@@ -127,7 +127,8 @@ pub struct Responses {
     r_land_oh: Signal<Local, Bits<4>>,
     w_land_oh: Signal<Local, Bits<4>>,
     inflight_all: Signal<Local, Bits<32>>,
-    /// Scratch: one channel's next in-flight count.
+    /// Scratch: one channel's change of in-flight units this clock, and its next count.
+    t_delta: Signal<Local, Bits<8>>,
     t_count: Signal<Local, Bits<8>>,
 }
 
@@ -213,6 +214,7 @@ impl Responses {
             r_land_oh: Default::default(),
             w_land_oh: Default::default(),
             inflight_all: Default::default(),
+            t_delta: Default::default(),
             t_count: Default::default(),
             inflight: Default::default(),
         }
@@ -377,17 +379,26 @@ impl Logic for Responses {
         if self.b_take.val() & (self.wr_discard.q.val() == 0) {
             self.w_land_oh.next = self.w_head.val();
         }
+        // One adder per channel: the clock's net change (+1, 0, −1 or −2, as 8-bit two's
+        // complement) comes from three bits, so it is a few LUTs, not two more adders.
         for i in 0..self.inflight_r.len() {
-            self.t_count.next = self.inflight_r[i].q.val();
+            self.t_delta.next = 0.into();
             if self.u_issue_oh.val().get_bit(i) {
-                self.t_count.next = self.t_count.val() + 1;
+                self.t_delta.next = 1.into();
             }
-            if self.r_land_oh.val().get_bit(i) {
-                self.t_count.next = self.t_count.val() - 1;
+            if self.r_land_oh.val().get_bit(i) ^ self.w_land_oh.val().get_bit(i) {
+                self.t_delta.next = 0xFF.into();
+                if self.u_issue_oh.val().get_bit(i) {
+                    self.t_delta.next = 0.into();
+                }
             }
-            if self.w_land_oh.val().get_bit(i) {
-                self.t_count.next = self.t_count.val() - 1;
+            if self.r_land_oh.val().get_bit(i) & self.w_land_oh.val().get_bit(i) {
+                self.t_delta.next = 0xFE.into();
+                if self.u_issue_oh.val().get_bit(i) {
+                    self.t_delta.next = 0xFF.into();
+                }
             }
+            self.t_count.next = self.inflight_r[i].q.val() + self.t_delta.val();
             if self.master_clear.val() | self.reset.val() {
                 self.t_count.next = 0.into();
                 if self.u_issue_oh.val().get_bit(i) {
