@@ -51,6 +51,7 @@ pub mod buffer;
 pub mod common_buffer;
 pub mod description;
 pub mod error;
+mod hal;
 pub mod map_registers;
 pub mod mdl;
 pub mod scatter_gather;
@@ -62,11 +63,13 @@ pub use adapter::{
     IoAllocationAction, PutError,
 };
 pub use buffer::PageBuffer;
-pub use common_buffer::CommonBuffer;
+pub use common_buffer::{CommonBuffer, FreeBufferError};
 pub use description::{DescriptionError, DeviceDescription, DmaSpeed, DmaWidth, InterfaceType};
-pub use error::{DmaError, Result};
+pub use error::{DmaError, MappedTransfer, Result};
 pub use map_registers::MapRegisterBase;
-pub use mapdma_regmap::TransferType;
+/// The register map this library drives (re-exported so drivers need no second dependency).
+pub use mapdma_regmap as regmap;
+pub use mapdma_regmap::{Config, FaultCause, TransferType};
 pub use mdl::Mdl;
 pub use scatter_gather::{ScatterGatherElement, ScatterGatherList, ScatterGatherSize};
 pub use system::DmaSystem;

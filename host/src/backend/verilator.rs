@@ -366,10 +366,11 @@ impl VerilatorBackend {
             current[i - self.old_violations.len()].clone()
         };
         self.violations_reported = total;
-        Err(BackendError::Link(format!(
-            "DMA wrote {} byte(s) at {:#x} in clock {}, outside the allocated pages",
-            v.len, v.addr, v.cycle
-        )))
+        Err(BackendError::DmaOutsidePages {
+            address: v.addr,
+            bytes: v.len,
+            clock: v.cycle,
+        })
     }
 
     /// Keeps the devices' view of the channel setup in step with the driver's writes.
