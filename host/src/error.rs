@@ -5,9 +5,9 @@ use std::fmt;
 
 use mapdma_regmap::{ConfigError, FaultCause, TransferType};
 
+use crate::action::IoAllocationAction;
 use crate::backend::BackendError;
 use crate::description::DescriptionError;
-use crate::hal::IoAllocationAction;
 
 /// A transfer as `map_transfer` mapped it: what `flush_adapter_buffers` must name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

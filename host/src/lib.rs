@@ -44,6 +44,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod action;
 pub mod adapter;
 pub mod backend;
 pub mod bench;
@@ -57,9 +58,10 @@ pub mod mdl;
 pub mod scatter_gather;
 pub mod scenario;
 pub mod system;
+mod system_dma;
 
 pub use adapter::{
-    write_to_device, AllocationStatus, DeviceObject, DmaAdapter, DmaCounter, ExecutionRoutine,
+    write_to_device, AllocationStatus, DeviceObject, DmaAdapter, ExecutionRoutine,
     IoAllocationAction, PutError,
 };
 pub use buffer::PageBuffer;
@@ -73,3 +75,4 @@ pub use mapdma_regmap::{Config, FaultCause, TransferType};
 pub use mdl::Mdl;
 pub use scatter_gather::{ScatterGatherElement, ScatterGatherList, ScatterGatherSize};
 pub use system::DmaSystem;
+pub use system_dma::DmaCounter;
