@@ -9,7 +9,10 @@
 //! and `put_dma_adapter` (also on drop).
 //!
 //! Directions use the 8237's vocabulary ([`TransferType`]): `Write` = device → memory,
-//! `Read` = memory → device (the WDK's `WriteToDevice = TRUE`); see [`write_to_device`].
+//! `Read` = memory → device (the WDK's `WriteToDevice = TRUE`); see [`write_to_device`]. The
+//! WDK's form takes the flag itself: [`DmaAdapter::map_transfer_wdk`],
+//! [`DmaAdapter::flush_adapter_buffers_wdk`]. The register map is re-exported as [`regmap`]
+//! ([`Config`], [`FaultCause`]), so a driver needs no second dependency.
 //!
 //! The hardware is reached through a [`backend::Backend`]: the pure-Rust
 //! [`backend::reference::ReferenceModel`] here, a Verilator model or a board elsewhere.
@@ -18,7 +21,7 @@
 //! use mapdma_host::backend::reference::ReferenceModel;
 //! use mapdma_host::*;
 //!
-//! let system = DmaSystem::open(Box::new(ReferenceModel::new(Default::default())?))?;
+//! let system = DmaSystem::open(Box::new(ReferenceModel::new(Config::default())?))?;
 //! let description = DeviceDescription {
 //!     auto_initialize: true,
 //!     ..DeviceDescription::system_dma(1, DmaWidth::Width8Bits, 4096)
@@ -40,8 +43,18 @@
 //! adapter.flush_adapter_buffers(&mdl, b, 0, length, TransferType::Read)?;
 //! adapter.free_adapter_channel()?;
 //! adapter.free_common_buffer(buffer)?;
-//! adapter.put_dma_adapter().map_err(|e| e.error)?;
+//! adapter.put_dma_adapter()?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # The seed scenario's driver code
+//!
+//! "Using Common-Buffer System DMA" as a driver writes it (`examples/seed_driver.rs`, run with
+//! `cargo run -p mapdma-host --example seed_driver`; [`scenario::run_seed`] is the same driver
+//! with more checks, on any backend with devices):
+//!
+//! ```
+#![doc = include_str!("../examples/seed_driver.rs")]
 //! ```
 
 mod action;

@@ -200,13 +200,10 @@ fn direction_name(t: TransferType) -> &'static str {
     }
 }
 
-/// Bytes left in the pass, as ReadDmaCounter reports them.
+/// Bytes left in the pass, by the rule `read_dma_counter` uses (the demo's channel
+/// auto-initializes).
 fn bytes_left(s: &CounterSample, unit: u32) -> u64 {
-    if s.count == 0xFFFF {
-        0
-    } else {
-        (s.count as u64 + 1) * unit as u64
-    }
+    rm::units_left(s.count, s.passes, true) as u64 * unit as u64
 }
 
 /// The first sample and the first of every later pass: where the ring wrapped.
@@ -397,6 +394,12 @@ mod tests {
             passes: 0,
         };
         assert_eq!(bytes_left(&s, 2), 20);
-        assert_eq!(bytes_left(&CounterSample { count: 0xFFFF, ..s }, 2), 0);
+        // Auto-initialize reloads the count: 0xFFFF is a full 65536-unit pass, not an end.
+        let full = CounterSample {
+            count: 0xFFFF,
+            passes: 3,
+            ..s
+        };
+        assert_eq!(bytes_left(&full, 2), 2 * 65536);
     }
 }
