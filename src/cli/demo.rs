@@ -92,6 +92,10 @@ pub fn with_verilator<R>(
 }
 
 pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
+    super::checks::latency(args.latency)?;
+    if let Some(vcd) = &args.vcd {
+        super::checks::vcd_file(vcd)?;
+    }
     let setup = DemoSetup {
         channel: args.channel,
         width: width_from_bits(args.width)?,
@@ -146,8 +150,12 @@ pub fn run_demo(setup: &DemoSetup, bar: Option<ProgressBar>) -> anyhow::Result<D
             v.clear_activity();
             v.counter_samples().len()
         })?;
-        let seed = run_seed(&system, p)
-            .with_context(|| format!("the seed scenario ({:?} transfer)", p.transfer))?;
+        let seed = run_seed(&system, p).with_context(|| {
+            format!(
+                "the seed scenario ({:?} transfer, memory latency {} clock(s))",
+                p.transfer, setup.latency
+            )
+        })?;
         let (activity, samples) = with_verilator(&system, |v| {
             let samples: Vec<CounterSample> = v.counter_samples()[from..]
                 .iter()
