@@ -29,7 +29,8 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
     let ring = mdl.clone();
     adapter.allocate_adapter_channel(&DeviceObject::new(), map_registers, move |a, base| {
         let mapped = a.map_transfer_wdk(&ring, base, 0, RING, false);
-        done.send((base, mapped)).expect("the driver waits for its routine");
+        done.send((base, mapped))
+            .expect("the driver waits for its routine");
         IoAllocationAction::KeepObject
     })?;
     let (base, mapped) = granted.recv()?;

@@ -257,3 +257,75 @@ fn channel_ownership_survives_drops_while_routines_run() {
     assert_eq!(failures, 0, "routine calls failed");
     assert!(leaked.is_empty(), "leaked: {leaked:?}");
 }
+
+/// The race the soak hunts, made deterministic: adapter A's routine runs on the thread that
+/// freed the channel while A's owner drops it. The drop waits for the routine; the routine's
+/// `KeepObject` applies to A's own grant, and the next waiter gets the channel with a base of
+/// its own that maps.
+#[test]
+fn a_drop_waits_for_the_routine_running_on_another_thread() {
+    use std::sync::mpsc;
+    let system = common::system(Config::default());
+    let d = DeviceDescription::system_dma(2, DmaWidth::Width8Bits, 4096);
+    let page = system.allocate_nonpaged(4096).unwrap();
+    let mdl = page.mdl(0, 4096).unwrap();
+    let first = system.get_dma_adapter(&d).unwrap().0;
+    first
+        .allocate_adapter_channel(&DeviceObject::new(), 1, |_, _| {
+            IoAllocationAction::KeepObject
+        })
+        .unwrap();
+    let a = system.get_dma_adapter(&d).unwrap().0;
+    let (entered, wait_entered) = mpsc::channel();
+    let (release, wait_release) = mpsc::channel::<()>();
+    let m = mdl.clone();
+    let status = a
+        .allocate_adapter_channel(&DeviceObject::new(), 1, move |a, base| {
+            a.map_transfer(&m, base, 0, 4096, TransferType::Write)
+                .unwrap();
+            entered.send(()).unwrap();
+            wait_release.recv().unwrap();
+            IoAllocationAction::KeepObject
+        })
+        .unwrap();
+    assert_eq!(status, AllocationStatus::Queued);
+    let b = system.get_dma_adapter(&d).unwrap().0;
+    let slot: Slot = Arc::new(Mutex::new(None));
+    let (s, m) = (slot.clone(), mdl.clone());
+    b.allocate_adapter_channel(&DeviceObject::new(), 1, move |b, base| {
+        let r = b.map_transfer(&m, base, 0, 4096, TransferType::Write);
+        *s.lock().unwrap() = Some(r.ok().map(|(_, n)| (base, n)));
+        IoAllocationAction::KeepObject
+    })
+    .unwrap();
+
+    // The freeing thread runs A's routine, which stops half-way.
+    let freer = thread::spawn(move || first.free_adapter_channel());
+    wait_entered.recv().unwrap();
+    let dropped = Arc::new(AtomicBool::new(false));
+    let flag = dropped.clone();
+    let dropper = thread::spawn(move || {
+        drop(a);
+        flag.store(true, Ordering::SeqCst);
+    });
+    thread::sleep(Duration::from_millis(200));
+    assert!(
+        !dropped.load(Ordering::SeqCst),
+        "the drop waits for the running routine"
+    );
+    release.send(()).unwrap();
+    dropper.join().unwrap();
+    freer.join().unwrap().unwrap();
+    // A was released after its routine returned; B got the channel and a base that maps.
+    let (base, n) = slot
+        .lock()
+        .unwrap()
+        .take()
+        .flatten()
+        .expect("B's routine mapped");
+    b.flush_adapter_buffers(&mdl, base, 0, n, TransferType::Write)
+        .unwrap();
+    b.free_adapter_channel().unwrap();
+    b.put_dma_adapter().unwrap();
+    assert!(leaks(&system).is_empty(), "{:?}", leaks(&system));
+}

@@ -9,7 +9,7 @@ use crate::error::{DmaError, Result};
 use crate::map_registers::MapRegisterBase;
 
 impl HalState {
-    pub(super) fn start_routine(&mut self, req: Request, first: usize) -> Grant {
+    fn start_routine(&mut self, req: Request, first: usize) -> Grant {
         let base = self.new_base(req.adapter, first, req.registers);
         let mut grant = 0;
         if let Some(h) = self.holders.get_mut(&req.key) {

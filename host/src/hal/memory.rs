@@ -112,7 +112,7 @@ impl HalState {
             .ok_or(DmaError::NothingMapped { channel })
     }
 
-    pub(super) fn frames_mapped(&self) -> impl Iterator<Item = u64> + '_ {
+    fn frames_mapped(&self) -> impl Iterator<Item = u64> + '_ {
         self.bases
             .values()
             .flat_map(|a| a.mappings.iter())
@@ -120,7 +120,7 @@ impl HalState {
     }
 
     /// Mapped transfers whose pages include one of `pages` (physical addresses).
-    pub(super) fn transfers_using(&self, pages: &[u64]) -> usize {
+    fn transfers_using(&self, pages: &[u64]) -> usize {
         self.bases
             .values()
             .flat_map(|a| a.mappings.iter())
@@ -149,7 +149,7 @@ impl HalState {
     }
 
     /// Frees pages now, or when the last mapped transfer using them is flushed.
-    pub(super) fn free_pages_when_unmapped(&mut self, pages: Vec<u64>) -> Result<()> {
+    fn free_pages_when_unmapped(&mut self, pages: Vec<u64>) -> Result<()> {
         if self.transfers_using(&pages) == 0 {
             Ok(self.backend.free_pages(&pages)?)
         } else {
@@ -205,7 +205,7 @@ impl HalState {
         self.common_buffers.contains_key(&id)
     }
 
-    pub(super) fn common_pages(&self, r: &CommonRecord) -> Vec<u64> {
+    fn common_pages(&self, r: &CommonRecord) -> Vec<u64> {
         let page = self.cfg.page_size();
         (0..r.pages as u64).map(|i| r.physical + i * page).collect()
     }
