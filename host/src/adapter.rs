@@ -128,11 +128,8 @@ impl std::fmt::Display for PutError {
     }
 }
 
-impl std::error::Error for PutError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.error)
-    }
-}
+/// Displays as its `error` (which is therefore not repeated as a source).
+impl std::error::Error for PutError {}
 
 /// For `?` in functions returning [`DmaError`]: the adapter is dropped, which releases what it
 /// still holds.

@@ -53,11 +53,8 @@ impl std::fmt::Display for FreeBufferError {
     }
 }
 
-impl std::error::Error for FreeBufferError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.error)
-    }
-}
+/// Displays its `error` (which is therefore not repeated as a source).
+impl std::error::Error for FreeBufferError {}
 
 /// For `?` in functions returning [`DmaError`]: the buffer is dropped, which frees it once no
 /// mapped transfer uses it any more.
