@@ -218,7 +218,10 @@ fn put_errors_are_errors() {
     keep(&a, 1);
     let e = a.put_dma_adapter().unwrap_err();
     assert!(e.to_string().contains("the channel is allocated"), "{e}");
-    assert!(e.source().is_none(), "the message says it all, no repeated cause");
+    assert!(
+        e.source().is_none(),
+        "the message says it all, no repeated cause"
+    );
     let boxed: Box<dyn Error> = Box::new(e);
     assert!(boxed.to_string().contains("put_dma_adapter"));
     drop(boxed);
