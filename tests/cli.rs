@@ -53,9 +53,11 @@ fn regs_follows_the_configuration_options() {
 fn an_invalid_configuration_is_a_clear_error() {
     let e = mapdma_err(&["regs", "--map-registers", "24"]);
     assert!(e.contains("invalid mapdma configuration"), "{e}");
-    assert!(e.contains("map_registers = 24"), "{e}");
+    assert!(e.contains("--map-registers = 24"), "{e}");
     let e = mapdma_err(&["regs", "--channels", "0"]);
-    assert!(e.contains("channels = 0"), "{e}");
+    assert!(e.contains("--channels = 0"), "{e}");
+    let e = mapdma_err(&["regs", "--physical-bits", "12"]);
+    assert!(e.contains("--physical-bits = 12 (must be 13..=32"), "{e}");
 }
 
 #[test]
@@ -86,7 +88,7 @@ fn verilog_writes_the_design_and_its_register_map_together() {
         assert!(len > 0, "{name} is empty");
     }
     let v = std::fs::read_to_string(out.join("mapdma.v")).unwrap();
-    assert!(v.contains("module mapdma("), "no top module");
+    assert!(v.contains("module top("), "no top module");
     // The documents are those of the same configuration as `regs` prints.
     let h = std::fs::read_to_string(out.join("regmap.h")).unwrap();
     assert_eq!(h, mapdma_ok(&["regs", "--format", "c"]));
@@ -127,6 +129,90 @@ fn verilog_with_an_invalid_configuration_writes_nothing() {
     ]);
     assert!(e.contains("outstanding = 3"), "{e}");
     assert!(!out.exists());
+}
+
+/// Bad values are refused before anything runs, naming the flag; none runs forever or does
+/// nothing and succeeds.
+#[test]
+fn bad_command_line_values_are_refused_by_flag() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["sim", "--rate", "1/4294967295"],
+            "--rate 1/4294967295: N must be 1..=256",
+        ),
+        (&["sim", "--latency", "0"], "--latency 0"),
+        (&["bench", "sim", "--latency", "0"], "--latency 0"),
+        (&["bench", "sim", "--latency", "1,0"], "--latency 0"),
+        (&["demo", "--latency", "0"], "--latency 0"),
+        (
+            &["verify", "--seed", "0xFFFFFFFFFFFFFFFF", "--programs", "2"],
+            "the largest first seed for 2 program(s) is 0xfffffffffffffffe",
+        ),
+        (
+            &["sim", "--scenario", "mixed", "--rate", "1/2"],
+            "--rate does not apply to --scenario mixed",
+        ),
+        (
+            &["sim", "--scenario", "mixed", "--width", "16"],
+            "--width does not apply",
+        ),
+        (
+            &["sim", "--scenario", "mixed", "--transfer", "read"],
+            "--transfer does not apply",
+        ),
+        (
+            &["sim", "--scenario", "mixed", "--latency", "600"],
+            "--latency 600: the mixed scenario",
+        ),
+        (
+            &["sim", "--scenario", "mixed", "--backpressure", "0.95"],
+            "--backpressure 0.95",
+        ),
+        (
+            &["sim", "--scenario", "seed", "--buffer", "4096"],
+            "--buffer does not apply",
+        ),
+        (
+            &["sim", "--scenario", "streaming", "--buffer", "6"],
+            "--buffer 6:",
+        ),
+        (
+            &["sim", "--scenario", "streaming", "--buffer", "1048576"],
+            "--buffer 1048576:",
+        ),
+        (&["bench", "sim", "--buffer", "6"], "--buffer 6:"),
+        (&["sim", "--map-registers", "24"], "--map-registers = 24"),
+    ];
+    for (args, expected) in cases {
+        let e = mapdma_err(args);
+        assert!(e.contains(expected), "mapdma {args:?}: {e}");
+        assert!(!e.contains("map_registers"), "internal names: {e}");
+    }
+}
+
+#[test]
+fn a_waveform_into_a_missing_folder_is_a_file_error_with_the_os_reason() {
+    for args in [
+        &[
+            "verify",
+            "--programs",
+            "1",
+            "--seed",
+            "1",
+            "--vcd",
+            "no-such-dir/x.vcd",
+        ][..],
+        &["sim", "--vcd", "no-such-dir/x.vcd"],
+        &["demo", "--vcd", "no-such-dir/x.vcd"],
+    ] {
+        let e = mapdma_err(args);
+        assert!(
+            e.contains("--vcd no-such-dir/x.vcd: cannot create"),
+            "{args:?}: {e}"
+        );
+        assert!(e.contains("No such file or directory"), "{args:?}: {e}");
+        assert!(!e.contains("FAILED"), "not a verdict: {e}");
+    }
 }
 
 #[test]

@@ -8,13 +8,14 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use mapdma_regmap::{self as rm, mode_byte, ServiceMode, TransferType, UnitWidth};
+use mapdma_regmap::{self as rm, TransferType, UnitWidth};
 
+pub use crate::action::IoAllocationAction;
 use crate::description::DeviceDescription;
-use crate::error::{DmaError, Result};
+use crate::error::{DmaError, MappedTransfer, Result};
+use crate::hal::{ChannelKey, GrantRoutine, Hal, Mapping, Request, RoutineWait};
 use crate::map_registers::MapRegisterBase;
 use crate::mdl::{span_pages, Mdl};
-use crate::system::{ChannelKey, Hal, HalState, Holding, Mapping, Request};
 
 /// The WDK's `WriteToDevice` flag in the 8237's vocabulary.
 pub fn write_to_device(flag: bool) -> TransferType {
@@ -23,17 +24,6 @@ pub fn write_to_device(flag: bool) -> TransferType {
     } else {
         TransferType::Write
     }
-}
-
-/// `IO_ALLOCATION_ACTION`: what an execution routine wants done with the adapter.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum IoAllocationAction {
-    /// Keep the channel and the map registers (system DMA); free with `free_adapter_channel`.
-    KeepObject = 1,
-    /// Release the channel and the map registers now.
-    DeallocateObject = 2,
-    /// Release the channel, keep the map registers; free with `free_map_registers`.
-    DeallocateObjectKeepRegisters = 3,
 }
 
 /// The execution routine (`DRIVER_CONTROL`): runs when the channel and map registers are the
@@ -73,35 +63,6 @@ impl DeviceObject {
 impl Default for DeviceObject {
     fn default() -> Self {
         Self::new()
-    }
-}
-
-/// `ReadDmaCounter` with the pass counter: enough to tell "not started" from "just wrapped".
-///
-/// Every figure is about *landed* units: a unit counts as done when its memory access has
-/// completed (device → memory: the write response is back, so the bytes are in memory; memory →
-/// device: the device has the data, so the ring slot may be refilled). The controller's own
-/// count runs ahead by the units in flight ([`DmaCounter::in_flight`]); see
-/// [`crate::counter`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct DmaCounter {
-    /// Bytes of the current pass not yet landed (what `read_dma_counter` returns).
-    pub remaining: u32,
-    /// Passes whose every unit has landed since `map_transfer` programmed the channel
-    /// (16-bit, wraps).
-    pub passes: u16,
-    /// Bytes per pass (the length `map_transfer` mapped).
-    pub transfer_length: u32,
-    /// Logical address of the first byte not yet landed.
-    pub logical_address: u32,
-    /// Bytes the controller has counted (issued) that had not landed at the snapshot.
-    pub in_flight: u32,
-}
-
-impl DmaCounter {
-    /// Bytes done in the current pass.
-    pub fn done_in_pass(&self) -> u32 {
-        self.transfer_length - self.remaining
     }
 }
 
@@ -161,6 +122,23 @@ impl std::fmt::Debug for PutError {
     }
 }
 
+impl std::fmt::Display for PutError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.error)
+    }
+}
+
+/// Displays as its `error` (which is therefore not repeated as a source).
+impl std::error::Error for PutError {}
+
+/// For `?` in functions returning [`DmaError`]: the adapter is dropped, which releases what it
+/// still holds.
+impl From<PutError> for DmaError {
+    fn from(e: PutError) -> Self {
+        e.error
+    }
+}
+
 impl std::fmt::Debug for DmaAdapter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DmaAdapter")
@@ -212,11 +190,11 @@ impl DmaAdapter {
         self.inner.description.version.max(1)
     }
 
-    fn hal(&self) -> &Arc<Hal> {
+    pub(crate) fn hal(&self) -> &Arc<Hal> {
         &self.inner.hal
     }
 
-    fn id(&self) -> u64 {
+    pub(crate) fn id(&self) -> u64 {
         self.inner.id
     }
 
@@ -226,15 +204,21 @@ impl DmaAdapter {
     }
 
     /// `AllocateAdapterChannel`: asks for the channel (system DMA) or the adapter (bus master)
-    /// and `number_of_map_registers`; `routine` runs when both are the caller's, now or later
-    /// in FIFO order. More registers than granted fails at once, as does a second request from
-    /// a device object that has one queued or holds the channel.
+    /// and `number_of_map_registers` (at least one: every transfer goes through map
+    /// registers); `routine` runs when both are the caller's, now or later in FIFO order.
+    /// Zero or more registers than granted fails at once, as does a second request from a
+    /// device object that has one queued or holds the channel. A system-DMA routine must
+    /// return `KeepObject`; any other action stops the channel, releases the grant and makes
+    /// the adapter's next call fail with `SystemDmaMustKeepObject`.
     pub fn allocate_adapter_channel(
         &self,
         device: &DeviceObject,
         number_of_map_registers: u32,
         routine: impl FnOnce(&DmaAdapter, MapRegisterBase) -> IoAllocationAction + Send + 'static,
     ) -> Result<AllocationStatus> {
+        if number_of_map_registers == 0 {
+            return Err(DmaError::ZeroMapRegisters);
+        }
         self.allocate_internal(device.id, number_of_map_registers, Box::new(routine))
     }
 
@@ -253,29 +237,32 @@ impl DmaAdapter {
         let key = self.inner.key();
         {
             let mut st = self.hal().lock();
+            st.take_violation(self.id())?;
             if st.device_busy(device, key) {
                 return Err(DmaError::RequestPending { device });
             }
-            if !st
-                .pool
-                .can_ever_fit(registers as usize, self.channel().is_some())
-            {
+            let in_segment = self.channel().is_some();
+            if !st.can_ever_fit(registers as usize, in_segment) {
                 return Err(DmaError::InsufficientResources {
                     what: format!("no run of {registers} map registers exists"),
                 });
             }
+            let inner = self.inner.clone();
+            let bound: GrantRoutine =
+                Box::new(move |base| routine(&DmaAdapter::borrowed(inner), base));
             st.enqueue(Request {
-                adapter: self.inner.clone(),
+                adapter: self.id(),
                 device,
                 registers: registers as usize,
-                in_segment: self.channel().is_some(),
+                in_segment,
                 key,
-                routine,
+                routine: bound,
             });
         }
         self.hal().pump();
-        let waiting = self.hal().lock().is_waiting(device);
-        Ok(if waiting {
+        let mut st = self.hal().lock();
+        st.take_violation(self.id())?;
+        Ok(if st.is_waiting(device) {
             AllocationStatus::Queued
         } else {
             AllocationStatus::Executed
@@ -283,44 +270,20 @@ impl DmaAdapter {
     }
 
     /// `FreeAdapterChannel`: releases the channel and the map registers of the grant, then
-    /// runs queued requests. Every mapped transfer must have been flushed.
+    /// runs queued requests. Every mapped transfer must have been flushed. An execution
+    /// routine that is still returning on another thread is waited for (it may hand out its
+    /// results before its `KeepObject` is recorded); called from inside the routine itself it
+    /// fails, since the routine has not kept the channel yet.
     pub fn free_adapter_channel(&self) -> Result<()> {
         let key = self.inner.key();
-        // The execution routine may hand its results to another thread before it returns:
-        // wait (briefly: a call from inside the routine itself must fail, not deadlock) until
-        // its `KeepObject` is recorded.
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
-        loop {
-            let returning = {
-                let st = self.hal().lock();
-                st.holders
-                    .get(&key)
-                    .is_some_and(|h| h.adapter == self.id() && !h.granted)
-            };
-            if !returning || std::time::Instant::now() >= deadline {
-                break;
-            }
-            std::thread::yield_now();
-        }
         {
-            let mut st = self.hal().lock();
-            let base = match st.holders.get(&key) {
-                Some(h) if h.adapter == self.id() && h.granted => h.base,
-                _ => return Err(DmaError::ChannelNotAllocated),
-            };
-            if let Some(b) = base {
-                if let Some(a) = st.bases.get(&b.0) {
-                    if !a.mappings.is_empty() {
-                        return Err(DmaError::StillMapped {
-                            transfers: a.mappings.len(),
-                        });
-                    }
-                }
-                if let Some(a) = st.bases.remove(&b.0) {
-                    st.release_registers(a.first, a.count)?;
-                }
+            let st = self.hal().lock();
+            let (mut st, wait) = self.hal().wait_routine(st, self.id());
+            st.take_violation(self.id())?;
+            if wait == RoutineWait::InsideRoutine {
+                return Err(DmaError::ChannelNotAllocated);
             }
-            st.holders.remove(&key);
+            st.free_channel(self.id(), key)?;
         }
         self.hal().pump();
         Ok(())
@@ -332,31 +295,9 @@ impl DmaAdapter {
         base: MapRegisterBase,
         number_of_map_registers: u32,
     ) -> Result<()> {
-        {
-            let mut st = self.hal().lock();
-            let a = st
-                .bases
-                .get(&base.0)
-                .filter(|a| a.adapter == self.id())
-                .ok_or(DmaError::UnknownMapRegisterBase)?;
-            if a.holding == Holding::Channel {
-                return Err(DmaError::RegistersHeldByChannel);
-            }
-            if a.count != number_of_map_registers as usize {
-                return Err(DmaError::MapRegisterCountMismatch {
-                    allocated: a.count as u32,
-                    given: number_of_map_registers,
-                });
-            }
-            if !a.mappings.is_empty() {
-                return Err(DmaError::StillMapped {
-                    transfers: a.mappings.len(),
-                });
-            }
-            let (first, count) = (a.first, a.count);
-            st.bases.remove(&base.0);
-            st.release_registers(first, count)?;
-        }
+        self.hal()
+            .lock()
+            .free_kept(self.id(), base, number_of_map_registers as usize)?;
         self.hal().pump();
         Ok(())
     }
@@ -365,6 +306,10 @@ impl DmaAdapter {
     /// (CurrentVa is an offset into the MDL) and, for system DMA, programs and unmasks the
     /// 8237 channel. Returns the logical address and the bytes mapped, which is less than
     /// `length` when the map registers end first: map the rest after flushing.
+    ///
+    /// `transfer` is `Write` (device → memory) or `Read` (memory → device); see
+    /// [`DmaAdapter::map_transfer_wdk`] for the WDK's `WriteToDevice` form. `Verify` moves no
+    /// data and is refused.
     pub fn map_transfer(
         &self,
         mdl: &Mdl,
@@ -373,24 +318,24 @@ impl DmaAdapter {
         length: usize,
         transfer: TransferType,
     ) -> Result<(u64, usize)> {
-        let cfg = self.hal().cfg;
+        if transfer == TransferType::Verify {
+            return Err(DmaError::NotSupported(
+                "TransferType::Verify moves no data: map Write (device → memory) or Read \
+                 (memory → device)",
+            ));
+        }
+        let cfg = self.hal().cfg();
         let shift = cfg.page_shift;
         let page = 1usize << shift;
         let mut st = self.hal().lock();
-        let (first, count, used, mapped_now) = {
-            let a = st
-                .bases
-                .get(&base.0)
-                .filter(|a| a.adapter == self.id())
-                .ok_or(DmaError::UnknownMapRegisterBase)?;
-            (a.first, a.count, a.used(), a.mappings.len())
-        };
+        st.take_violation(self.id())?;
+        let room = st.base_room(self.id(), base)?;
         if let Some(c) = self.channel() {
-            match st.holders.get(&ChannelKey::Dma(c)) {
-                Some(h) if h.adapter == self.id() && h.base == Some(base) => {}
+            match st.held_base(self.id(), ChannelKey::Dma(c)) {
+                Some(b) if b == Some(base) => {}
                 _ => return Err(DmaError::ChannelNotAllocated),
             }
-            if mapped_now > 0 {
+            if room.mapped > 0 {
                 return Err(DmaError::AlreadyMapped);
             }
         }
@@ -411,96 +356,68 @@ impl DmaAdapter {
                 });
             }
         }
-        let free = count - used;
         let in_page = start % page;
-        let room = (free * page).saturating_sub(in_page);
-        let mapped = length.min(room) / align * align;
+        let fits = (room.free * page).saturating_sub(in_page);
+        let mapped = length.min(fits) / align * align;
         if mapped == 0 {
             return Err(DmaError::InsufficientResources {
-                what: format!("all {count} map registers of this base are mapped"),
+                what: format!("all {} map registers of this base are mapped", room.count),
             });
         }
         let pages = span_pages(in_page as u64, mapped as u64, shift) as usize;
-        let register = first + used;
+        let frames = &mdl.frames()[start / page..start / page + pages];
+        if let Some(&frame) = frames.iter().find(|f| *f >> cfg.frame_bits() != 0) {
+            return Err(DmaError::FrameOutOfRange {
+                address: frame << shift,
+            });
+        }
+        let register = room.next_register;
         let writable = transfer == TransferType::Write;
-        for k in 0..pages {
-            let frame = mdl.frames()[start / page + k];
-            if frame >> cfg.frame_bits() != 0 {
-                return Err(DmaError::FrameOutOfRange {
-                    address: frame << shift,
-                });
-            }
+        for (k, &frame) in frames.iter().enumerate() {
             let entry = rm::map::VALID.put(&cfg, 1)
                 | rm::map::WRITABLE.put(&cfg, writable as u32)
                 | rm::map::FRAME.put(&cfg, frame as u32);
             st.wr(rm::MAP.at(register + k), entry)?;
         }
         let logical = ((register << shift) + in_page) as u32;
+        let mapping = Mapping {
+            current_va,
+            length: mapped,
+            first_register: register,
+            registers: pages,
+            transfer,
+            frames: frames.to_vec(),
+        };
         if let Some(c) = self.channel() {
-            self.program_channel(&mut st, c, transfer, logical, (mapped / align) as u32)?;
+            if let Err(e) = self.program_channel(&mut st, c, transfer, logical, mapped / align) {
+                let _ = st.unmap(&mapping);
+                return Err(e);
+            }
         }
-        if let Some(a) = st.bases.get_mut(&base.0) {
-            a.mappings.push(Mapping {
-                current_va,
-                length: mapped,
-                first_register: register,
-                registers: pages,
-                transfer,
-            });
-        }
+        st.add_mapping(base, mapping);
         Ok((logical as u64, mapped))
     }
 
-    /// Programs the 8237 the way an ISA HAL does, masked throughout, unmasked last.
-    fn program_channel(
+    /// [`DmaAdapter::map_transfer`] with the WDK's direction flag: `write_to_device = true` is
+    /// memory → device.
+    pub fn map_transfer_wdk(
         &self,
-        st: &mut HalState,
-        c: usize,
-        transfer: TransferType,
-        logical: u32,
-        units: u32,
-    ) -> Result<()> {
-        let cfg = self.hal().cfg;
-        let d = &self.inner.description;
-        let byte = |v: u32| rm::BYTE.put(&cfg, v & 0xFF);
-        let ch = rm::single_mask::CHANNEL.put(&cfg, c as u32);
-        st.wr(
-            rm::SINGLE_MASK.offset,
-            ch | rm::single_mask::SET.put(&cfg, 1),
-        )?;
-        // A stale TC or fault of an earlier transfer must not be mistaken for this one's.
-        let bit = 1 << c;
-        st.wr(
-            rm::INT_STATUS.offset,
-            rm::int_status::TC.put(&cfg, bit) | rm::int_status::FAULT.put(&cfg, bit),
-        )?;
-        let service = if d.uses_demand_mode() {
-            ServiceMode::Demand
-        } else {
-            ServiceMode::Single
-        };
-        let mode = mode_byte(c, transfer, d.auto_initialize, false, service);
-        st.wr(rm::CLEAR_FLIP_FLOP.offset, 0)?;
-        st.wr(rm::MODE.offset, mode as u32)?;
-        st.wr(
-            rm::CH_CONFIG.at(c),
-            rm::ch_config::WIDTH.put(&cfg, self.inner.unit() as u32),
-        )?;
-        st.wr(rm::PAGE.at(c), logical >> rm::COUNTER_BITS)?;
-        st.wr(rm::DMA_ADDR.at(c), byte(logical))?;
-        st.wr(rm::DMA_ADDR.at(c), byte(logical >> 8))?;
-        let count = units - 1;
-        st.wr(rm::DMA_COUNT.at(c), byte(count))?;
-        st.wr(rm::DMA_COUNT.at(c), byte(count >> 8))?;
-        st.wr(rm::SINGLE_MASK.offset, ch)?;
-        Ok(())
+        mdl: &Mdl,
+        base: MapRegisterBase,
+        current_va: usize,
+        length: usize,
+        write_to_device: bool,
+    ) -> Result<(u64, usize)> {
+        let transfer = self::write_to_device(write_to_device);
+        self.map_transfer(mdl, base, current_va, length, transfer)
     }
 
     /// `FlushAdapterBuffers`: completes a mapped transfer. For system DMA it masks the channel
     /// (which stops an auto-initialize ring) and waits until no unit is in flight; the map
     /// registers of the transfer are invalidated. CurrentVa, length and direction must be the
-    /// ones `map_transfer` used and returned. A hardware fault during the transfer is reported
-    /// as `Err(TransferFault)` after the transfer has been completed all the same.
+    /// ones `map_transfer` used and returned (the error lists what is mapped otherwise). A
+    /// hardware fault during the transfer is reported as `Err(TransferFault)` after the
+    /// transfer has been completed all the same.
     pub fn flush_adapter_buffers(
         &self,
         _mdl: &Mdl,
@@ -509,34 +426,22 @@ impl DmaAdapter {
         length: usize,
         transfer: TransferType,
     ) -> Result<()> {
-        let cfg = self.hal().cfg;
         let mut st = self.hal().lock();
-        let a = st
-            .bases
-            .get_mut(&base.0)
-            .filter(|a| a.adapter == self.id())
-            .ok_or(DmaError::UnknownMapRegisterBase)?;
-        let i = a
-            .mappings
-            .iter()
-            .position(|m| {
-                m.current_va == current_va && m.length == length && m.transfer == transfer
-            })
-            .ok_or(DmaError::NotMapped { current_va })?;
-        let m = a.mappings.remove(i);
-        let mut fault = None;
+        st.take_violation(self.id())?;
+        let wanted = MappedTransfer {
+            current_va,
+            length,
+            transfer,
+        };
+        let m = st.take_mapping(self.id(), base, wanted)?;
+        let mut fault = Ok(None);
         if let Some(c) = self.channel() {
-            let ours = st
-                .holders
-                .get(&ChannelKey::Dma(c))
-                .is_some_and(|h| h.adapter == self.id());
-            if ours {
-                fault = self.stop_channel(&mut st, c)?;
+            if st.held_base(self.id(), ChannelKey::Dma(c)).is_some() {
+                fault = self.stop_channel(&mut st, c);
             }
         }
-        st.invalidate(m.first_register, m.registers)?;
-        let _ = cfg;
-        match fault {
+        st.unmap(&m)?;
+        match fault? {
             Some((cause, logical_address)) => Err(DmaError::TransferFault {
                 channel: self.channel().unwrap_or(0),
                 cause,
@@ -546,88 +451,17 @@ impl DmaAdapter {
         }
     }
 
-    /// Masks channel `c`, waits for its in-flight units, collects and clears its fault.
-    fn stop_channel(&self, st: &mut HalState, c: usize) -> Result<Option<(rm::FaultCause, u32)>> {
-        const BUSY_POLLS: usize = 100_000;
-        let cfg = self.hal().cfg;
-        st.wr(
-            rm::SINGLE_MASK.offset,
-            rm::single_mask::CHANNEL.put(&cfg, c as u32) | rm::single_mask::SET.put(&cfg, 1),
-        )?;
-        let mut idle = false;
-        for _ in 0..BUSY_POLLS {
-            if rm::ch_config::BUSY.get(&cfg, st.rd(rm::CH_CONFIG.at(c))?) == 0 {
-                idle = true;
-                break;
-            }
-        }
-        if !idle {
-            return Err(DmaError::Timeout(
-                "units still in flight after masking the channel",
-            ));
-        }
-        let causes = st.rd(rm::FAULT_CAUSE.offset)?;
-        let code =
-            (causes >> (c as u32 * rm::FAULT_CAUSE_BITS)) & ((1 << rm::FAULT_CAUSE_BITS) - 1);
-        let cause = rm::FaultCause::from_code(code).unwrap_or(rm::FaultCause::None);
-        let mut fault = None;
-        if cause != rm::FaultCause::None {
-            fault = Some((cause, st.rd(rm::FAULT_ADDR.at(c))?));
-        }
-        let bit = 1 << c;
-        st.wr(
-            rm::INT_STATUS.offset,
-            rm::int_status::TC.put(&cfg, bit) | rm::int_status::FAULT.put(&cfg, bit),
-        )?;
-        Ok(fault)
-    }
-
-    /// `ReadDmaCounter`: bytes left in the current transfer (or pass, in auto-initialize mode).
-    pub fn read_dma_counter(&self) -> Result<u32> {
-        Ok(self.read_dma_counter_ex()?.remaining)
-    }
-
-    /// `ReadDmaCounter` with the pass counter, read atomically through SNAP_COUNT (no
-    /// flip-flop race between the two count bytes), SNAP_ADDR and SNAP_INFLIGHT latched in the
-    /// same clock; the figures are of landed units (see [`DmaCounter`]).
-    pub fn read_dma_counter_ex(&self) -> Result<DmaCounter> {
-        let c = self.channel().ok_or(DmaError::NotSupported(
-            "read_dma_counter is for system-DMA (subordinate) adapters",
-        ))?;
-        let cfg = self.hal().cfg;
-        let mut st = self.hal().lock();
-        let base = match st.holders.get(&ChannelKey::Dma(c)) {
-            Some(h) if h.adapter == self.id() => h.base,
-            _ => return Err(DmaError::ChannelNotAllocated),
-        };
-        let length = base
-            .and_then(|b| st.bases.get(&b.0))
-            .and_then(|a| a.mappings.first())
-            .map(|m| m.length)
-            .ok_or(DmaError::NotMapped { current_va: 0 })?;
-        let snap = st.rd(rm::SNAP_COUNT.at(c))?;
-        let logical_address = st.rd(rm::SNAP_ADDR.at(c))?;
-        let in_flight = st.rd(rm::SNAP_INFLIGHT.at(c))?;
-        let unit = self.inner.alignment() as u32;
-        let snapshot = crate::counter::Snapshot {
-            count: rm::snap_count::COUNT.get(&cfg, snap),
-            passes: rm::snap_count::PASSES.get(&cfg, snap) as u16,
-            logical_address,
-            in_flight,
-        };
-        let l = crate::counter::landed(
-            snapshot,
-            length as u32 / unit,
-            unit,
-            self.inner.description.auto_initialize,
-        );
-        Ok(DmaCounter {
-            remaining: l.remaining_units * unit,
-            passes: l.passes,
-            transfer_length: length as u32,
-            logical_address: l.logical_address,
-            in_flight: in_flight * unit,
-        })
+    /// [`DmaAdapter::flush_adapter_buffers`] with the WDK's direction flag.
+    pub fn flush_adapter_buffers_wdk(
+        &self,
+        mdl: &Mdl,
+        base: MapRegisterBase,
+        current_va: usize,
+        length: usize,
+        write_to_device: bool,
+    ) -> Result<()> {
+        let transfer = self::write_to_device(write_to_device);
+        self.flush_adapter_buffers(mdl, base, current_va, length, transfer)
     }
 
     /// `PutDmaAdapter`: releases the adapter. Channels, map registers, common buffers and
@@ -666,106 +500,29 @@ impl DmaAdapter {
                 error: DmaError::Outstanding(outstanding.join(", ")),
             });
         }
+        let violation = self.hal().lock().take_violation(self.id());
+        if let Err(error) = violation {
+            return Err(PutError {
+                adapter: self,
+                error,
+            });
+        }
         self.owner = false;
         Ok(())
     }
 
     /// What `put_dma_adapter` would complain about.
     pub fn outstanding(&self) -> Vec<String> {
-        let st = self.hal().lock();
-        let id = self.id();
-        let mut out = Vec::new();
-        let queued = st
-            .channel_waiters
-            .iter()
-            .chain(st.register_waiters.iter())
-            .filter(|r| r.adapter.id == id)
-            .count();
-        if queued > 0 {
-            out.push(format!("{queued} queued request(s)"));
-        }
-        if st.holders.values().any(|h| h.adapter == id && h.granted) {
-            out.push("the channel is allocated".into());
-        }
-        let bases = st.bases.values().filter(|a| a.adapter == id).count();
-        if bases > 0 {
-            out.push(format!("{bases} map-register allocation(s)"));
-        }
-        let buffers = st
-            .common_buffers
-            .values()
-            .filter(|b| b.adapter == id)
-            .count();
-        if buffers > 0 {
-            out.push(format!("{buffers} common buffer(s)"));
-        }
-        out
-    }
-
-    /// Releases everything the adapter still holds (the drop path).
-    fn force_release(&self) {
-        let id = self.id();
-        let cfg = self.hal().cfg;
-        {
-            let mut st = self.hal().lock();
-            let st = &mut *st;
-            st.channel_waiters.retain(|r| r.adapter.id != id);
-            let mut dropped = Vec::new();
-            st.register_waiters.retain(|r| {
-                let mine = r.adapter.id == id;
-                if mine {
-                    dropped.push(r.key);
-                }
-                !mine
-            });
-            for k in dropped {
-                st.holders.remove(&k);
-            }
-            let held: Vec<ChannelKey> = st
-                .holders
-                .iter()
-                .filter(|(_, h)| h.adapter == id)
-                .map(|(k, _)| *k)
-                .collect();
-            for k in held {
-                st.holders.remove(&k);
-                if let ChannelKey::Dma(c) = k {
-                    let _ = st.wr(
-                        rm::SINGLE_MASK.offset,
-                        rm::single_mask::CHANNEL.put(&cfg, c as u32)
-                            | rm::single_mask::SET.put(&cfg, 1),
-                    );
-                }
-            }
-            let bases: Vec<u64> = st
-                .bases
-                .iter()
-                .filter(|(_, a)| a.adapter == id)
-                .map(|(b, _)| *b)
-                .collect();
-            for b in bases {
-                if let Some(a) = st.bases.remove(&b) {
-                    let _ = st.release_registers(a.first, a.count);
-                }
-            }
-            let buffers: Vec<u64> = st
-                .common_buffers
-                .iter()
-                .filter(|(_, r)| r.adapter == id)
-                .map(|(b, _)| *b)
-                .collect();
-            for b in buffers {
-                let _ = crate::common_buffer::release(st, b);
-            }
-        }
-        self.hal().pump();
+        self.hal().lock().outstanding(self.id())
     }
 }
 
 impl Drop for DmaAdapter {
+    /// Releases everything the adapter still holds, after its execution routine (if one is
+    /// running on another thread) has returned.
     fn drop(&mut self) {
         if self.owner {
-            self.force_release();
+            self.hal().release_adapter(self.id());
         }
     }
 }

@@ -4,10 +4,10 @@
 use std::sync::Arc;
 
 use crate::error::{DmaError, Result};
+use crate::hal::Hal;
 use crate::mdl::{bytes_to_pages, Mdl};
-use crate::system::Hal;
 
-/// Scattered physical pages. Dropping it frees them.
+/// Scattered physical pages. Dropping it frees them (after the flush, if a transfer is mapped).
 pub struct PageBuffer {
     id: u64,
     hal: Arc<Hal>,
@@ -20,14 +20,13 @@ impl PageBuffer {
         if len == 0 {
             return Err(DmaError::ZeroLength);
         }
-        let n = bytes_to_pages(len as u64, hal.cfg.page_shift) as usize;
+        let n = bytes_to_pages(len as u64, hal.cfg().page_shift) as usize;
         let id;
         let pages;
         {
             let mut st = hal.lock();
-            pages = st.backend.allocate_pages(n)?;
-            id = st.fresh_id();
-            st.page_buffers.insert(id, pages.clone());
+            pages = st.backend().allocate_pages(n)?;
+            id = st.add_page_buffer(pages.clone());
         }
         Ok(PageBuffer {
             id,
@@ -52,7 +51,7 @@ impl PageBuffer {
 
     /// An MDL over `[byte_offset, byte_offset + byte_count)` of the buffer.
     pub fn mdl(&self, byte_offset: usize, byte_count: usize) -> Result<Mdl> {
-        let shift = self.hal.cfg.page_shift;
+        let shift = self.hal.cfg().page_shift;
         let page = 1usize << shift;
         if byte_count == 0 {
             return Err(DmaError::ZeroLength);
@@ -87,7 +86,7 @@ impl PageBuffer {
                 byte_count: self.len,
             });
         }
-        let page = 1usize << self.hal.cfg.page_shift;
+        let page = 1usize << self.hal.cfg().page_shift;
         let mut done = 0;
         while done < len {
             let at = offset + done;
@@ -102,7 +101,7 @@ impl PageBuffer {
     pub fn read(&self, offset: usize, buf: &mut [u8]) -> Result<()> {
         let mut st = self.hal.lock();
         self.each_piece(offset, buf.len(), |phys, at, n| {
-            Ok(st.backend.read(phys, &mut buf[at..at + n])?)
+            Ok(st.backend().read(phys, &mut buf[at..at + n])?)
         })
     }
 
@@ -110,16 +109,15 @@ impl PageBuffer {
     pub fn write(&self, offset: usize, data: &[u8]) -> Result<()> {
         let mut st = self.hal.lock();
         self.each_piece(offset, data.len(), |phys, at, n| {
-            Ok(st.backend.write(phys, &data[at..at + n])?)
+            Ok(st.backend().write(phys, &data[at..at + n])?)
         })
     }
 }
 
 impl Drop for PageBuffer {
+    /// Frees the pages, or, while a mapped transfer still points at them, once it is flushed
+    /// (the device must never write into pages handed to someone else).
     fn drop(&mut self) {
-        let mut st = self.hal.lock();
-        if st.page_buffers.remove(&self.id).is_some() {
-            let _ = st.backend.free_pages(&self.pages);
-        }
+        self.hal.lock().drop_page_buffer(self.id);
     }
 }

@@ -12,8 +12,8 @@ use mapdma_regmap as rm;
 
 use crate::adapter::DmaAdapter;
 use crate::error::{DmaError, Result};
+use crate::hal::Hal;
 use crate::mdl::{bytes_to_pages, Mdl};
-use crate::system::{CommonRecord, Hal, HalState};
 
 /// A common buffer. Dropping it frees it (if its adapter has not already).
 pub struct CommonBuffer {
@@ -35,17 +35,33 @@ impl std::fmt::Debug for CommonBuffer {
     }
 }
 
-/// Frees a recorded common buffer: registers invalidated and returned, pages freed.
-pub(crate) fn release(st: &mut HalState, id: u64) -> Result<()> {
-    let r = st
-        .common_buffers
-        .remove(&id)
-        .ok_or(DmaError::UnknownCommonBuffer)?;
-    st.release_registers(r.first_register, r.pages)?;
-    let page = st.backend.page_size();
-    let pages: Vec<u64> = (0..r.pages as u64).map(|i| r.physical + i * page).collect();
-    st.backend.free_pages(&pages)?;
-    Ok(())
+/// `free_common_buffer` refused; the buffer is handed back, still allocated.
+pub struct FreeBufferError {
+    pub buffer: CommonBuffer,
+    pub error: DmaError,
+}
+
+impl std::fmt::Debug for FreeBufferError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "FreeBufferError({:?})", self.error)
+    }
+}
+
+impl std::fmt::Display for FreeBufferError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "free_common_buffer refused: {}", self.error)
+    }
+}
+
+/// Displays its `error` (which is therefore not repeated as a source).
+impl std::error::Error for FreeBufferError {}
+
+/// For `?` in functions returning [`DmaError`]: the buffer is dropped, which frees it once no
+/// mapped transfer uses it any more.
+impl From<FreeBufferError> for DmaError {
+    fn from(e: FreeBufferError) -> Self {
+        e.error
+    }
 }
 
 impl CommonBuffer {
@@ -73,7 +89,7 @@ impl CommonBuffer {
 
     /// `IoAllocateMdl` + `MmBuildMdlForNonPagedPool` over the whole buffer.
     pub fn mdl(&self) -> Result<Mdl> {
-        let shift = self.hal.cfg.page_shift;
+        let shift = self.hal.cfg().page_shift;
         let pages = bytes_to_pages(self.length as u64, shift);
         let first = self.physical_address >> shift;
         Mdl::new(shift, 0, self.length, (first..first + pages).collect())
@@ -94,11 +110,11 @@ impl CommonBuffer {
     pub fn read(&self, offset: usize, buf: &mut [u8]) -> Result<()> {
         self.check(offset, buf.len())?;
         let mut st = self.hal.lock();
-        if !st.common_buffers.contains_key(&self.id) {
+        if !st.has_common_buffer(self.id) {
             return Err(DmaError::UnknownCommonBuffer);
         }
         Ok(st
-            .backend
+            .backend()
             .read(self.physical_address + offset as u64, buf)?)
     }
 
@@ -106,20 +122,22 @@ impl CommonBuffer {
     pub fn write(&self, offset: usize, data: &[u8]) -> Result<()> {
         self.check(offset, data.len())?;
         let mut st = self.hal.lock();
-        if !st.common_buffers.contains_key(&self.id) {
+        if !st.has_common_buffer(self.id) {
             return Err(DmaError::UnknownCommonBuffer);
         }
         Ok(st
-            .backend
+            .backend()
             .write(self.physical_address + offset as u64, data)?)
     }
 }
 
 impl Drop for CommonBuffer {
+    /// Frees the buffer if its adapter has not already; pages a mapped transfer still points
+    /// at are freed after its flush.
     fn drop(&mut self) {
         let mut st = self.hal.lock();
-        if st.common_buffers.contains_key(&self.id) {
-            let _ = release(&mut st, self.id);
+        if st.has_common_buffer(self.id) {
+            let _ = st.release_common_buffer(self.id);
         }
     }
 }
@@ -132,38 +150,28 @@ impl DmaAdapter {
             return Err(DmaError::ZeroLength);
         }
         let hal = self.inner.hal.clone();
-        let cfg = hal.cfg;
+        let cfg = hal.cfg();
         let pages = bytes_to_pages(length as u64, cfg.page_shift).max(1) as usize;
         let mut st = hal.lock();
         let in_segment = self.channel().is_some();
-        let first =
-            st.pool
-                .allocate(pages, in_segment)
-                .ok_or_else(|| DmaError::InsufficientResources {
-                    what: format!("no free run of {pages} map registers for a common buffer"),
-                })?;
-        let physical = match st.backend.allocate_contiguous(pages) {
+        let first = st.allocate_registers(pages, in_segment).ok_or_else(|| {
+            DmaError::InsufficientResources {
+                what: format!("no free run of {pages} map registers for a common buffer"),
+            }
+        })?;
+        let physical = match st.backend().allocate_contiguous(pages) {
             Ok(p) => p,
             Err(e) => {
-                st.pool.free(first, pages);
+                let _ = st.return_registers(first, pages);
                 return Err(e.into());
             }
         };
-        let id = st.fresh_id();
-        st.common_buffers.insert(
-            id,
-            CommonRecord {
-                adapter: self.inner.id,
-                physical,
-                pages,
-                first_register: first,
-            },
-        );
+        let id = st.add_common_buffer(self.inner.id, physical, pages, first);
         let page = cfg.page_size();
         for k in 0..pages {
             let frame = (physical >> cfg.page_shift) + k as u64;
             if frame >> cfg.frame_bits() != 0 {
-                let _ = release(&mut st, id);
+                let _ = st.release_common_buffer(id);
                 return Err(DmaError::FrameOutOfRange {
                     address: frame << cfg.page_shift,
                 });
@@ -173,7 +181,7 @@ impl DmaAdapter {
                 | rm::map::FRAME.put(&cfg, frame as u32);
             st.wr(rm::MAP.at(first + k), entry)?;
         }
-        st.backend
+        st.backend()
             .write(physical, &vec![0; pages * page as usize])?;
         drop(st);
         Ok(CommonBuffer {
@@ -186,13 +194,21 @@ impl DmaAdapter {
         })
     }
 
-    /// `FreeCommonBuffer`. Freeing another adapter's buffer is an error (the buffer is still
-    /// released when it drops).
-    pub fn free_common_buffer(&self, buffer: CommonBuffer) -> Result<()> {
-        let mut st = self.inner.hal.lock();
-        match st.common_buffers.get(&buffer.id) {
-            Some(r) if r.adapter == self.inner.id => release(&mut st, buffer.id),
-            _ => Err(DmaError::UnknownCommonBuffer),
+    /// `FreeCommonBuffer`. Refused, with the buffer handed back, while a mapped transfer uses
+    /// its pages (flush first: the device would otherwise keep writing into freed memory) or
+    /// when the buffer belongs to another adapter.
+    pub fn free_common_buffer(
+        &self,
+        buffer: CommonBuffer,
+    ) -> std::result::Result<(), FreeBufferError> {
+        let freed = self
+            .inner
+            .hal
+            .lock()
+            .free_common_buffer(self.inner.id, buffer.id);
+        match freed {
+            Ok(()) => Ok(()),
+            Err(error) => Err(FreeBufferError { buffer, error }),
         }
     }
 }

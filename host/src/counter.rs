@@ -7,6 +7,8 @@
 //! it may consume (device → memory) or refill (memory → device), so the counter it is given is
 //! the issued position moved back by the units in flight, across a pass boundary if need be.
 
+use mapdma_regmap as rm;
+
 /// One SNAP_COUNT / SNAP_ADDR / SNAP_INFLIGHT snapshot of a channel, in units.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Snapshot {
@@ -38,10 +40,11 @@ pub fn landed(s: Snapshot, pass_units: u32, unit_bytes: u32, auto_initialize: bo
     let passes = s.passes as u64;
     // Units issued since the channel was programmed, on a 2^16-pass circle.
     let circle = p << 16;
+    let left = rm::units_left(s.count, s.passes as u32, auto_initialize) as u64;
     let issued = if !auto_initialize && s.passes != 0 {
         p
     } else {
-        passes * p + (p - (s.count as u64 + 1).min(p))
+        passes * p + (p - left.min(p))
     };
     let in_flight = (s.in_flight as u64).min(circle);
     let landed = (issued + circle - in_flight) % circle;

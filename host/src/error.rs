@@ -3,10 +3,29 @@
 
 use std::fmt;
 
-use mapdma_regmap::{ConfigError, FaultCause};
+use mapdma_regmap::{ConfigError, FaultCause, TransferType};
 
+use crate::action::IoAllocationAction;
 use crate::backend::BackendError;
 use crate::description::DescriptionError;
+
+/// A transfer as `map_transfer` mapped it: what `flush_adapter_buffers` must name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MappedTransfer {
+    pub current_va: usize,
+    pub length: usize,
+    pub transfer: TransferType,
+}
+
+impl fmt::Display for MappedTransfer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "CurrentVa {}, length {}, {:?}",
+            self.current_va, self.length, self.transfer
+        )
+    }
+}
 
 /// The error of every fallible routine in this crate.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,8 +56,23 @@ pub enum DmaError {
     /// A second `map_transfer` on a system-DMA channel before the first was flushed.
     AlreadyMapped,
     /// `flush_adapter_buffers` for a transfer that is not mapped (CurrentVa, length or
-    /// direction differ from what `map_transfer` returned).
-    NotMapped { current_va: usize },
+    /// direction differ from what `map_transfer` returned); `mapped` is what is.
+    NotMapped {
+        wanted: MappedTransfer,
+        mapped: Vec<MappedTransfer>,
+    },
+    /// `read_dma_counter` with no transfer mapped on the channel (before `map_transfer`, or
+    /// after `flush_adapter_buffers`).
+    NothingMapped { channel: usize },
+    /// `allocate_adapter_channel` for zero map registers: every transfer needs at least one.
+    ZeroMapRegisters,
+    /// A system-DMA execution routine returned something other than `KeepObject` (the WDK
+    /// requires it: the HAL owns the 8237 channel until `free_adapter_channel`). The channel
+    /// was masked and the grant released; reported by the adapter's next call.
+    SystemDmaMustKeepObject {
+        channel: usize,
+        action: IoAllocationAction,
+    },
     /// A zero-length transfer or buffer.
     ZeroLength,
     /// CurrentVa/Length outside the MDL.
@@ -112,9 +146,28 @@ impl fmt::Display for DmaError {
                 f,
                 "a transfer is already mapped on this channel: flush it before mapping another"
             ),
-            NotMapped { current_va } => write!(
+            NotMapped { wanted, mapped } => {
+                write!(f, "no mapped transfer at {wanted}; ")?;
+                if mapped.is_empty() {
+                    write!(f, "nothing is mapped on this base (flushed already?)")
+                } else {
+                    let list: Vec<String> = mapped.iter().map(|m| m.to_string()).collect();
+                    write!(f, "mapped: {}", list.join("; "))
+                }
+            }
+            NothingMapped { channel } => write!(
                 f,
-                "no mapped transfer at CurrentVa {current_va} with that length and direction"
+                "no transfer is mapped on channel {channel} (before map_transfer or after \
+                 flush_adapter_buffers)"
+            ),
+            ZeroMapRegisters => write!(
+                f,
+                "allocate_adapter_channel for 0 map registers: every transfer needs at least one"
+            ),
+            SystemDmaMustKeepObject { channel, action } => write!(
+                f,
+                "the execution routine of channel {channel} returned {action:?}: a system-DMA \
+                 routine must return KeepObject (the channel was masked and released)"
             ),
             ZeroLength => write!(f, "length zero"),
             OutsideMdl {

@@ -9,7 +9,10 @@
 //! and `put_dma_adapter` (also on drop).
 //!
 //! Directions use the 8237's vocabulary ([`TransferType`]): `Write` = device → memory,
-//! `Read` = memory → device (the WDK's `WriteToDevice = TRUE`); see [`write_to_device`].
+//! `Read` = memory → device (the WDK's `WriteToDevice = TRUE`); see [`write_to_device`]. The
+//! WDK's form takes the flag itself: [`DmaAdapter::map_transfer_wdk`],
+//! [`DmaAdapter::flush_adapter_buffers_wdk`]. The register map is re-exported as [`regmap`]
+//! ([`Config`], [`FaultCause`]), so a driver needs no second dependency.
 //!
 //! The hardware is reached through a [`backend::Backend`]: the pure-Rust
 //! [`backend::reference::ReferenceModel`] here, a Verilator model or a board elsewhere.
@@ -18,7 +21,7 @@
 //! use mapdma_host::backend::reference::ReferenceModel;
 //! use mapdma_host::*;
 //!
-//! let system = DmaSystem::open(Box::new(ReferenceModel::new(Default::default())?))?;
+//! let system = DmaSystem::open(Box::new(ReferenceModel::new(Config::default())?))?;
 //! let description = DeviceDescription {
 //!     auto_initialize: true,
 //!     ..DeviceDescription::system_dma(1, DmaWidth::Width8Bits, 4096)
@@ -40,10 +43,21 @@
 //! adapter.flush_adapter_buffers(&mdl, b, 0, length, TransferType::Read)?;
 //! adapter.free_adapter_channel()?;
 //! adapter.free_common_buffer(buffer)?;
-//! adapter.put_dma_adapter().map_err(|e| e.error)?;
+//! adapter.put_dma_adapter()?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! # The seed scenario's driver code
+//!
+//! "Using Common-Buffer System DMA" as a driver writes it (`examples/seed_driver.rs`, run with
+//! `cargo run -p mapdma-host --example seed_driver`; [`scenario::run_seed`] is the same driver
+//! with more checks, on any backend with devices):
+//!
+//! ```
+#![doc = include_str!("../examples/seed_driver.rs")]
+//! ```
 
+mod action;
 pub mod adapter;
 pub mod backend;
 pub mod bench;
@@ -52,22 +66,27 @@ pub mod common_buffer;
 pub mod counter;
 pub mod description;
 pub mod error;
+mod hal;
 pub mod map_registers;
 pub mod mdl;
 pub mod scatter_gather;
 pub mod scenario;
 pub mod system;
+mod system_dma;
 
 pub use adapter::{
-    write_to_device, AllocationStatus, DeviceObject, DmaAdapter, DmaCounter, ExecutionRoutine,
+    write_to_device, AllocationStatus, DeviceObject, DmaAdapter, ExecutionRoutine,
     IoAllocationAction, PutError,
 };
 pub use buffer::PageBuffer;
-pub use common_buffer::CommonBuffer;
+pub use common_buffer::{CommonBuffer, FreeBufferError};
 pub use description::{DescriptionError, DeviceDescription, DmaSpeed, DmaWidth, InterfaceType};
-pub use error::{DmaError, Result};
+pub use error::{DmaError, MappedTransfer, Result};
 pub use map_registers::MapRegisterBase;
-pub use mapdma_regmap::TransferType;
+/// The register map this library drives (re-exported so drivers need no second dependency).
+pub use mapdma_regmap as regmap;
+pub use mapdma_regmap::{Config, FaultCause, TransferType};
 pub use mdl::Mdl;
 pub use scatter_gather::{ScatterGatherElement, ScatterGatherList, ScatterGatherSize};
 pub use system::DmaSystem;
+pub use system_dma::DmaCounter;

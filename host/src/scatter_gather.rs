@@ -10,7 +10,7 @@
 use mapdma_regmap::TransferType;
 
 use crate::adapter::{AllocationStatus, DmaAdapter, IoAllocationAction};
-use crate::error::{DmaError, Result};
+use crate::error::{DmaError, MappedTransfer, Result};
 use crate::map_registers::MapRegisterBase;
 use crate::mdl::{bytes_to_pages, span_pages, Mdl};
 
@@ -192,8 +192,23 @@ impl DmaAdapter {
             return Err(DmaError::UnknownMapRegisterBase);
         }
         if list.transfer != transfer {
+            let mapped = |transfer| -> Vec<MappedTransfer> {
+                list.pieces
+                    .iter()
+                    .map(|&(current_va, length)| MappedTransfer {
+                        current_va,
+                        length,
+                        transfer,
+                    })
+                    .collect()
+            };
             return Err(DmaError::NotMapped {
-                current_va: list.pieces.first().map_or(0, |p| p.0),
+                wanted: mapped(transfer).first().copied().unwrap_or(MappedTransfer {
+                    current_va: 0,
+                    length: 0,
+                    transfer,
+                }),
+                mapped: mapped(list.transfer),
             });
         }
         release_list(self, list)
@@ -212,7 +227,7 @@ impl DmaAdapter {
         if length == 0 {
             return Err(DmaError::ZeroLength);
         }
-        let shift = self.inner.hal.cfg.page_shift;
+        let shift = self.inner.hal.cfg().page_shift;
         let regs = match mdl {
             Some(m) => self.sg_registers(m, current_va, length)?,
             None => {

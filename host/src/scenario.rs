@@ -124,15 +124,12 @@ pub fn run_seed(system: &DmaSystem, p: &SeedParams) -> Result<SeedReport> {
         let (len, transfer) = (p.ring_bytes as usize, p.transfer);
         // As the seed's clients do: ADDRESS_AND_SIZE_TO_SPAN_PAGES of the buffer.
         let needed = span_pages(0, ring, system.config().page_shift) as u32;
+        // A system-DMA routine keeps the channel even when mapping failed: the error goes back
+        // to the driver, whose adapter (dropped on the error path) releases the channel.
         adapter.allocate_adapter_channel(&device, needed, move |a, base| {
             let r = a.map_transfer(&mdl, base, 0, len, transfer);
-            let keep = r.is_ok();
             *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(r.map(|(l, n)| (base, l, n)));
-            if keep {
-                IoAllocationAction::KeepObject
-            } else {
-                IoAllocationAction::DeallocateObject
-            }
+            IoAllocationAction::KeepObject
         })?;
     }
     let mut waited = 0;

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use mapdma_host::{
     DeviceDescription, DeviceObject, DmaAdapter, DmaError, DmaSystem, DmaWidth, IoAllocationAction,
-    MapRegisterBase, Mdl, TransferType,
+    MapRegisterBase, MappedTransfer, Mdl, TransferType,
 };
 use mapdma_regmap::{self as rm, Config};
 use proptest::prelude::*;
@@ -293,8 +293,15 @@ fn step(b: &mut Bench, m: &mut Model, id: usize, op: &Op) -> Result<(), TestCase
             action,
             map,
         } => {
-            let action = action_of(action);
-            let expected = if registers > 4 {
+            // A system-DMA routine must keep the channel (misuse.rs tests the other actions).
+            let action = if adapter < 2 {
+                IoAllocationAction::KeepObject
+            } else {
+                action_of(action)
+            };
+            let expected = if registers == 0 {
+                Err(DmaError::ZeroMapRegisters)
+            } else if registers > 4 {
                 Err(DmaError::TooManyMapRegisters {
                     requested: registers,
                     granted: 4,
@@ -389,7 +396,14 @@ fn step(b: &mut Bench, m: &mut Model, id: usize, op: &Op) -> Result<(), TestCase
                 m.base_mut(bid).mapped = false;
                 Ok(())
             } else {
-                Err(DmaError::NotMapped { current_va: 0 })
+                Err(DmaError::NotMapped {
+                    wanted: MappedTransfer {
+                        current_va: 0,
+                        length: 4096,
+                        transfer: TransferType::Read,
+                    },
+                    mapped: Vec::new(),
+                })
             };
             let real = b.real_bases[&bid];
             let got =
@@ -403,7 +417,7 @@ fn step(b: &mut Bench, m: &mut Model, id: usize, op: &Op) -> Result<(), TestCase
                 match m.holders.get(&key(a)) {
                     Some(h) if h.adapter == a => match h.base {
                         Some(bid) if m.base(bid).mapped => Ok(()),
-                        _ => Err(DmaError::NotMapped { current_va: 0 }),
+                        _ => Err(DmaError::NothingMapped { channel: 0 }),
                     },
                     _ => Err(DmaError::ChannelNotAllocated),
                 }

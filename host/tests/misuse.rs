@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use mapdma_host::description::DescriptionError;
 use mapdma_host::{
     AllocationStatus, DeviceDescription, DeviceObject, DmaAdapter, DmaError, DmaSystem, DmaWidth,
-    IoAllocationAction, MapRegisterBase, Mdl, TransferType,
+    IoAllocationAction, MapRegisterBase, MappedTransfer, Mdl, TransferType,
 };
 use mapdma_regmap::{Config, FaultCause};
 
@@ -84,25 +84,54 @@ fn flush_of_an_unmapped_transfer_or_with_other_parameters() {
     let (a, _) = adapter(&system, 1, DmaWidth::Width8Bits);
     let (_b, mdl) = one_page(&system);
     let base = keep(&a, &DeviceObject::new(), 2);
+    let mapped = MappedTransfer {
+        current_va: 0,
+        length: 8192,
+        transfer: TransferType::Write,
+    };
     assert_eq!(
         a.flush_adapter_buffers(&mdl, base, 0, 8192, TransferType::Write),
-        Err(DmaError::NotMapped { current_va: 0 })
+        Err(DmaError::NotMapped {
+            wanted: mapped,
+            mapped: vec![]
+        })
     );
     a.map_transfer(&mdl, base, 0, 8192, TransferType::Write)
         .unwrap();
-    // Other CurrentVa, length or direction than map_transfer's: not that transfer.
-    for (cv, len, t) in [
+    // Other CurrentVa, length or direction than map_transfer's: not that transfer, and the
+    // error says what is mapped.
+    for (current_va, length, transfer) in [
         (4, 8188, TransferType::Write),
         (0, 4096, TransferType::Write),
         (0, 8192, TransferType::Read),
     ] {
-        assert!(matches!(
-            a.flush_adapter_buffers(&mdl, base, cv, len, t),
-            Err(DmaError::NotMapped { .. })
-        ));
+        let e = a
+            .flush_adapter_buffers(&mdl, base, current_va, length, transfer)
+            .unwrap_err();
+        let wanted = MappedTransfer {
+            current_va,
+            length,
+            transfer,
+        };
+        assert_eq!(
+            e,
+            DmaError::NotMapped {
+                wanted,
+                mapped: vec![mapped]
+            }
+        );
+        assert!(
+            e.to_string()
+                .contains("mapped: CurrentVa 0, length 8192, Write"),
+            "{e}"
+        );
     }
     a.flush_adapter_buffers(&mdl, base, 0, 8192, TransferType::Write)
         .unwrap();
+    // After the flush the counter says that nothing is mapped, not where.
+    let e = a.read_dma_counter().unwrap_err();
+    assert_eq!(e, DmaError::NothingMapped { channel: 1 });
+    assert!(e.to_string().contains("after flush_adapter_buffers"), "{e}");
     a.free_adapter_channel().unwrap();
 }
 
@@ -255,7 +284,7 @@ fn zero_lengths_current_va_outside_the_mdl_and_misalignment() {
     assert_eq!(a.get_dma_alignment(), 2);
     assert_eq!(
         a.read_dma_counter(),
-        Err(DmaError::NotMapped { current_va: 0 })
+        Err(DmaError::NothingMapped { channel: 0 })
     );
     a.free_adapter_channel().unwrap();
     assert_eq!(a.read_dma_counter(), Err(DmaError::ChannelNotAllocated));

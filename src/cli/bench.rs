@@ -17,6 +17,7 @@ use mapdma_host::DmaSystem;
 use mapdma_regmap::{Config, TransferType};
 use mapdma_sim::bench::{compare_engines, dma_efficiency, EfficiencyReport, SpeedReport};
 
+use super::checks;
 use super::demo::with_verilator;
 
 #[derive(Args, Debug)]
@@ -118,6 +119,10 @@ fn sim(a: &SimBenchArgs) -> anyhow::Result<()> {
         bail!("time at least one clock on each engine");
     }
     let cfg = Config::default();
+    for &latency in &a.latency {
+        checks::latency(latency)?;
+    }
+    checks::ring_buffer(a.buffer, &cfg)?;
     println!(
         "simulation speed: streaming scenario (block-mode auto-initialize write, 32-bit units, \
          memory latency 4, every model and protocol checker on), Config::default()"
@@ -177,7 +182,7 @@ fn host_row(system: &DmaSystem, cycles: u64, buffer: u32) -> anyhow::Result<Host
     let before = clocks();
     let report = adapter_cycles(system, cycles, buffer).with_context(|| {
         format!(
-            "adapter cycles on {}",
+            "adapter cycles on {} with --buffer {buffer}",
             system.with_backend(|b| b.name().to_string())
         )
     })?;

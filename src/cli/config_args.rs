@@ -2,7 +2,7 @@
 //! describes one hardware configuration. Defaults are `Config::default()`'s.
 
 use clap::Args;
-use mapdma_regmap::{Config, ConfigError};
+use mapdma_regmap::Config;
 
 #[derive(Args, Debug, Clone)]
 pub struct ConfigArgs {
@@ -18,7 +18,8 @@ pub struct ConfigArgs {
     /// Logical (device) address bits: page register ‖ 16-bit address (17..=32)
     #[arg(long, value_name = "N", default_value_t = Config::default().logical_bits)]
     pub logical_bits: u32,
-    /// Physical address bits of the AXI4 master (page_shift+1..=32)
+    /// Physical address bits of the AXI4 master (13..=32 with 4 KiB pages: at least
+    /// --page-shift + 1)
     #[arg(long, value_name = "N", default_value_t = Config::default().physical_bits)]
     pub physical_bits: u32,
     /// Outstanding AXI transactions per direction (a power of two, 2..=32)
@@ -27,8 +28,8 @@ pub struct ConfigArgs {
 }
 
 impl ConfigArgs {
-    /// The configuration these options describe, checked.
-    pub fn config(&self) -> Result<Config, ConfigError> {
+    /// The configuration these options describe, checked; errors name the flags.
+    pub fn config(&self) -> anyhow::Result<Config> {
         let cfg = Config {
             channels: self.channels,
             map_registers: self.map_registers,
@@ -37,7 +38,8 @@ impl ConfigArgs {
             physical_bits: self.physical_bits,
             outstanding: self.outstanding,
         };
-        cfg.validate()?;
+        cfg.validate()
+            .map_err(|e| super::checks::config_error(&e))?;
         Ok(cfg)
     }
 }

@@ -92,6 +92,10 @@ pub fn with_verilator<R>(
 }
 
 pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
+    super::checks::latency(args.latency)?;
+    if let Some(vcd) = &args.vcd {
+        super::checks::vcd_file(vcd)?;
+    }
     let setup = DemoSetup {
         channel: args.channel,
         width: width_from_bits(args.width)?,
@@ -146,8 +150,12 @@ pub fn run_demo(setup: &DemoSetup, bar: Option<ProgressBar>) -> anyhow::Result<D
             v.clear_activity();
             v.counter_samples().len()
         })?;
-        let seed = run_seed(&system, p)
-            .with_context(|| format!("the seed scenario ({:?} transfer)", p.transfer))?;
+        let seed = run_seed(&system, p).with_context(|| {
+            format!(
+                "the seed scenario ({:?} transfer, memory latency {} clock(s))",
+                p.transfer, setup.latency
+            )
+        })?;
         let (activity, samples) = with_verilator(&system, |v| {
             let samples: Vec<CounterSample> = v.counter_samples()[from..]
                 .iter()
@@ -200,13 +208,10 @@ fn direction_name(t: TransferType) -> &'static str {
     }
 }
 
-/// Bytes left in the pass, as ReadDmaCounter reports them.
+/// Bytes left in the pass, by the rule `read_dma_counter` uses (the demo's channel
+/// auto-initializes).
 fn bytes_left(s: &CounterSample, unit: u32) -> u64 {
-    if s.count == 0xFFFF {
-        0
-    } else {
-        (s.count as u64 + 1) * unit as u64
-    }
+    rm::units_left(s.count, s.passes, true) as u64 * unit as u64
 }
 
 /// The first sample and the first of every later pass: where the ring wrapped.
@@ -397,6 +402,12 @@ mod tests {
             passes: 0,
         };
         assert_eq!(bytes_left(&s, 2), 20);
-        assert_eq!(bytes_left(&CounterSample { count: 0xFFFF, ..s }, 2), 0);
+        // Auto-initialize reloads the count: 0xFFFF is a full 65536-unit pass, not an end.
+        let full = CounterSample {
+            count: 0xFFFF,
+            passes: 3,
+            ..s
+        };
+        assert_eq!(bytes_left(&full, 2), 2 * 65536);
     }
 }

@@ -3,6 +3,7 @@
 mod bench;
 mod board;
 mod boards;
+mod checks;
 mod config_args;
 mod demo;
 mod fmax;

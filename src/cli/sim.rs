@@ -21,6 +21,7 @@ use mapdma_sim::mapdma::{system, EngineKind};
 use mapdma_sim::rate::Rate;
 use mapdma_sim::scenario::{mixed, mixed_config, start_streaming, streaming_config};
 
+use super::checks;
 use super::config_args::ConfigArgs;
 use super::demo::{width_from_bits, with_verilator};
 
@@ -56,28 +57,28 @@ pub struct SimArgs {
     #[arg(long, value_enum, default_value_t = Scenario::Seed)]
     scenario: Scenario,
     /// Memory read and write latency in clocks (default: the scenario's own, 1 for seed and
-    /// streaming)
+    /// streaming; mixed runs a fixed 500 clocks and fails if a channel has not finished by then)
     #[arg(long, value_name = "N")]
     latency: Option<u32>,
     /// Probability (0 ≤ P < 1) that the memory stalls a handshake or response in a clock
     #[arg(long, value_name = "P")]
     backpressure: Option<f64>,
-    /// Device rate: `1` (a unit every clock), `1/N` (one every N clocks), `random:P`
-    /// (streaming) or `bursty:ON:OFF` (streaming)
-    #[arg(long, value_name = "RATE", default_value = "1")]
-    rate: String,
-    /// Transfer direction
-    #[arg(long, value_enum, default_value_t = Direction::Both)]
-    transfer: Direction,
-    /// Unit width in bits for the seed scenario: 8, 16 or 32
-    #[arg(long, default_value_t = 8)]
-    width: u32,
-    /// Clocks to stream (streaming)
-    #[arg(long, default_value_t = 50_000)]
-    clocks: u64,
-    /// Ring size in bytes (streaming)
-    #[arg(long, default_value_t = 16384)]
-    buffer: u32,
+    /// Device rate (seed, streaming; default 1): `1` (a unit every clock), `1/N` (one every N
+    /// clocks, N ≤ 256), `random:P` (streaming) or `bursty:ON:OFF` (streaming)
+    #[arg(long, value_name = "RATE")]
+    rate: Option<String>,
+    /// Transfer direction (seed: default both; streaming: write or read, default write)
+    #[arg(long, value_enum)]
+    transfer: Option<Direction>,
+    /// Unit width in bits for the seed scenario: 8, 16 or 32 (default 8)
+    #[arg(long)]
+    width: Option<u32>,
+    /// Clocks to stream (streaming; default 50000)
+    #[arg(long)]
+    clocks: Option<u64>,
+    /// Ring size in bytes (streaming; default 16384)
+    #[arg(long)]
+    buffer: Option<u32>,
     /// Simulation engine (streaming and mixed; seed runs on Verilator)
     #[arg(long, value_enum, default_value_t = EngineArg::Verilator)]
     engine: EngineArg,
@@ -91,24 +92,34 @@ pub struct SimArgs {
     config: ConfigArgs,
 }
 
+/// The slowest `1/N` device rate: one unit every 256 clocks already stretches the seed
+/// scenario's 36 KiB to nine million clocks; slower rates would run for hours.
+pub const MAX_RATE_PERIOD: u32 = 256;
+
+/// The mixed scenario runs a fixed 500 clocks: the slowest memory with which every channel
+/// still finishes its units, with margin (measured: latency 16 with 90 % stalls finishes,
+/// latency 300 with 90 % stalls or 95 % stalls at latency 1 leave the sink channel short).
+pub const MIXED_MAX_LATENCY: u32 = 16;
+pub const MIXED_MAX_BACKPRESSURE: f64 = 0.8;
+
 /// A device rate from the command line.
 pub fn parse_rate(s: &str) -> anyhow::Result<Rate> {
     let s = s.trim();
-    let bad = || anyhow::anyhow!("rate `{s}`: expected 1, 1/N, random:P or bursty:ON:OFF");
+    let bad = || anyhow::anyhow!("--rate {s}: expected 1, 1/N, random:P or bursty:ON:OFF");
     if s == "1" || s == "always" {
         return Ok(Rate::Always);
     }
     if let Some(n) = s.strip_prefix("1/") {
         let n: u32 = n.parse().map_err(|_| bad())?;
-        if n == 0 {
-            bail!("rate `{s}`: N must be at least 1");
+        if !(1..=MAX_RATE_PERIOD).contains(&n) {
+            bail!("--rate {s}: N must be 1..={MAX_RATE_PERIOD}");
         }
         return Ok(if n == 1 { Rate::Always } else { Rate::Every(n) });
     }
     if let Some(p) = s.strip_prefix("random:") {
         let p: f64 = p.parse().map_err(|_| bad())?;
         if !(p > 0.0 && p <= 1.0) {
-            bail!("rate `{s}`: P must be in (0, 1]");
+            bail!("--rate {s}: P must be in (0, 1]");
         }
         return Ok(Rate::Random(p));
     }
@@ -117,7 +128,7 @@ pub fn parse_rate(s: &str) -> anyhow::Result<Rate> {
         let on: u32 = on.parse().map_err(|_| bad())?;
         let off: u32 = off.parse().map_err(|_| bad())?;
         if on == 0 {
-            bail!("rate `{s}`: ON must be at least 1");
+            bail!("--rate {s}: ON must be at least 1");
         }
         return Ok(Rate::Bursty { on, off });
     }
@@ -129,16 +140,54 @@ fn readiness(backpressure: Option<f64>) -> anyhow::Result<Option<f64>> {
     match backpressure {
         None => Ok(None),
         Some(p) if (0.0..1.0).contains(&p) => Ok(Some(1.0 - p)),
-        Some(p) => bail!("backpressure {p}: a stall probability must be in [0, 1)"),
+        Some(p) => bail!("--backpressure {p}: a stall probability must be in [0, 1)"),
     }
+}
+
+/// Flags the scenario does not use: refused, never silently ignored.
+fn refuse_unused(args: &SimArgs) -> anyhow::Result<()> {
+    let given = [
+        ("--rate", args.rate.is_some()),
+        ("--transfer", args.transfer.is_some()),
+        ("--width", args.width.is_some()),
+        ("--clocks", args.clocks.is_some()),
+        ("--buffer", args.buffer.is_some()),
+    ];
+    let unused: &[&str] = match args.scenario {
+        Scenario::Seed => &["--clocks", "--buffer"],
+        Scenario::Streaming => &["--width"],
+        Scenario::Mixed => &["--rate", "--transfer", "--width", "--clocks", "--buffer"],
+    };
+    for (flag, set) in given {
+        if set && unused.contains(&flag) {
+            bail!(
+                "{flag} does not apply to --scenario {}: {}",
+                format!("{:?}", args.scenario).to_lowercase(),
+                match args.scenario {
+                    Scenario::Seed => "the seed scenario streams its own 36 KiB ring",
+                    Scenario::Streaming => "the streaming bench moves 32-bit units",
+                    Scenario::Mixed =>
+                        "the mixed scenario has its own devices, directions, units and length",
+                }
+            );
+        }
+    }
+    Ok(())
 }
 
 pub fn run(args: &SimArgs) -> anyhow::Result<()> {
     let cfg = args.config.config()?;
-    let rate = parse_rate(&args.rate)?;
+    refuse_unused(args)?;
+    let rate = parse_rate(args.rate.as_deref().unwrap_or("1"))?;
     let ready = readiness(args.backpressure)?;
-    if args.latency == Some(0) {
-        bail!("memory latency must be at least 1 clock");
+    if let Some(l) = args.latency {
+        checks::latency(l)?;
+    }
+    if args.scenario == Scenario::Mixed {
+        mixed_bounds(args)?;
+    }
+    if let Some(vcd) = &args.vcd {
+        checks::vcd_file(vcd)?;
     }
     match args.scenario {
         Scenario::Seed => seed(args, cfg, rate, ready),
@@ -162,6 +211,16 @@ fn engine_kind(e: EngineArg) -> EngineKind {
     }
 }
 
+/// What a failed seed run says about its bench: a time-out is read against the latency.
+fn seed_context(transfer: TransferType, opts: &VerilatorOptions, period: u32) -> String {
+    format!(
+        "{transfer:?} transfer at memory latency {} clock(s), memory ready {:.0} % of clocks, \
+         one unit every {period} clock(s)",
+        opts.memory_latency,
+        opts.memory_ready * 100.0
+    )
+}
+
 fn seed(args: &SimArgs, cfg: Config, rate: Rate, ready: Option<f64>) -> anyhow::Result<()> {
     if args.engine != EngineArg::Verilator {
         bail!("the seed scenario runs on the Verilator backend (--engine verilator)");
@@ -171,7 +230,7 @@ fn seed(args: &SimArgs, cfg: Config, rate: Rate, ready: Option<f64>) -> anyhow::
         Rate::Every(n) => n,
         _ => bail!("the seed scenario's devices take a fixed rate: 1 or 1/N"),
     };
-    let width = width_from_bits(args.width)?;
+    let width = width_from_bits(args.width.unwrap_or(8))?;
     let opts = VerilatorOptions {
         memory_latency: args.latency.unwrap_or(1),
         memory_ready: ready.unwrap_or(1.0),
@@ -180,7 +239,7 @@ fn seed(args: &SimArgs, cfg: Config, rate: Rate, ready: Option<f64>) -> anyhow::
         ..Default::default()
     };
     let system = DmaSystem::open(Box::new(VerilatorBackend::with_options(cfg, opts.clone())?))?;
-    let transfers = match args.transfer {
+    let transfers = match args.transfer.unwrap_or(Direction::Both) {
         Direction::Write => vec![TransferType::Write],
         Direction::Read => vec![TransferType::Read],
         Direction::Both => vec![TransferType::Write, TransferType::Read],
@@ -190,7 +249,7 @@ fn seed(args: &SimArgs, cfg: Config, rate: Rate, ready: Option<f64>) -> anyhow::
          one unit every {period} clock(s), {}-bit units",
         opts.memory_latency,
         opts.memory_ready * 100.0,
-        args.width
+        width.unit().map_or(64, |u| u.bytes() * 8)
     );
     for transfer in transfers {
         let p = SeedParams {
@@ -203,7 +262,7 @@ fn seed(args: &SimArgs, cfg: Config, rate: Rate, ready: Option<f64>) -> anyhow::
             v.clear_activity();
             v.cycle()
         })?;
-        let r = run_seed(&system, &p).with_context(|| format!("{transfer:?} transfer"))?;
+        let r = run_seed(&system, &p).with_context(|| seed_context(transfer, &opts, period))?;
         let (a, to) = with_verilator(&system, |v| (v.activity(0), v.cycle()))?;
         let a = a?;
         println!(
@@ -230,10 +289,15 @@ fn seed(args: &SimArgs, cfg: Config, rate: Rate, ready: Option<f64>) -> anyhow::
 }
 
 fn streaming(args: &SimArgs, cfg: Config, rate: Rate, ready: Option<f64>) -> anyhow::Result<()> {
-    let transfer = match args.transfer {
-        Direction::Write | Direction::Both => TransferType::Write,
+    let transfer = match args.transfer.unwrap_or(Direction::Write) {
+        Direction::Write => TransferType::Write,
         Direction::Read => TransferType::Read,
+        Direction::Both => {
+            bail!("--transfer both: the streaming bench streams one way (write or read)")
+        }
     };
+    let (clocks, buffer) = (args.clocks.unwrap_or(50_000), args.buffer.unwrap_or(16384));
+    checks::ring_buffer(buffer, &cfg)?;
     let latency = args.latency.unwrap_or(1);
     let mut sys = streaming_config(transfer, latency);
     sys.memory.seed = args.seed;
@@ -252,7 +316,7 @@ fn streaming(args: &SimArgs, cfg: Config, rate: Rate, ready: Option<f64>) -> any
     let mut s = system(kind, &cfg, sys)?;
     s.memory.set_logging(false);
     s.devices[0].set_recording(false);
-    start_streaming(&mut s, transfer, args.buffer)?;
+    start_streaming(&mut s, transfer, buffer).with_context(|| format!("--buffer {buffer}"))?;
     let moved = |s: &mapdma_sim::System<_>| {
         let stats = s.memory.stats();
         match transfer {
@@ -262,7 +326,7 @@ fn streaming(args: &SimArgs, cfg: Config, rate: Rate, ready: Option<f64>) -> any
     };
     let before = moved(&s);
     let t = std::time::Instant::now();
-    s.run(args.clocks)?;
+    s.run(clocks)?;
     let seconds = t.elapsed().as_secs_f64();
     let units = moved(&s) - before;
     let stats = s.memory.stats();
@@ -273,23 +337,40 @@ fn streaming(args: &SimArgs, cfg: Config, rate: Rate, ready: Option<f64>) -> any
         "streaming on {kind}: {:?} transfer, block-mode auto-initialize ring of {} bytes (32-bit units), \
          memory latency {latency}, memory ready {:.0} % of clocks, device rate {}",
         transfer,
-        args.buffer,
+        buffer,
         ready.unwrap_or(1.0) * 100.0,
-        args.rate
+        args.rate.as_deref().unwrap_or("1")
     );
     println!(
         "  {} units in {} clocks: {:.3} units per clock; {} passes; peak {} reads / {} writes in flight",
         units,
-        args.clocks,
-        units as f64 / args.clocks.max(1) as f64,
+        clocks,
+        units as f64 / clocks.max(1) as f64,
         snap.passes,
         stats.peak_reads,
         stats.peak_writes
     );
     println!(
         "  protocol checkers: {axi} AXI4 and {axil} AXI4-Lite handshakes, no violation; {:.0} clocks/s",
-        args.clocks as f64 / seconds.max(1e-9)
+        clocks as f64 / seconds.max(1e-9)
     );
+    Ok(())
+}
+
+/// The mixed scenario's fixed length must fit the memory: refuse a slower one than measured.
+fn mixed_bounds(args: &SimArgs) -> anyhow::Result<()> {
+    if let Some(l) = args.latency.filter(|&l| l > MIXED_MAX_LATENCY) {
+        bail!(
+            "--latency {l}: the mixed scenario runs a fixed 500 clocks, which a memory latency \
+             above {MIXED_MAX_LATENCY} leaves unfinished (use --scenario streaming or seed)"
+        );
+    }
+    if let Some(p) = args.backpressure.filter(|&p| p > MIXED_MAX_BACKPRESSURE) {
+        bail!(
+            "--backpressure {p}: the mixed scenario runs a fixed 500 clocks, which more than \
+             {MIXED_MAX_BACKPRESSURE} stalls leave unfinished"
+        );
+    }
     Ok(())
 }
 
@@ -334,6 +415,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_failed_seed_run_names_the_latency() {
+        let opts = VerilatorOptions {
+            memory_latency: 64,
+            memory_ready: 0.2,
+            ..Default::default()
+        };
+        let e = anyhow::Error::new(mapdma_host::DmaError::Timeout(
+            "the device stopped streaming",
+        ))
+        .context(seed_context(TransferType::Write, &opts, 1));
+        let shown = format!("{e:#}");
+        assert!(shown.contains("memory latency 64 clock(s)"), "{shown}");
+        assert!(shown.contains("memory ready 20 %"), "{shown}");
+        assert!(shown.contains("the device stopped streaming"), "{shown}");
+    }
+
+    #[test]
     fn rates_parse_and_bad_ones_are_explained() {
         assert_eq!(parse_rate("1").unwrap(), Rate::Always);
         assert_eq!(parse_rate("1/4").unwrap(), Rate::Every(4));
@@ -345,6 +443,9 @@ mod tests {
         for bad in ["fast", "1/0", "random:2", "bursty:3", "bursty:0:1"] {
             assert!(parse_rate(bad).is_err(), "{bad}");
         }
+        let slow = parse_rate("1/4294967295").unwrap_err().to_string();
+        assert!(slow.contains(&format!("1..={MAX_RATE_PERIOD}")), "{slow}");
+        assert_eq!(parse_rate("1/256").unwrap(), Rate::Every(256));
         assert!(readiness(Some(1.0)).is_err());
         assert_eq!(readiness(Some(0.25)).unwrap(), Some(0.75));
     }

@@ -45,10 +45,21 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
             .map(|d| d.as_nanos() as u64)
             .unwrap_or(0)
     });
+    if first.checked_add(args.programs - 1).is_none() {
+        bail!(
+            "--seed {first:#x} with --programs {}: program i uses seed + i, which passes the \
+             last seed {:#x}; the largest first seed for {} program(s) is {:#x}",
+            args.programs,
+            u64::MAX,
+            args.programs,
+            u64::MAX - (args.programs - 1)
+        );
+    }
     if let Some(vcd) = &args.vcd {
         if args.programs != 1 {
             bail!("--vcd writes one program's waveform: use it with --programs 1");
         }
+        super::checks::vcd_file(vcd)?;
         let v = check_seed(first, Some(vcd.clone()), args.strict);
         println!("{v}");
         println!("waveform: {}", vcd.display());
@@ -60,7 +71,7 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
     println!(
         "mapdma verify: {} random program(s), seeds {first:#x}..{:#x}",
         args.programs,
-        first.saturating_add(args.programs - 1)
+        first + (args.programs - 1)
     );
     let every = (args.programs / 20).max(1);
     let mut last_line = Instant::now();

@@ -95,8 +95,10 @@ impl Config {
         }
         if self.physical_bits <= self.page_shift || self.physical_bits > 32 {
             return err(format!(
-                "physical_bits = {} (must be page_shift+1..=32)",
-                self.physical_bits
+                "physical_bits = {} (must be {}..=32 with page_shift {})",
+                self.physical_bits,
+                self.page_shift + 1,
+                self.page_shift
             ));
         }
         if self.frame_bits() > 20 {

@@ -12,10 +12,12 @@
 //!   interrupts, faults, atomic counter snapshots);
 //! - `0x1000..0x2000`: the map-register file, entry *i* at `0x1000 + 4·i`.
 
+mod channel;
 mod config;
 pub mod export;
 pub mod svd;
 
+pub use channel::{units_left, ChannelProgram};
 pub use config::*;
 
 /// How software may access a field.

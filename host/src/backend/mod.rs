@@ -43,6 +43,13 @@ pub enum BackendError {
     NoDevices,
     /// A link to a board or simulator failed.
     Link(String),
+    /// The device wrote into physical memory no driver had allocated (or that was freed):
+    /// the first such write since the last report.
+    DmaOutsidePages {
+        address: u64,
+        bytes: u32,
+        clock: u64,
+    },
 }
 
 impl fmt::Display for BackendError {
@@ -68,6 +75,15 @@ impl fmt::Display for BackendError {
             }
             BackendError::NoDevices => write!(f, "this backend has no device models"),
             BackendError::Link(m) => write!(f, "link error: {m}"),
+            BackendError::DmaOutsidePages {
+                address,
+                bytes,
+                clock,
+            } => write!(
+                f,
+                "DMA wrote {bytes} byte(s) at {address:#x} in clock {clock}, outside the \
+                 allocated pages"
+            ),
         }
     }
 }

@@ -9,7 +9,7 @@
 //!   is caught by the slave's write-permission map and fails the next backend call.
 //! - A unit-time of [`DeviceHarness::idle`] is one clock (the engine's best case is one unit
 //!   per clock).
-//! - Devices are driven at the pins by [`devices`]: exact byte queues and unit budgets, as the
+//! - Devices are driven at the pins by the `devices` module: exact byte queues and unit budgets, as the
 //!   [`DeviceHarness`] promises. They learn their unit width, direction and the pin polarities
 //!   from the driver's own register writes (CH_CONFIG, MODE, COMMAND), as a device configured
 //!   by the same driver would know them.
@@ -366,10 +366,11 @@ impl VerilatorBackend {
             current[i - self.old_violations.len()].clone()
         };
         self.violations_reported = total;
-        Err(BackendError::Link(format!(
-            "DMA wrote {} byte(s) at {:#x} in clock {}, outside the allocated pages",
-            v.len, v.addr, v.cycle
-        )))
+        Err(BackendError::DmaOutsidePages {
+            address: v.addr,
+            bytes: v.len,
+            clock: v.cycle,
+        })
     }
 
     /// Keeps the devices' view of the channel setup in step with the driver's writes.

@@ -5,7 +5,10 @@
 //!
 //! Time passes only when asked: [`ReferenceModel::advance`], [`DeviceHarness::idle`], or
 //! `ticks_per_access` unit-times before every register access (so that a driver that only polls
-//! registers sees the counter move, as it would on real hardware).
+//! registers sees the counter move, as it would on real hardware). `ticks_per_access` is **0 by
+//! default**: registers are free, and a driver that busy-polls `read_dma_counter` without
+//! letting time pass (`idle`) never sees progress. Set it with
+//! [`ReferenceModel::set_ticks_per_access`] to run such a driver unchanged.
 //!
 //! For comparisons against the RTL the model exposes everything: [`ReferenceModel::dump`]
 //! reads every register without side effects, [`ReferenceModel::controller`] the raw state.
@@ -49,7 +52,8 @@ pub struct ReferenceModel {
 }
 
 impl ReferenceModel {
-    /// A model of `cfg` with the default RAM. The configuration must be valid.
+    /// A model of `cfg` with the default RAM and `ticks_per_access` 0 (time passes only
+    /// through `advance` or `idle`). The configuration must be valid.
     pub fn new(cfg: Config) -> Result<Self, rm::ConfigError> {
         Self::with_ram(
             cfg,
@@ -75,7 +79,8 @@ impl ReferenceModel {
         self.controller.config()
     }
 
-    /// Unit-times that pass before each register access (0 = registers are free).
+    /// Unit-times that pass before each register access (default 0: registers are free, so a
+    /// driver that only polls registers sees no progress; 1 or more lets it see the engine move).
     pub fn set_ticks_per_access(&mut self, ticks: u64) {
         self.ticks_per_access = ticks;
     }

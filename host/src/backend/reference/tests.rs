@@ -1,7 +1,7 @@
 //! Register-level tests of the reference model against `hdl/DESIGN.md`.
 
 use super::*;
-use mapdma_regmap::{mode_byte, FaultCause, ServiceMode, TransferType};
+use mapdma_regmap::{mode_byte, ChannelProgram, FaultCause, ServiceMode, TransferType, UnitWidth};
 
 fn model() -> ReferenceModel {
     ReferenceModel::new(Config::default()).unwrap()
@@ -30,7 +30,8 @@ fn map_page(m: &mut ReferenceModel, page: usize, writable: bool) -> u64 {
     phys
 }
 
-/// Programs channel `ch` as an 8237 driver would (flip-flop cleared first).
+/// Programs channel `ch` as an 8237 driver would (masked, flip-flop cleared first); `width` is
+/// the raw CH_CONFIG.WIDTH value (3, reserved, included).
 #[allow(clippy::too_many_arguments)]
 fn program(
     m: &mut ReferenceModel,
@@ -42,22 +43,24 @@ fn program(
     autoinit: bool,
     service: ServiceMode,
 ) {
-    w(m, rm::CLEAR_FLIP_FLOP.offset, 0);
-    w(
-        m,
-        rm::MODE.offset,
-        mode_byte(ch, transfer, autoinit, false, service) as u32,
-    );
-    w(
-        m,
-        rm::CH_CONFIG.at(ch),
-        rm::ch_config::WIDTH.put(&cfg(), width),
-    );
-    w(m, rm::PAGE.at(ch), logical >> 16);
-    w(m, rm::DMA_ADDR.at(ch), logical & 0xFF);
-    w(m, rm::DMA_ADDR.at(ch), (logical >> 8) & 0xFF);
-    w(m, rm::DMA_COUNT.at(ch), (units - 1) & 0xFF);
-    w(m, rm::DMA_COUNT.at(ch), ((units - 1) >> 8) & 0xFF);
+    let p = ChannelProgram {
+        channel: ch,
+        transfer,
+        auto_initialize: autoinit,
+        decrement: false,
+        service,
+        width: UnitWidth::Bits8,
+        logical,
+        units,
+    };
+    for (offset, value) in p.writes(&cfg()) {
+        let value = if offset == rm::CH_CONFIG.at(ch) {
+            rm::ch_config::WIDTH.put(&cfg(), width)
+        } else {
+            value
+        };
+        w(m, offset, value);
+    }
 }
 
 fn unmask(m: &mut ReferenceModel, ch: usize) {

@@ -1,7 +1,7 @@
 //! The backend at register level: bus errors, memory checks, devices at the pins.
 
 use super::*;
-use mapdma_regmap::{mode_byte, ServiceMode};
+use mapdma_regmap::{ChannelProgram, ServiceMode, UnitWidth};
 
 fn backend() -> VerilatorBackend {
     VerilatorBackend::new(Config::default()).unwrap()
@@ -10,23 +10,19 @@ fn backend() -> VerilatorBackend {
 /// Programs `ch` the way an 8237 driver does and unmasks it.
 fn program(b: &mut VerilatorBackend, ch: usize, transfer: TransferType, logical: u32, units: u32) {
     let cfg = *b.config();
-    let byte = |v: u32| rm::BYTE.put(&cfg, v & 0xFF);
-    b.write32(
-        rm::MODE.offset,
-        mode_byte(ch, transfer, false, false, ServiceMode::Demand) as u32,
-    )
-    .unwrap();
-    b.write32(rm::CH_CONFIG.at(ch), rm::ch_config::WIDTH.put(&cfg, 0))
-        .unwrap();
-    b.write32(rm::CLEAR_FLIP_FLOP.offset, 0).unwrap();
-    b.write32(rm::PAGE.at(ch), logical >> 16).unwrap();
-    b.write32(rm::DMA_ADDR.at(ch), byte(logical)).unwrap();
-    b.write32(rm::DMA_ADDR.at(ch), byte(logical >> 8)).unwrap();
-    b.write32(rm::DMA_COUNT.at(ch), byte(units - 1)).unwrap();
-    b.write32(rm::DMA_COUNT.at(ch), byte((units - 1) >> 8))
-        .unwrap();
-    let unmask = rm::single_mask::CHANNEL.put(&cfg, ch as u32);
-    b.write32(rm::SINGLE_MASK.offset, unmask).unwrap();
+    let p = ChannelProgram {
+        channel: ch,
+        transfer,
+        auto_initialize: false,
+        decrement: false,
+        service: ServiceMode::Demand,
+        width: UnitWidth::Bits8,
+        logical,
+        units,
+    };
+    for (offset, value) in p.writes(&cfg).into_iter().chain([p.unmask(&cfg)]) {
+        b.write32(offset, value).unwrap();
+    }
 }
 
 fn map(b: &mut VerilatorBackend, index: usize, physical: u64, writable: bool) {
@@ -201,7 +197,7 @@ fn dma_outside_the_allocated_pages_is_caught() {
     program(&mut b, 0, TransferType::Write, 0, 8);
     let e = b.idle(100).unwrap_err();
     assert!(
-        matches!(&e, BackendError::Link(m) if m.contains("outside the allocated pages")),
+        matches!(&e, BackendError::DmaOutsidePages { bytes: 1, .. }),
         "{e}"
     );
     assert_eq!(b.write_violations().len(), 8);
