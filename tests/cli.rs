@@ -88,7 +88,7 @@ fn verilog_writes_the_design_and_its_register_map_together() {
         assert!(len > 0, "{name} is empty");
     }
     let v = std::fs::read_to_string(out.join("mapdma.v")).unwrap();
-    assert!(v.contains("module top("), "no top module");
+    assert!(v.contains("module mapdma("), "no top module");
     // The documents are those of the same configuration as `regs` prints.
     let h = std::fs::read_to_string(out.join("regmap.h")).unwrap();
     assert_eq!(h, mapdma_ok(&["regs", "--format", "c"]));
