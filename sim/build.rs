@@ -10,6 +10,10 @@ use mapdma_verilate::{Dir, Port};
 use rust_hdl::prelude::generate_verilog_unchecked;
 use std::path::PathBuf;
 
+#[allow(dead_code)]
+#[path = "src/port_names.rs"]
+mod port_names;
+
 /// The board model's clock and UART rate: 4 clocks per bit, the fewest the UART blocks allow,
 /// so that a simulated second of serial traffic costs as few clocks as possible.
 const BOARD_CLOCK_HZ: u32 = 460_800;
@@ -61,9 +65,11 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         let ports = mapdma_ports(&cfg)?;
         let rs = b.add(&ModuleSpec {
             prefix,
-            top: "top",
+            top: port_names::TOP_MODULE,
             verilog: &verilog,
             ports: &ports,
+            clock: port_names::CLOCK,
+            traced: true,
         })?;
         println!("cargo:rustc-env={env}={}", rs.display());
     }
@@ -77,16 +83,23 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     // Its Verilator waiver (a block-level UNOPTFLAT) is in ci/verilator-waivers.vlt.
     let verilog = generate_verilog_unchecked(&board);
     let ports = [
-        Port::new("clock", Dir::In, 1),
-        Port::new("uart_rx", Dir::In, 1),
-        Port::new("uart_tx", Dir::Out, 1),
-        Port::new("leds", Dir::Out, mapdma_hdl::board::top::LED_COUNT),
+        Port::new(port_names::CLOCK, Dir::In, 1),
+        Port::new(port_names::BOARD_UART_RX, Dir::In, 1),
+        Port::new(port_names::BOARD_UART_TX, Dir::Out, 1),
+        Port::new(
+            port_names::BOARD_LEDS,
+            Dir::Out,
+            mapdma_hdl::board::top::LED_COUNT,
+        ),
     ];
+    // Nothing traces the board model (its host drives it over a pseudo-terminal).
     let rs = b.add(&ModuleSpec {
         prefix: "Vmapdma_board",
-        top: "top",
+        top: port_names::BOARD_TOP_MODULE,
         verilog: &verilog,
         ports: &ports,
+        clock: port_names::CLOCK,
+        traced: false,
     })?;
     println!("cargo:rustc-env=MAPDMA_SIM_BOARD_RS={}", rs.display());
     // The rates the model was generated for, as constants for `board.rs`.
@@ -112,6 +125,8 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         top: "top",
         verilog: &verilog,
         ports: &ports,
+        clock: "clock",
+        traced: true,
     })?;
     println!("cargo:rustc-env=MAPDMA_SIM_TESTDESIGN_RS={}", rs.display());
     b.finish()?;
