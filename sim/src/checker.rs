@@ -39,6 +39,26 @@ impl fmt::Display for Violation {
 
 impl std::error::Error for Violation {}
 
+/// A VALID/READY rule broken on one channel; made into a message only when reported, so the
+/// per-clock path allocates nothing.
+#[derive(Clone, Copy, Debug)]
+enum ChannelRule {
+    Dropped,
+    Changed { from: [u32; 4], to: [u32; 4] },
+}
+
+impl fmt::Display for ChannelRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ChannelRule::Dropped => f.write_str("VALID dropped before READY"),
+            ChannelRule::Changed { from, to } => write!(
+                f,
+                "payload changed while waiting for READY ({from:x?} -> {to:x?})"
+            ),
+        }
+    }
+}
+
 /// VALID/READY/payload stability of one channel.
 #[derive(Clone, Debug)]
 struct Channel {
@@ -54,16 +74,17 @@ impl Channel {
         }
     }
 
-    fn observe(&mut self, valid: bool, ready: bool, payload: [u32; 4]) -> Result<(), String> {
+    #[inline]
+    fn observe(&mut self, valid: bool, ready: bool, payload: [u32; 4]) -> Result<(), ChannelRule> {
         if self.waiting {
             if !valid {
-                return Err("VALID dropped before READY".into());
+                return Err(ChannelRule::Dropped);
             }
             if payload != self.payload {
-                return Err(format!(
-                    "payload changed while waiting for READY ({:x?} -> {:x?})",
-                    self.payload, payload
-                ));
+                return Err(ChannelRule::Changed {
+                    from: self.payload,
+                    to: payload,
+                });
             }
         }
         self.waiting = valid && !ready;
@@ -74,6 +95,54 @@ impl Channel {
     fn reset(&mut self) {
         self.waiting = false;
     }
+}
+
+/// The five channels of a bus, in the order their rules are checked.
+#[derive(Clone, Debug)]
+struct Channels {
+    aw: Channel,
+    w: Channel,
+    b: Channel,
+    ar: Channel,
+    r: Channel,
+}
+
+impl Channels {
+    fn new() -> Self {
+        Channels {
+            aw: Channel::new(),
+            w: Channel::new(),
+            b: Channel::new(),
+            ar: Channel::new(),
+            r: Channel::new(),
+        }
+    }
+
+    /// No channel is waiting for READY.
+    #[inline]
+    fn settled(&self) -> bool {
+        !(self.aw.waiting || self.w.waiting || self.b.waiting || self.ar.waiting || self.r.waiting)
+    }
+
+    fn reset(&mut self) {
+        for c in [
+            &mut self.aw,
+            &mut self.w,
+            &mut self.b,
+            &mut self.ar,
+            &mut self.r,
+        ] {
+            c.reset();
+        }
+    }
+}
+
+/// VALID of (AW, W, AR, B, R): the order the after-reset rule reports them in.
+fn valid_after_reset(valids: [bool; 5]) -> Option<&'static str> {
+    ["AW", "W", "AR", "B", "R"]
+        .into_iter()
+        .zip(valids)
+        .find_map(|(ch, v)| v.then_some(ch))
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -127,11 +196,7 @@ pub struct AxiChecker {
     bus: &'static str,
     data_bytes: u32,
     max_outstanding: Option<usize>,
-    aw: Channel,
-    w: Channel,
-    b: Channel,
-    ar: Channel,
-    r: Channel,
+    ch: Channels,
     after_reset: bool,
     /// AWs whose W burst has not completed yet, in order.
     aw_waiting_data: VecDeque<Burst>,
@@ -155,11 +220,7 @@ impl AxiChecker {
             bus,
             data_bytes: 4,
             max_outstanding,
-            aw: Channel::new(),
-            w: Channel::new(),
-            b: Channel::new(),
-            ar: Channel::new(),
-            r: Channel::new(),
+            ch: Channels::new(),
             after_reset: false,
             aw_waiting_data: VecDeque::new(),
             w_beats: 0,
@@ -187,6 +248,7 @@ impl AxiChecker {
     }
 
     /// Checks one clock. `reset` is the reset input in this clock (it takes effect at the edge).
+    #[inline]
     pub fn observe(
         &mut self,
         m: &AxiMasterSignals,
@@ -194,23 +256,33 @@ impl AxiChecker {
         reset: bool,
         cycle: u64,
     ) -> Result<(), Violation> {
+        // Fast path: nothing offered, nothing waiting, no reset around: no rule can fire and
+        // no state changes.
+        let any_valid = m.awvalid || m.wvalid || m.arvalid || s.bvalid || s.rvalid;
+        if !any_valid && !reset && !self.after_reset && self.ch.settled() {
+            return Ok(());
+        }
+        self.observe_busy(m, s, reset, cycle)
+    }
+
+    fn observe_busy(
+        &mut self,
+        m: &AxiMasterSignals,
+        s: &AxiSlaveSignals,
+        reset: bool,
+        cycle: u64,
+    ) -> Result<(), Violation> {
         if self.after_reset {
-            for (ch, v) in [
-                ("AW", m.awvalid),
-                ("W", m.wvalid),
-                ("AR", m.arvalid),
-                ("B", s.bvalid),
-                ("R", s.rvalid),
-            ] {
-                if v {
-                    return Err(self.fail(cycle, ch, "VALID high in the clock after reset".into()));
-                }
+            let valids = [m.awvalid, m.wvalid, m.arvalid, s.bvalid, s.rvalid];
+            if let Some(ch) = valid_after_reset(valids) {
+                return Err(self.fail(cycle, ch, "VALID high in the clock after reset".into()));
             }
         }
-        let chans: [(&'static str, Result<(), String>); 5] = [
+        let c = &mut self.ch;
+        let results = [
             (
                 "AW",
-                self.aw.observe(
+                c.aw.observe(
                     m.awvalid,
                     s.awready,
                     [m.awaddr, m.awlen, m.awsize, m.awburst],
@@ -218,13 +290,12 @@ impl AxiChecker {
             ),
             (
                 "W",
-                self.w
-                    .observe(m.wvalid, s.wready, [m.wdata, m.wstrb, m.wlast as u32, 0]),
+                c.w.observe(m.wvalid, s.wready, [m.wdata, m.wstrb, m.wlast as u32, 0]),
             ),
-            ("B", self.b.observe(s.bvalid, m.bready, [s.bresp, 0, 0, 0])),
+            ("B", c.b.observe(s.bvalid, m.bready, [s.bresp, 0, 0, 0])),
             (
                 "AR",
-                self.ar.observe(
+                c.ar.observe(
                     m.arvalid,
                     s.arready,
                     [m.araddr, m.arlen, m.arsize, m.arburst],
@@ -232,12 +303,13 @@ impl AxiChecker {
             ),
             (
                 "R",
-                self.r
-                    .observe(s.rvalid, m.rready, [s.rdata, s.rresp, s.rlast as u32, 0]),
+                c.r.observe(s.rvalid, m.rready, [s.rdata, s.rresp, s.rlast as u32, 0]),
             ),
         ];
-        for (ch, r) in chans {
-            r.map_err(|e| self.fail(cycle, ch, e))?;
+        for (ch, r) in results {
+            if let Err(rule) = r {
+                return Err(self.fail(cycle, ch, rule.to_string()));
+            }
         }
         self.transactions(m, s, cycle)?;
         if reset {
@@ -248,15 +320,7 @@ impl AxiChecker {
     }
 
     fn clear(&mut self) {
-        for c in [
-            &mut self.aw,
-            &mut self.w,
-            &mut self.b,
-            &mut self.ar,
-            &mut self.r,
-        ] {
-            c.reset();
-        }
+        self.ch.reset();
         self.aw_waiting_data.clear();
         self.w_beats = 0;
         self.w_early.clear();
@@ -412,11 +476,7 @@ impl AxiChecker {
 #[derive(Clone, Debug)]
 pub struct AxilChecker {
     bus: &'static str,
-    aw: Channel,
-    w: Channel,
-    b: Channel,
-    ar: Channel,
-    r: Channel,
+    ch: Channels,
     after_reset: bool,
     aw_accepted: u64,
     w_accepted: u64,
@@ -430,11 +490,7 @@ impl AxilChecker {
     pub fn new(bus: &'static str) -> Self {
         AxilChecker {
             bus,
-            aw: Channel::new(),
-            w: Channel::new(),
-            b: Channel::new(),
-            ar: Channel::new(),
-            r: Channel::new(),
+            ch: Channels::new(),
             after_reset: false,
             aw_accepted: 0,
             w_accepted: 0,
@@ -458,6 +514,8 @@ impl AxilChecker {
         }
     }
 
+    /// Checks one clock (the register bus is idle most clocks: that case returns at once).
+    #[inline]
     pub fn observe(
         &mut self,
         m: &AxilMasterSignals,
@@ -465,40 +523,44 @@ impl AxilChecker {
         reset: bool,
         cycle: u64,
     ) -> Result<(), Violation> {
+        let any_valid = m.awvalid || m.wvalid || m.arvalid || s.bvalid || s.rvalid;
+        if !any_valid && !reset && !self.after_reset && self.ch.settled() {
+            return Ok(());
+        }
+        self.observe_busy(m, s, reset, cycle)
+    }
+
+    fn observe_busy(
+        &mut self,
+        m: &AxilMasterSignals,
+        s: &AxilSlaveSignals,
+        reset: bool,
+        cycle: u64,
+    ) -> Result<(), Violation> {
         if self.after_reset {
-            for (ch, v) in [
-                ("AW", m.awvalid),
-                ("W", m.wvalid),
-                ("AR", m.arvalid),
-                ("B", s.bvalid),
-                ("R", s.rvalid),
-            ] {
-                if v {
-                    return Err(self.fail(cycle, ch, "VALID high in the clock after reset".into()));
-                }
+            let valids = [m.awvalid, m.wvalid, m.arvalid, s.bvalid, s.rvalid];
+            if let Some(ch) = valid_after_reset(valids) {
+                return Err(self.fail(cycle, ch, "VALID high in the clock after reset".into()));
             }
         }
-        let chans: [(&'static str, Result<(), String>); 5] = [
-            (
-                "AW",
-                self.aw.observe(m.awvalid, s.awready, [m.awaddr, 0, 0, 0]),
-            ),
+        let c = &mut self.ch;
+        let results = [
+            ("AW", c.aw.observe(m.awvalid, s.awready, [m.awaddr, 0, 0, 0])),
             (
                 "W",
-                self.w.observe(m.wvalid, s.wready, [m.wdata, m.wstrb, 0, 0]),
+                c.w.observe(m.wvalid, s.wready, [m.wdata, m.wstrb, 0, 0]),
             ),
-            ("B", self.b.observe(s.bvalid, m.bready, [s.bresp, 0, 0, 0])),
-            (
-                "AR",
-                self.ar.observe(m.arvalid, s.arready, [m.araddr, 0, 0, 0]),
-            ),
+            ("B", c.b.observe(s.bvalid, m.bready, [s.bresp, 0, 0, 0])),
+            ("AR", c.ar.observe(m.arvalid, s.arready, [m.araddr, 0, 0, 0])),
             (
                 "R",
-                self.r.observe(s.rvalid, m.rready, [s.rdata, s.rresp, 0, 0]),
+                c.r.observe(s.rvalid, m.rready, [s.rdata, s.rresp, 0, 0]),
             ),
         ];
-        for (ch, r) in chans {
-            r.map_err(|e| self.fail(cycle, ch, e))?;
+        for (ch, r) in results {
+            if let Err(rule) = r {
+                return Err(self.fail(cycle, ch, rule.to_string()));
+            }
         }
         let writes_complete = self.aw_accepted.min(self.w_accepted);
         if s.bvalid && writes_complete <= self.b_done {
@@ -520,15 +582,7 @@ impl AxilChecker {
             }
         }
         if reset {
-            for c in [
-                &mut self.aw,
-                &mut self.w,
-                &mut self.b,
-                &mut self.ar,
-                &mut self.r,
-            ] {
-                c.reset();
-            }
+            self.ch.reset();
             self.aw_accepted = 0;
             self.w_accepted = 0;
             self.b_done = 0;

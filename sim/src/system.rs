@@ -214,6 +214,11 @@ impl<E: Engine> System<E> {
         self.dev_out[ch]
     }
 
+    /// The input words the design saw in the last clock (benchmarks replay them).
+    pub fn input_words(&self) -> &[u32] {
+        &self.inputs
+    }
+
     /// Every finished register access, in order.
     pub fn axil_log(&self) -> &[AxilDone] {
         &self.axil_log
@@ -236,11 +241,17 @@ impl<E: Engine> System<E> {
         }
         self.inputs[p.reset] = self.reset as u32;
         let t = self.cycle * CLOCK_PERIOD_PS;
+        // Only devices that react to DACK in its own clock read the outputs after the edge.
+        let after_edge = self
+            .devices
+            .iter()
+            .any(Device::watches_dack)
+            .then_some(&mut self.scratch[..]);
         self.engine.clock(
             &mut self.inputs,
             p.clock,
             &mut self.outputs,
-            &mut self.scratch,
+            after_edge,
             t,
             CLOCK_PERIOD_PS / 2,
         )?;

@@ -57,12 +57,14 @@ impl<M: VerilatedModel> Engine for VerilatorEngine<M> {
         inputs: &mut [u32],
         clock: usize,
         low: &mut [u32],
-        high: &mut [u32],
+        high: Option<&mut [u32]>,
         time_ps: u64,
         half_ps: u64,
     ) -> Result<(), EngineError> {
         check_words(&self.ports, inputs, low)?;
-        check_words(&self.ports, inputs, high)?;
+        if let Some(h) = &high {
+            check_words(&self.ports, inputs, h)?;
+        }
         if clock != M::CLOCK {
             return Err(EngineError::UnknownPort(format!(
                 "input {clock} as the clock (the model's clock is input {})",

@@ -116,12 +116,12 @@ pub trait VerilatedModel {
 
     /// One whole clock in one call: `inputs` in with the clock low (the clock word itself is
     /// ignored), evaluate, outputs into `low`, trace at `time`; clock high, evaluate, outputs into
-    /// `high`, trace at `time + half_period`. Panics if a slice has the wrong length.
+    /// `high` if given, trace at `time + half_period`. Panics if a slice has the wrong length.
     fn clock(
         &mut self,
         inputs: &[u32],
         low: &mut [u32],
-        high: &mut [u32],
+        high: Option<&mut [u32]>,
         time: u64,
         half_period: u64,
     );

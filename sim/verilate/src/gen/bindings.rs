@@ -244,7 +244,7 @@ fn model_impl(w: &mut String, s: &BindingSpec, clock: usize, ni: usize, no: usiz
     );
     let clock_call = dispatch(
         s,
-        "clock(self.handle.as_ptr(), inputs.as_ptr(), low.as_mut_ptr(), high.as_mut_ptr(), time, half_period, self.shortcut)",
+        "clock(self.handle.as_ptr(), inputs.as_ptr(), low.as_mut_ptr(), high_ptr, time, half_period, self.shortcut)",
     );
     let _ = writeln!(
         w,
@@ -265,8 +265,9 @@ fn model_impl(w: &mut String, s: &BindingSpec, clock: usize, ni: usize, no: usiz
          \x20       unsafe {{ {eval} }}\n\
          \x20   }}\n\
          \n\
-         \x20   fn clock(&mut self, inputs: &[u32], low: &mut [u32], high: &mut [u32], time: u64, half_period: u64) {{\n\
-         \x20       assert!(inputs.len() == {ni} && low.len() == {no} && high.len() == {no}, \"port word counts\");\n\
+         \x20   fn clock(&mut self, inputs: &[u32], low: &mut [u32], high: Option<&mut [u32]>, time: u64, half_period: u64) {{\n\
+         \x20       assert!(inputs.len() == {ni} && low.len() == {no} && high.as_ref().is_none_or(|h| h.len() == {no}), \"port word counts\");\n\
+         \x20       let high_ptr = high.map_or(::std::ptr::null_mut(), |h| h.as_mut_ptr());\n\
          \x20       self.evaluated = true;\n\
          \x20       // SAFETY: lengths checked above against the shim's {ni} inputs and {no} outputs.\n\
          \x20       unsafe {{ {clock_call} }}\n\
