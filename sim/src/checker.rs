@@ -545,13 +545,19 @@ impl AxilChecker {
         }
         let c = &mut self.ch;
         let results = [
-            ("AW", c.aw.observe(m.awvalid, s.awready, [m.awaddr, 0, 0, 0])),
+            (
+                "AW",
+                c.aw.observe(m.awvalid, s.awready, [m.awaddr, 0, 0, 0]),
+            ),
             (
                 "W",
                 c.w.observe(m.wvalid, s.wready, [m.wdata, m.wstrb, 0, 0]),
             ),
             ("B", c.b.observe(s.bvalid, m.bready, [s.bresp, 0, 0, 0])),
-            ("AR", c.ar.observe(m.arvalid, s.arready, [m.araddr, 0, 0, 0])),
+            (
+                "AR",
+                c.ar.observe(m.arvalid, s.arready, [m.araddr, 0, 0, 0]),
+            ),
             (
                 "R",
                 c.r.observe(s.rvalid, m.rready, [s.rdata, s.rresp, 0, 0]),

@@ -172,7 +172,10 @@ fn sim(a: &SimBenchArgs) -> anyhow::Result<()> {
         "  {:<23} {:>8} {:>26} {:>26}",
         "bench", "clocks", "clocks/s of CPU time", "clocks/s of wall time"
     );
-    println!("  {:<23} {:>8} {:>26} {:>26}", "", "", "min / median / max", "min / median / max");
+    println!(
+        "  {:<23} {:>8} {:>26} {:>26}",
+        "", "", "min / median / max", "min / median / max"
+    );
     speed_row(&c.verilator);
     speed_row(&c.bare_model);
     speed_row(&c.rust_hdl);
@@ -282,7 +285,10 @@ fn host(a: &HostBenchArgs) -> anyhow::Result<()> {
         "  {:<10} {:>8} {:>26} {:>26}  simulated clocks per cycle",
         "backend", "cycles", "cycles/s of CPU time", "cycles/s of wall time"
     );
-    println!("  {:<10} {:>8} {:>26} {:>26}", "", "", "min / median / max", "min / median / max");
+    println!(
+        "  {:<10} {:>8} {:>26} {:>26}",
+        "", "", "min / median / max", "min / median / max"
+    );
     for r in &rows {
         println!(
             "  {:<10} {:>8} {:>26} {:>26}  {}",
