@@ -9,6 +9,7 @@ use crate::system::{SimError, System, SystemConfig};
 use crate::verilated::{mapdma_default, mapdma_small};
 use mapdma_hdl::MapDma;
 use mapdma_regmap::Config;
+use mapdma_verilate::VerilatedModel;
 use std::fmt;
 
 /// Which simulator evaluates the design.
@@ -36,10 +37,23 @@ pub fn verilated_configs() -> [Config; 2] {
 
 /// A Verilator engine for `cfg`.
 pub fn verilator_engine(cfg: &Config) -> Result<Box<dyn Engine>, SimError> {
+    verilator_engine_with(cfg, true)
+}
+
+/// A Verilator engine for `cfg`, its rising edge taking the shortcut past the input-driven pass
+/// or not (where the build allows it; see `mapdma_verilate::edge`), to compare the two.
+pub fn verilator_engine_with(
+    cfg: &Config,
+    edge_shortcut: bool,
+) -> Result<Box<dyn Engine>, SimError> {
+    fn boxed<M: VerilatedModel + 'static>(mut m: M, edge_shortcut: bool) -> Box<dyn Engine> {
+        m.set_edge_shortcut(edge_shortcut);
+        Box::new(VerilatorEngine::new(m))
+    }
     if *cfg == Config::default() {
-        Ok(Box::new(VerilatorEngine::new(mapdma_default::Model::new())))
+        Ok(boxed(mapdma_default::Model::new(), edge_shortcut))
     } else if *cfg == Config::small() {
-        Ok(Box::new(VerilatorEngine::new(mapdma_small::Model::new())))
+        Ok(boxed(mapdma_small::Model::new(), edge_shortcut))
     } else {
         Err(SimError::Unsupported(format!(
             "no Verilator model was built for {cfg:?}; built: Config::default() and Config::small() \
