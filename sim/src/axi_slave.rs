@@ -210,6 +210,7 @@ impl AxiSlave {
     }
 
     /// What the slave drives this clock.
+    #[inline]
     pub fn drive(&self) -> AxiSlaveSignals {
         self.out
     }

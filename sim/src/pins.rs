@@ -58,10 +58,12 @@ impl PinMap {
         })
     }
 
+    #[inline]
     pub fn channels(&self) -> usize {
         self.dev_in.len()
     }
 
+    #[inline]
     pub fn put_axil(&self, w: &mut [u32], m: &AxilMasterSignals) {
         let v = [
             m.awaddr,
@@ -79,6 +81,7 @@ impl PinMap {
         }
     }
 
+    #[inline]
     pub fn get_axil(&self, w: &[u32]) -> AxilSlaveSignals {
         let g = |k: usize| w[self.s_axil_out[k]];
         AxilSlaveSignals {
@@ -93,6 +96,7 @@ impl PinMap {
         }
     }
 
+    #[inline]
     pub fn put_axi(&self, w: &mut [u32], s: &AxiSlaveSignals) {
         let v = [
             s.awready as u32,
@@ -110,6 +114,7 @@ impl PinMap {
         }
     }
 
+    #[inline]
     pub fn get_axi(&self, w: &[u32]) -> AxiMasterSignals {
         let g = |k: usize| w[self.m_axi_out[k]];
         AxiMasterSignals {
@@ -132,6 +137,7 @@ impl PinMap {
         }
     }
 
+    #[inline]
     pub fn put_dev(&self, w: &mut [u32], ch: usize, d: &DeviceIn) {
         let v = [
             d.dreq as u32,
@@ -145,6 +151,7 @@ impl PinMap {
         }
     }
 
+    #[inline]
     pub fn get_dev(&self, w: &[u32], ch: usize) -> DeviceOut {
         let g = |k: usize| w[self.dev_out[ch][k]];
         DeviceOut {
@@ -158,10 +165,12 @@ impl PinMap {
     }
 
     /// The DACK pin alone (read every clock for devices that react to DACK in its own clock).
+    #[inline]
     pub fn get_dack(&self, w: &[u32], ch: usize) -> bool {
         w[self.dev_out[ch][0]] != 0
     }
 
+    #[inline]
     pub fn get_irq(&self, w: &[u32]) -> bool {
         w[self.irq] != 0
     }
