@@ -9,6 +9,10 @@ use mapdma_verilate::build::{Builder, ModuleSpec, Options};
 use mapdma_verilate::{Dir, Port};
 use std::path::PathBuf;
 
+#[allow(dead_code)]
+#[path = "src/port_names.rs"]
+mod port_names;
+
 /// The board model's clock and UART rate: 4 clocks per bit, the fewest the UART blocks allow,
 /// so that a simulated second of serial traffic costs as few clocks as possible.
 const BOARD_CLOCK_HZ: u32 = 460_800;
@@ -60,9 +64,11 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         let ports = mapdma_ports(&cfg)?;
         let rs = b.add(&ModuleSpec {
             prefix,
-            top: mapdma_hdl::names::DEFAULT_MODULE,
+            top: port_names::TOP_MODULE,
             verilog: &verilog,
             ports: &ports,
+            clock: port_names::CLOCK,
+            traced: true,
         })?;
         println!("cargo:rustc-env={env}={}", rs.display());
     }
@@ -76,16 +82,23 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     // Its Verilator waiver (a block-level UNOPTFLAT) is in ci/verilator-waivers.vlt.
     let verilog = mapdma_hdl::board::board_design_verilog(&board)?;
     let ports = [
-        Port::new("clock", Dir::In, 1),
-        Port::new("uart_rx", Dir::In, 1),
-        Port::new("uart_tx", Dir::Out, 1),
-        Port::new("leds", Dir::Out, mapdma_hdl::board::top::LED_COUNT),
+        Port::new(port_names::CLOCK, Dir::In, 1),
+        Port::new(port_names::BOARD_UART_RX, Dir::In, 1),
+        Port::new(port_names::BOARD_UART_TX, Dir::Out, 1),
+        Port::new(
+            port_names::BOARD_LEDS,
+            Dir::Out,
+            mapdma_hdl::board::top::LED_COUNT,
+        ),
     ];
+    // Nothing traces the board model (its host drives it over a pseudo-terminal).
     let rs = b.add(&ModuleSpec {
         prefix: "Vmapdma_board",
-        top: mapdma_hdl::board::BOARD_MODULE,
+        top: port_names::BOARD_TOP_MODULE,
         verilog: &verilog,
         ports: &ports,
+        clock: port_names::CLOCK,
+        traced: false,
     })?;
     println!("cargo:rustc-env=MAPDMA_SIM_BOARD_RS={}", rs.display());
     // The rates the model was generated for, as constants for `board.rs`.
@@ -111,6 +124,8 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         top: "top",
         verilog: &verilog,
         ports: &ports,
+        clock: "clock",
+        traced: true,
     })?;
     println!("cargo:rustc-env=MAPDMA_SIM_TESTDESIGN_RS={}", rs.display());
     b.finish()?;

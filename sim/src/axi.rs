@@ -121,11 +121,10 @@ pub fn active_lanes(addr: u32, size: u32, data_bytes: u32) -> u32 {
     let first = addr % data_bytes;
     let aligned_first = first & !(bytes - 1);
     let end = aligned_first + bytes;
-    let mut lanes = 0;
-    for lane in first..end.min(data_bytes) {
-        lanes |= 1 << lane;
-    }
-    lanes
+    // Lanes first..min(end, data_bytes), as a mask; first < end always (the beat covers its
+    // own address).
+    let below = |n: u32| if n >= 32 { u32::MAX } else { (1u32 << n) - 1 };
+    below(end.min(data_bytes)) & !below(first)
 }
 
 #[cfg(test)]

@@ -210,6 +210,7 @@ impl AxiSlave {
     }
 
     /// What the slave drives this clock.
+    #[inline]
     pub fn drive(&self) -> AxiSlaveSignals {
         self.out
     }
@@ -386,21 +387,13 @@ impl AxiSlave {
                 let WBeat { data, strb } = self.w_q.pop_front().expect("counted above");
                 let addr = beat_address(burst.addr, burst.len, burst.size, burst.kind, beat);
                 let lanes = strb & active_lanes(addr, burst.size, DATA_BYTES);
-                if err.is_none() {
+                let lanes = lanes & ((1 << DATA_BYTES) - 1);
+                if err.is_none() && lanes != 0 {
                     let word = (addr & !(DATA_BYTES - 1)) as u64;
-                    let mut written = 0;
-                    let mut low = None;
-                    for lane in 0..DATA_BYTES {
-                        if lanes & (1 << lane) != 0 {
-                            self.memory
-                                .write_u8(word + lane as u64, (data >> (8 * lane)) as u8);
-                            written += 1;
-                            low.get_or_insert(word + lane as u64);
-                        }
-                    }
-                    if let Some(low) = low {
-                        self.permissions.check(cycle, low, written);
-                    }
+                    self.memory.write_lanes(word, data, lanes);
+                    // Checked as before: from the lowest written byte, as many bytes as lanes.
+                    let low = word + lanes.trailing_zeros() as u64;
+                    self.permissions.check(cycle, low, lanes.count_ones());
                 }
                 if self.cfg.log {
                     self.log.push(MemBeat {

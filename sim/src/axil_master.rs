@@ -80,6 +80,7 @@ impl AxilMaster {
         }
     }
 
+    #[inline]
     pub fn drive(&self) -> AxilMasterSignals {
         self.out
     }

@@ -3,75 +3,256 @@
 //! an auto-initialize stream.
 
 use crate::axi_slave::Access;
+use crate::engine::{Engine, VerilatorEngine};
 use crate::mapdma::{system, EngineKind};
 use crate::scenario::{start_streaming, streaming_config};
-use crate::system::SimError;
+use crate::system::{SimError, CLOCK_PERIOD_PS};
+use crate::verilated::mapdma_default;
 use mapdma_regmap::{Config, TransferType};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-/// Simulation speed of one engine.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct SpeedReport {
-    pub engine: EngineKind,
-    pub config: Config,
-    /// Clocks timed (set-up excluded).
-    pub cycles: u64,
-    pub seconds: f64,
+/// CPU time of the calling thread. On a shared machine wall time swings with the other load;
+/// the thread's own CPU time measures the simulation.
+pub fn thread_cpu_time() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec; the call only fills it.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    if rc != 0 {
+        return Duration::ZERO;
+    }
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
 }
 
-impl SpeedReport {
-    pub fn cycles_per_second(&self) -> f64 {
-        self.cycles as f64 / self.seconds.max(1e-9)
+/// Thread CPU time and wall time of one measured stretch.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Timing {
+    pub cpu: Duration,
+    pub wall: Duration,
+}
+
+impl Timing {
+    /// Times `f` in both clocks.
+    pub fn of<T>(f: impl FnOnce() -> T) -> (T, Timing) {
+        let (cpu, wall) = (thread_cpu_time(), Instant::now());
+        let out = f();
+        let t = Timing {
+            cpu: thread_cpu_time().saturating_sub(cpu),
+            wall: wall.elapsed(),
+        };
+        (out, t)
     }
 }
 
-/// Times `cycles` clocks of the streaming scenario (block-mode auto-initialize write of 32-bit
-/// units, memory latency 4, every checker and model active) on one engine.
-pub fn sim_speed(kind: EngineKind, cfg: &Config, cycles: u64) -> Result<SpeedReport, SimError> {
+/// What a speed sample ran.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bench {
+    /// The streaming scenario with every model and checker on.
+    Full(EngineKind),
+    /// The Verilator model alone, replaying the full bench's recorded input words.
+    BareModel,
+}
+
+/// Simulation speed: one bench timed over several samples.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SpeedReport {
+    pub bench: Bench,
+    pub config: Config,
+    /// Clocks timed per sample (set-up excluded).
+    pub cycles: u64,
+    pub samples: Vec<Timing>,
+}
+
+/// Minimum, median and maximum of a figure over the samples.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Spread {
+    pub min: f64,
+    pub median: f64,
+    pub max: f64,
+}
+
+impl Spread {
+    /// The spread of `values` (empty: all zero).
+    pub fn of(mut values: Vec<f64>) -> Spread {
+        values.sort_by(f64::total_cmp);
+        let n = values.len();
+        if n == 0 {
+            return Spread {
+                min: 0.0,
+                median: 0.0,
+                max: 0.0,
+            };
+        }
+        let median = if n % 2 == 1 {
+            values[n / 2]
+        } else {
+            (values[n / 2 - 1] + values[n / 2]) / 2.0
+        };
+        Spread {
+            min: values[0],
+            median,
+            max: values[n - 1],
+        }
+    }
+}
+
+impl SpeedReport {
+    fn rate(&self, pick: impl Fn(&Timing) -> Duration) -> Spread {
+        let per_second = |t: &Timing| self.cycles as f64 / pick(t).as_secs_f64().max(1e-9);
+        Spread::of(self.samples.iter().map(per_second).collect())
+    }
+    /// Clocks per second of thread CPU time.
+    pub fn cpu_rate(&self) -> Spread {
+        self.rate(|t| t.cpu)
+    }
+    /// Clocks per second of wall time.
+    pub fn wall_rate(&self) -> Spread {
+        self.rate(|t| t.wall)
+    }
+}
+
+/// One sample of the streaming scenario (block-mode auto-initialize write of 32-bit units,
+/// memory latency 4, every checker and model active) on one engine: `cycles` clocks timed.
+/// With `record`, also returns the input words of every clock since reset.
+fn full_sample(
+    kind: EngineKind,
+    cfg: &Config,
+    cycles: u64,
+    record: bool,
+) -> Result<(Timing, Vec<u32>), SimError> {
     let mut s = system(kind, cfg, streaming_config(TransferType::Write, 4))?;
     s.memory.set_logging(false);
     s.devices[0].set_recording(false);
     start_streaming(&mut s, TransferType::Write, 16 << 10)?;
-    let t = Instant::now();
-    s.run(cycles)?;
-    let seconds = t.elapsed().as_secs_f64();
+    let mut words = vec![];
+    let (ran, t) = Timing::of(|| {
+        if !record {
+            return s.run(cycles);
+        }
+        words.reserve(cycles as usize * s.input_words().len());
+        for _ in 0..cycles {
+            s.step()?;
+            words.extend_from_slice(s.input_words());
+        }
+        Ok(())
+    });
+    ran?;
     if s.devices[0].sent_total() == 0 {
         return Err(SimError::Unsupported(
             "the speed scenario moved no data; the timing would be meaningless".into(),
         ));
     }
+    Ok((t, words))
+}
+
+/// Times the streaming scenario on one engine, `samples` times.
+pub fn sim_speed(
+    kind: EngineKind,
+    cfg: &Config,
+    cycles: u64,
+    samples: usize,
+) -> Result<SpeedReport, SimError> {
+    let samples = (0..samples.max(1))
+        .map(|_| full_sample(kind, cfg, cycles, false).map(|(t, _)| t))
+        .collect::<Result<_, _>>()?;
     Ok(SpeedReport {
-        engine: kind,
+        bench: Bench::Full(kind),
         config: *cfg,
         cycles,
-        seconds,
+        samples,
     })
 }
 
-/// Both engines on the same scenario.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// Times the Verilator model of `Config::default()` alone: the input words of `cycles` clocks
+/// of the full bench are recorded once, then replayed into a fresh model per sample (one shim
+/// call per clock, as the bench makes them), so the model does exactly the bench's work
+/// without any of its Rust models or checkers.
+pub fn bare_model_speed(cycles: u64, samples: usize) -> Result<SpeedReport, SimError> {
+    let cfg = Config::default();
+    let (_, words) = full_sample(EngineKind::Verilator, &cfg, cycles, true)?;
+    let mut timings = vec![];
+    for _ in 0..samples.max(1) {
+        let mut e = VerilatorEngine::new(mapdma_default::Model::new());
+        let n_in = e.ports().inputs.len();
+        let n_out = e.ports().outputs.len();
+        let clock = e.ports().input(crate::port_names::CLOCK).unwrap_or(0);
+        let reset = e.ports().input(crate::port_names::RESET);
+        let mut inputs = vec![0u32; n_in];
+        let mut out = vec![0u32; n_out];
+        if let Some(r) = reset {
+            inputs[r] = 1;
+        }
+        for c in 0..4 {
+            e.clock(&mut inputs, clock, &mut out, None, c * CLOCK_PERIOD_PS, 0)?;
+        }
+        let (ran, t) = Timing::of(|| -> Result<(), SimError> {
+            for (c, w) in words.chunks_exact(n_in).enumerate() {
+                inputs.copy_from_slice(w);
+                let time = c as u64 * CLOCK_PERIOD_PS;
+                e.clock(&mut inputs, clock, &mut out, None, time, 0)?;
+            }
+            Ok(())
+        });
+        ran?;
+        timings.push(t);
+    }
+    Ok(SpeedReport {
+        bench: Bench::BareModel,
+        config: cfg,
+        cycles,
+        samples: timings,
+    })
+}
+
+/// The full bench on both engines and the bare model, all in one run.
+#[derive(Clone, Debug, PartialEq)]
 pub struct EngineComparison {
     pub verilator: SpeedReport,
+    pub bare_model: SpeedReport,
     pub rust_hdl: SpeedReport,
 }
 
 impl EngineComparison {
-    /// How many times faster Verilator simulates than rust-hdl.
+    /// How many times faster Verilator simulates the full bench than rust-hdl (medians of
+    /// thread CPU time).
     pub fn speedup(&self) -> f64 {
-        self.verilator.cycles_per_second() / self.rust_hdl.cycles_per_second().max(1e-9)
+        self.verilator.cpu_rate().median / self.rust_hdl.cpu_rate().median.max(1e-9)
     }
 }
 
-/// Runs [`sim_speed`] on both engines (rust-hdl is far slower, hence its own clock count).
-pub fn compare_engines(
-    cfg: &Config,
-    verilator_cycles: u64,
-    rust_hdl_cycles: u64,
-) -> Result<EngineComparison, SimError> {
-    Ok(EngineComparison {
-        verilator: sim_speed(EngineKind::Verilator, cfg, verilator_cycles)?,
-        rust_hdl: sim_speed(EngineKind::RustHdl, cfg, rust_hdl_cycles)?,
-    })
+/// Clocks timed per sample on each bench.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SpeedPlan {
+    pub verilator_clocks: u64,
+    pub bare_model_clocks: u64,
+    pub rust_hdl_clocks: u64,
+    pub samples: usize,
+}
+
+/// Runs every speed bench of [`SpeedPlan`] on `cfg`'s models, interleaving the samples so
+/// that a change in the machine's load hits every bench alike.
+pub fn compare_engines(cfg: &Config, plan: &SpeedPlan) -> Result<EngineComparison, SimError> {
+    let mut c = EngineComparison {
+        verilator: sim_speed(EngineKind::Verilator, cfg, plan.verilator_clocks, 1)?,
+        bare_model: bare_model_speed(plan.bare_model_clocks, 1)?,
+        rust_hdl: sim_speed(EngineKind::RustHdl, cfg, plan.rust_hdl_clocks, 1)?,
+    };
+    for _ in 1..plan.samples {
+        let more = [
+            sim_speed(EngineKind::Verilator, cfg, plan.verilator_clocks, 1)?,
+            bare_model_speed(plan.bare_model_clocks, 1)?,
+            sim_speed(EngineKind::RustHdl, cfg, plan.rust_hdl_clocks, 1)?,
+        ];
+        for (r, m) in [&mut c.verilator, &mut c.bare_model, &mut c.rust_hdl]
+            .into_iter()
+            .zip(more)
+        {
+            r.samples.extend(m.samples);
+        }
+    }
+    Ok(c)
 }
 
 /// DMA efficiency of an auto-initialize stream, measured on the memory bus.

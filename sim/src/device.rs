@@ -174,6 +174,9 @@ pub struct Device {
     eop_out: Vec<u64>,
     dack_cycles: u64,
     record: bool,
+    /// Drives nothing but inactive levels, ever (no source, sink, DREQ or EOP): its clock only
+    /// counts what it sees.
+    passive: bool,
 }
 
 impl Device {
@@ -193,6 +196,10 @@ impl Device {
             eop_out: vec![],
             dack_cycles: 0,
             record: true,
+            passive: cfg.source.is_none()
+                && cfg.sink.is_none()
+                && cfg.dreq == DreqMode::Off
+                && cfg.eop.is_empty(),
             cfg,
         };
         d.value = d.produce();
@@ -223,6 +230,7 @@ impl Device {
         }
     }
 
+    #[inline]
     pub fn drive(&self) -> DeviceIn {
         self.out
     }
@@ -263,6 +271,7 @@ impl Device {
     }
 
     /// Whether [`Device::see_dack`] must be called every clock.
+    #[inline]
     pub fn watches_dack(&self) -> bool {
         self.cfg.dreq_timing == DreqTiming::InDackClock
     }
@@ -270,6 +279,7 @@ impl Device {
     /// After the rising edge: the DACK pin level the channel shows in the coming clock (it
     /// depends on the controller's registers only). A [`DreqTiming::InDackClock`] device
     /// withdraws DREQ in that same clock.
+    #[inline]
     pub fn see_dack(&mut self, dack_pin: bool) {
         if self.watches_dack() && dack_pin == self.cfg.dack_active_high {
             self.out.dreq = self.cfg.dreq_active_low;
@@ -286,6 +296,10 @@ impl Device {
         }
         if o.eop_out {
             self.eop_out.push(cycle);
+        }
+        if self.passive {
+            // Its signals stay at the inactive levels set in `new`.
+            return;
         }
         if d.src_valid && o.src_ready {
             if self.record {

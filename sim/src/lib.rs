@@ -24,6 +24,7 @@ pub mod mapdma;
 pub mod memory;
 pub mod observe;
 pub mod pins;
+pub mod port_names;
 pub mod program;
 pub mod rate;
 pub mod scenario;

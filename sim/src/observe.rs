@@ -9,6 +9,7 @@ pub struct IrqObserver {
 }
 
 impl IrqObserver {
+    #[inline]
     pub fn observe(&mut self, level: bool, cycle: u64) {
         if level && !self.level {
             self.rises.push(cycle);

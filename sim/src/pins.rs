@@ -1,32 +1,13 @@
 //! Where each mapdma signal sits in an engine's port words, looked up once by the Verilog
-//! names of hdl/DESIGN.md §1, so the testbench works for any configuration and either engine.
+//! names of hdl/DESIGN.md §1 ([`crate::port_names`]), so the testbench works for any
+//! configuration and either engine.
 
 use crate::axi::{AxiMasterSignals, AxiSlaveSignals, AxilMasterSignals, AxilSlaveSignals};
 use crate::device::{DeviceIn, DeviceOut};
 use crate::engine::{EngineError, PortTable};
-
-const S_AXIL_IN: [&str; 9] = [
-    "awaddr", "awvalid", "wdata", "wstrb", "wvalid", "bready", "araddr", "arvalid", "rready",
-];
-const S_AXIL_OUT: [&str; 8] = [
-    "awready", "wready", "bresp", "bvalid", "arready", "rdata", "rresp", "rvalid",
-];
-const M_AXI_OUT: [&str; 16] = [
-    "awaddr", "awlen", "awsize", "awburst", "awvalid", "wdata", "wstrb", "wlast", "wvalid",
-    "bready", "araddr", "arlen", "arsize", "arburst", "arvalid", "rready",
-];
-const M_AXI_IN: [&str; 9] = [
-    "awready", "wready", "bresp", "bvalid", "arready", "rdata", "rresp", "rlast", "rvalid",
-];
-const DEV_IN: [&str; 5] = ["dreq", "src_data", "src_valid", "snk_ready", "eop_in"];
-const DEV_OUT: [&str; 6] = [
-    "dack",
-    "src_ready",
-    "snk_data",
-    "snk_valid",
-    "snk_last",
-    "eop_out",
-];
+use crate::port_names::{
+    self as names, DEV_IN, DEV_OUT, M_AXI_IN, M_AXI_OUT, S_AXIL_IN, S_AXIL_OUT,
+};
 
 /// Word indices of every mapdma port.
 #[derive(Clone, Debug)]
@@ -44,12 +25,12 @@ pub struct PinMap {
 
 fn find<const N: usize>(
     lookup: impl Fn(&str) -> Option<usize>,
-    prefix: &str,
-    names: [&str; N],
+    port: impl Fn(&str) -> String,
+    signals: [&str; N],
 ) -> Result<[usize; N], EngineError> {
     let mut out = [0; N];
-    for (o, n) in out.iter_mut().zip(names) {
-        let full = format!("{prefix}{n}");
+    for (o, n) in out.iter_mut().zip(signals) {
+        let full = port(n);
         *o = lookup(&full).ok_or(EngineError::UnknownPort(full))?;
     }
     Ok(out)
@@ -61,26 +42,28 @@ impl PinMap {
         let o = |n: &str| t.output(n);
         let one = |idx: Option<usize>, n: &str| idx.ok_or(EngineError::UnknownPort(n.into()));
         Ok(PinMap {
-            clock: one(t.input("clock"), "clock")?,
-            reset: one(t.input("reset"), "reset")?,
-            s_axil_in: find(i, "s_axil_", S_AXIL_IN)?,
-            s_axil_out: find(o, "s_axil_", S_AXIL_OUT)?,
-            m_axi_out: find(o, "m_axi_", M_AXI_OUT)?,
-            m_axi_in: find(i, "m_axi_", M_AXI_IN)?,
+            clock: one(t.input(names::CLOCK), names::CLOCK)?,
+            reset: one(t.input(names::RESET), names::RESET)?,
+            s_axil_in: find(i, names::s_axil, S_AXIL_IN)?,
+            s_axil_out: find(o, names::s_axil, S_AXIL_OUT)?,
+            m_axi_out: find(o, names::m_axi, M_AXI_OUT)?,
+            m_axi_in: find(i, names::m_axi, M_AXI_IN)?,
             dev_in: (0..channels)
-                .map(|c| find(i, &mapdma_hdl::device_port_prefix(c), DEV_IN))
+                .map(|c| find(i, |s| names::dev(c, s), DEV_IN))
                 .collect::<Result<_, _>>()?,
             dev_out: (0..channels)
-                .map(|c| find(o, &mapdma_hdl::device_port_prefix(c), DEV_OUT))
+                .map(|c| find(o, |s| names::dev(c, s), DEV_OUT))
                 .collect::<Result<_, _>>()?,
-            irq: one(t.output("irq"), "irq")?,
+            irq: one(t.output(names::IRQ), names::IRQ)?,
         })
     }
 
+    #[inline]
     pub fn channels(&self) -> usize {
         self.dev_in.len()
     }
 
+    #[inline]
     pub fn put_axil(&self, w: &mut [u32], m: &AxilMasterSignals) {
         let v = [
             m.awaddr,
@@ -98,6 +81,7 @@ impl PinMap {
         }
     }
 
+    #[inline]
     pub fn get_axil(&self, w: &[u32]) -> AxilSlaveSignals {
         let g = |k: usize| w[self.s_axil_out[k]];
         AxilSlaveSignals {
@@ -112,6 +96,7 @@ impl PinMap {
         }
     }
 
+    #[inline]
     pub fn put_axi(&self, w: &mut [u32], s: &AxiSlaveSignals) {
         let v = [
             s.awready as u32,
@@ -129,6 +114,7 @@ impl PinMap {
         }
     }
 
+    #[inline]
     pub fn get_axi(&self, w: &[u32]) -> AxiMasterSignals {
         let g = |k: usize| w[self.m_axi_out[k]];
         AxiMasterSignals {
@@ -151,6 +137,7 @@ impl PinMap {
         }
     }
 
+    #[inline]
     pub fn put_dev(&self, w: &mut [u32], ch: usize, d: &DeviceIn) {
         let v = [
             d.dreq as u32,
@@ -164,6 +151,7 @@ impl PinMap {
         }
     }
 
+    #[inline]
     pub fn get_dev(&self, w: &[u32], ch: usize) -> DeviceOut {
         let g = |k: usize| w[self.dev_out[ch][k]];
         DeviceOut {
@@ -177,10 +165,12 @@ impl PinMap {
     }
 
     /// The DACK pin alone (read every clock for devices that react to DACK in its own clock).
+    #[inline]
     pub fn get_dack(&self, w: &[u32], ch: usize) -> bool {
         w[self.dev_out[ch][0]] != 0
     }
 
+    #[inline]
     pub fn get_irq(&self, w: &[u32]) -> bool {
         w[self.irq] != 0
     }

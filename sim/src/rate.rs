@@ -37,6 +37,7 @@ impl RateGen {
         self.rate
     }
 
+    #[inline]
     pub fn tick(&mut self, rng: &mut StdRng) -> bool {
         let n = self.clock;
         self.clock += 1;

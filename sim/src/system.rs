@@ -3,8 +3,9 @@
 //! protocol checkers (always on), advanced one clock at a time.
 //!
 //! One clock, as [`System::step`] does it: every model drives its inputs (decided at the previous
-//! edge); the design is evaluated with the clock low; the checkers inspect both directions of
-//! both buses; the clock rises; every model takes the handshakes it saw. Models never react
+//! edge); the design is evaluated with the clock low and then the clock rises, in one engine
+//! call ([`Engine::clock`]); the checkers inspect both directions of both buses as they were
+//! with the clock low; every model takes the handshakes it saw. Models never react
 //! combinationally, so the order of models does not matter and there are no loops.
 
 use crate::axi::Resp;
@@ -213,6 +214,11 @@ impl<E: Engine> System<E> {
         self.dev_out[ch]
     }
 
+    /// The input words the design saw in the last clock (benchmarks replay them).
+    pub fn input_words(&self) -> &[u32] {
+        &self.inputs
+    }
+
     /// Every finished register access, in order.
     pub fn axil_log(&self) -> &[AxilDone] {
         &self.axil_log
@@ -234,10 +240,21 @@ impl<E: Engine> System<E> {
             p.put_dev(&mut self.inputs, ch, &d.drive());
         }
         self.inputs[p.reset] = self.reset as u32;
-        self.inputs[p.clock] = 0;
-        self.engine.eval(&self.inputs, &mut self.outputs)?;
         let t = self.cycle * CLOCK_PERIOD_PS;
-        self.engine.trace_dump(t)?;
+        // Only devices that react to DACK in its own clock read the outputs after the edge.
+        let after_edge = self
+            .devices
+            .iter()
+            .any(Device::watches_dack)
+            .then_some(&mut self.scratch[..]);
+        self.engine.clock(
+            &mut self.inputs,
+            p.clock,
+            &mut self.outputs,
+            after_edge,
+            t,
+            CLOCK_PERIOD_PS / 2,
+        )?;
 
         let axi_m = p.get_axi(&self.outputs);
         let axil_s = p.get_axil(&self.outputs);
@@ -249,10 +266,6 @@ impl<E: Engine> System<E> {
         self.axi_check.observe(&axi_m, &mem_s, self.reset, cycle)?;
         self.axil_check
             .observe(&axil_m, &axil_s, self.reset, cycle)?;
-
-        self.inputs[p.clock] = 1;
-        self.engine.eval(&self.inputs, &mut self.scratch)?;
-        self.engine.trace_dump(t + CLOCK_PERIOD_PS / 2)?;
 
         self.memory.clock(&axi_m, cycle);
         self.axil.clock(&axil_s, cycle);

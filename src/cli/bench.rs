@@ -1,21 +1,25 @@
-//! `mapdma bench`: figures anyone can rerun, timings always measured side by side in one run.
+//! `mapdma bench`: figures anyone can rerun, timings always measured side by side in one run,
+//! over several samples, in thread CPU time (what the simulation costs) and wall time (what
+//! the machine's other load made of it).
 //!
-//! - `sim`: simulation speed of the two engines on the same scenario (Verilator vs rust-hdl,
-//!   clocks per second and their ratio), and DMA efficiency of auto-initialize streams (units
-//!   per clock, idle clocks at each wrap) at memory latency 1 and 16.
+//! - `sim`: simulation speed of the full streaming bench on both engines (Verilator vs rust-hdl)
+//!   and of the Verilator model alone, and DMA efficiency of auto-initialize streams (units per
+//!   clock, idle clocks at each wrap) at memory latency 1 and 16.
 //! - `host`: allocate-channel → map → flush → free cycles per second of the host library on the
 //!   reference model and on the Verilator model, and their ratio.
-
-use std::time::Instant;
 
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 use mapdma_host::backend::reference::ReferenceModel;
 use mapdma_host::backend::verilator::VerilatorBackend;
-use mapdma_host::bench::{adapter_cycles, BenchReport};
+use mapdma_host::bench::adapter_cycles;
 use mapdma_host::DmaSystem;
 use mapdma_regmap::{Config, TransferType};
-use mapdma_sim::bench::{compare_engines, dma_efficiency, EfficiencyReport, SpeedReport};
+use mapdma_sim::bench::{
+    compare_engines, dma_efficiency, Bench, EfficiencyReport, SpeedPlan, SpeedReport, Spread,
+    Timing,
+};
+use mapdma_sim::mapdma::EngineKind;
 
 use super::checks;
 use super::demo::with_verilator;
@@ -38,12 +42,19 @@ enum BenchCommand {
 
 #[derive(Args, Debug)]
 pub struct SimBenchArgs {
-    /// Clocks timed on Verilator
+    /// Clocks timed per sample of the full bench on Verilator
     #[arg(long, default_value_t = 400_000)]
     verilator_clocks: u64,
-    /// Clocks timed on rust-hdl (far slower)
-    #[arg(long, default_value_t = 10_000)]
+    /// Clocks timed per sample of the Verilator model alone (its inputs recorded from the
+    /// full bench and replayed)
+    #[arg(long, default_value_t = 400_000)]
+    bare_model_clocks: u64,
+    /// Clocks timed per sample on rust-hdl (far slower)
+    #[arg(long, default_value_t = 5_000)]
     rust_hdl_clocks: u64,
+    /// Samples of each speed figure (min / median / max are printed)
+    #[arg(long, default_value_t = 5)]
+    samples: usize,
     /// Buffer of the efficiency streams in bytes (32-bit units)
     #[arg(long, default_value_t = 65536)]
     buffer: u32,
@@ -61,6 +72,9 @@ pub struct SimBenchArgs {
 
 #[derive(Args, Debug)]
 pub struct HostBenchArgs {
+    /// Samples of each figure (min / median / max are printed)
+    #[arg(long, default_value_t = 5)]
+    samples: usize,
     /// Adapter cycles timed on the reference model
     #[arg(long, default_value_t = 200_000)]
     reference_cycles: u64,
@@ -79,13 +93,33 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     }
 }
 
+/// `min / median / max` of a rate, in millions or thousands as fits.
+fn spread(s: &Spread) -> String {
+    let (scale, unit) = if s.median >= 1e6 {
+        (1e6, "M")
+    } else {
+        (1e3, "k")
+    };
+    format!(
+        "{:.2} / {:.2} / {:.2} {unit}",
+        s.min / scale,
+        s.median / scale,
+        s.max / scale
+    )
+}
+
 fn speed_row(r: &SpeedReport) {
+    let what = match r.bench {
+        Bench::Full(EngineKind::Verilator) => "verilator, full bench",
+        Bench::Full(EngineKind::RustHdl) => "rust-hdl, full bench",
+        Bench::BareModel => "verilator, model alone",
+    };
     println!(
-        "  {:<10} {:>9} {:>9.3} {:>12.0}",
-        r.engine.to_string(),
+        "  {:<23} {:>8} {:>26} {:>26}",
+        what,
         r.cycles,
-        r.seconds,
-        r.cycles_per_second()
+        spread(&r.cpu_rate()),
+        spread(&r.wall_rate())
     );
 }
 
@@ -118,6 +152,9 @@ fn sim(a: &SimBenchArgs) -> anyhow::Result<()> {
     if a.verilator_clocks == 0 || a.rust_hdl_clocks == 0 {
         bail!("time at least one clock on each engine");
     }
+    if a.bare_model_clocks == 0 {
+        bail!("time at least one clock of the model alone");
+    }
     let cfg = Config::default();
     for &latency in &a.latency {
         checks::latency(latency)?;
@@ -125,18 +162,31 @@ fn sim(a: &SimBenchArgs) -> anyhow::Result<()> {
     checks::ring_buffer(a.buffer, &cfg)?;
     println!(
         "simulation speed: streaming scenario (block-mode auto-initialize write, 32-bit units, \
-         memory latency 4, every model and protocol checker on), Config::default()"
+         memory latency 4, every model and protocol checker on), Config::default(); {} samples \
+         of each, interleaved",
+        a.samples.max(1)
     );
-    let c = compare_engines(&cfg, a.verilator_clocks, a.rust_hdl_clocks)
-        .context("timing the engines")?;
+    let plan = SpeedPlan {
+        verilator_clocks: a.verilator_clocks,
+        bare_model_clocks: a.bare_model_clocks,
+        rust_hdl_clocks: a.rust_hdl_clocks,
+        samples: a.samples,
+    };
+    let c = compare_engines(&cfg, &plan).context("timing the engines")?;
     println!(
-        "  {:<10} {:>9} {:>9} {:>12}",
-        "engine", "clocks", "seconds", "clocks/s"
+        "  {:<23} {:>8} {:>26} {:>26}",
+        "bench", "clocks", "clocks/s of CPU time", "clocks/s of wall time"
+    );
+    println!(
+        "  {:<23} {:>8} {:>26} {:>26}",
+        "", "", "min / median / max", "min / median / max"
     );
     speed_row(&c.verilator);
+    speed_row(&c.bare_model);
     speed_row(&c.rust_hdl);
     println!(
-        "  Verilator simulates {:.0}× as many clocks per second as rust-hdl (same run, same bench)",
+        "  Verilator simulates the full bench {:.0}× as fast as rust-hdl (median CPU time, same \
+         run); wall time exceeds CPU time by what the machine's other load took",
         c.speedup()
     );
     println!();
@@ -171,26 +221,49 @@ fn sim(a: &SimBenchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// One backend's adapter cycles, and the simulated clocks they took (Verilator only).
+/// One backend's adapter cycles over several samples, and the simulated clocks they took
+/// (Verilator only).
 struct HostRow {
-    report: BenchReport,
+    backend: String,
+    cycles: u64,
+    samples: Vec<Timing>,
     clocks_per_cycle: Option<f64>,
 }
 
-fn host_row(system: &DmaSystem, cycles: u64, buffer: u32) -> anyhow::Result<HostRow> {
-    let clocks = || with_verilator(system, |v| v.cycle()).ok();
-    let before = clocks();
-    let report = adapter_cycles(system, cycles, buffer).with_context(|| {
-        format!(
-            "adapter cycles on {} with --buffer {buffer}",
-            system.with_backend(|b| b.name().to_string())
+impl HostRow {
+    fn rate(&self, pick: impl Fn(&Timing) -> f64) -> Spread {
+        Spread::of(
+            self.samples
+                .iter()
+                .map(|t| self.cycles as f64 / pick(t).max(1e-9))
+                .collect(),
         )
-    })?;
+    }
+}
+
+fn host_row(
+    system: &DmaSystem,
+    cycles: u64,
+    buffer: u32,
+    samples: usize,
+) -> anyhow::Result<HostRow> {
+    let clocks = || with_verilator(system, |v| v.cycle()).ok();
+    let backend = system.with_backend(|b| b.name().to_string());
+    let before = clocks();
+    let mut timings = vec![];
+    for _ in 0..samples.max(1) {
+        let (r, t) = Timing::of(|| adapter_cycles(system, cycles, buffer));
+        r.with_context(|| format!("adapter cycles on {backend} with --buffer {buffer}"))?;
+        timings.push(t);
+    }
+    let total = cycles * timings.len() as u64;
     let clocks_per_cycle = before
         .zip(clocks())
-        .map(|(a, b)| (b - a) as f64 / cycles.max(1) as f64);
+        .map(|(a, b)| (b - a) as f64 / total.max(1) as f64);
     Ok(HostRow {
-        report,
+        backend,
+        cycles,
+        samples: timings,
         clocks_per_cycle,
     })
 }
@@ -202,39 +275,43 @@ fn host(a: &HostBenchArgs) -> anyhow::Result<()> {
     let cfg = Config::default();
     let reference = DmaSystem::open(Box::new(ReferenceModel::new(cfg)?))?;
     let verilator = DmaSystem::open(Box::new(VerilatorBackend::new(cfg)?))?;
-    let t = Instant::now();
     let rows = [
-        host_row(&reference, a.reference_cycles, a.buffer)?,
-        host_row(&verilator, a.verilator_cycles, a.buffer)?,
+        host_row(&reference, a.reference_cycles, a.buffer, a.samples)?,
+        host_row(&verilator, a.verilator_cycles, a.buffer, a.samples)?,
     ];
-    let total = t.elapsed();
     println!(
         "adapter cycles: allocate_adapter_channel → map_transfer → flush_adapter_buffers → \
-         free_adapter_channel on channel 0 over a {}-byte common buffer, Config::default()",
-        a.buffer
+         free_adapter_channel on channel 0 over a {}-byte common buffer, Config::default(); \
+         {} samples of each",
+        a.buffer,
+        a.samples.max(1)
     );
     println!(
-        "  {:<10} {:>8} {:>9} {:>12}  simulated clocks per cycle",
-        "backend", "cycles", "seconds", "cycles/s"
+        "  {:<10} {:>8} {:>26} {:>26}  simulated clocks per cycle",
+        "backend", "cycles", "cycles/s of CPU time", "cycles/s of wall time"
+    );
+    println!(
+        "  {:<10} {:>8} {:>26} {:>26}",
+        "", "", "min / median / max", "min / median / max"
     );
     for r in &rows {
         println!(
-            "  {:<10} {:>8} {:>9.3} {:>12.0}  {}",
-            r.report.backend,
-            r.report.cycles,
-            r.report.elapsed.as_secs_f64(),
-            r.report.cycles_per_second(),
+            "  {:<10} {:>8} {:>26} {:>26}  {}",
+            r.backend,
+            r.cycles,
+            spread(&r.rate(|t| t.cpu.as_secs_f64())),
+            spread(&r.rate(|t| t.wall.as_secs_f64())),
             r.clocks_per_cycle.map_or(
                 "- (no clocks: registers are free)".to_string(),
                 |c| format!("{c:.0}")
             )
         );
     }
-    let ratio = rows[0].report.cycles_per_second() / rows[1].report.cycles_per_second().max(1e-9);
+    let cpu = |r: &HostRow| r.rate(|t| t.cpu.as_secs_f64()).median;
     println!(
-        "  the reference model runs {ratio:.0}× as many cycles per second as the Verilator model \
-         (both measured in this run, {:.1} s)",
-        total.as_secs_f64()
+        "  the reference model runs {:.0}× as many cycles per second as the Verilator model \
+         (median CPU time, same run)",
+        cpu(&rows[0]) / cpu(&rows[1]).max(1e-9)
     );
     Ok(())
 }

@@ -4,15 +4,22 @@
 
 use anyhow::bail;
 use clap::Args;
-use mapdma_verify::{campaign, check_seed};
+use mapdma_verify::{campaign_on, check_seed, Shard};
 use std::path::PathBuf;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 #[derive(Args, Debug)]
 pub struct VerifyArgs {
-    /// Programs to run
+    /// Programs of the campaign (with --shard, of the whole campaign, all shards together)
     #[arg(long, value_name = "N", default_value_t = 100)]
     programs: u64,
+    /// Threads checking programs (default: every core)
+    #[arg(long, value_name = "N")]
+    jobs: Option<usize>,
+    /// Run only shard K of N: the K-th of N disjoint, contiguous seed ranges of the campaign,
+    /// so N machines given the same --seed and --programs run one campaign together
+    #[arg(long, value_name = "K/N", value_parser = Shard::parse)]
+    shard: Option<Shard>,
     /// First seed (decimal or 0x hex); program i uses seed + i. Default: from the clock, printed
     #[arg(long, value_name = "S", value_parser = parse_seed)]
     seed: Option<u64>,
@@ -68,24 +75,49 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
         }
         return Ok(());
     }
+    let shard = args.shard.unwrap_or(Shard::WHOLE);
+    let seeds = shard.seeds(first, args.programs);
+    let total = seeds.end - seeds.start;
+    if total == 0 {
+        bail!(
+            "shard {}/{} of {} program(s) has no seeds: use fewer shards",
+            shard.index,
+            shard.count,
+            args.programs
+        );
+    }
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    if jobs == 0 {
+        bail!("--jobs must be at least 1");
+    }
+    let part = if shard == Shard::WHOLE {
+        String::new()
+    } else {
+        format!(
+            ", shard {}/{} of a {}-program campaign from seed {first:#x}",
+            shard.index, shard.count, args.programs
+        )
+    };
     println!(
-        "mapdma verify: {} random program(s), seeds {first:#x}..{:#x}",
-        args.programs,
-        first + (args.programs - 1)
+        "mapdma verify: {total} random program(s), seeds {:#x}..{:#x}{part}, {jobs} thread(s)",
+        seeds.start,
+        seeds.end - 1
     );
-    let every = (args.programs / 20).max(1);
+    let every = (total / 20).max(1);
     let mut last_line = Instant::now();
-    let summary = campaign(first, args.programs, args.strict, |v, s| {
+    let summary = campaign_on(seeds, args.strict, jobs, |v, s| {
         if !v.passed() || args.verbose {
             println!("{v}");
         }
         let n = s.programs as u64;
-        if n.is_multiple_of(every) || n == args.programs || last_line.elapsed().as_secs() >= 10 {
+        if n.is_multiple_of(every) || n == total || last_line.elapsed().as_secs() >= 10 {
             eprintln!(
-                "[{n}/{}] {} failed, {:.1} s",
-                args.programs,
+                "[{n}/{total}] {} failed, {:.1} s, {:.0} programs/s",
                 s.failed.len(),
-                s.elapsed.as_secs_f64()
+                s.elapsed.as_secs_f64(),
+                s.programs_per_second()
             );
             last_line = Instant::now();
         }

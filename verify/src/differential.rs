@@ -1,4 +1,4 @@
-//! Differential testing: one program on both models, compared; and campaigns over many seeds.
+//! Differential testing: one program on both models, compared.
 
 use crate::generate::{generate, GenerateError};
 use crate::known::known;
@@ -9,7 +9,6 @@ use crate::rtl::run_rtl;
 use mapdma_sim::SimError;
 use std::fmt;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
 
 /// Something wrong with one program.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -205,70 +204,4 @@ pub fn check_seed(seed: u64, vcd: Option<PathBuf>, strict: bool) -> Verdict {
             known: vec![],
         },
     }
-}
-
-/// Totals of a campaign.
-#[derive(Clone, Debug, Default)]
-pub struct Summary {
-    pub programs: usize,
-    pub failed: Vec<Verdict>,
-    pub clocks: u64,
-    pub accesses: usize,
-    pub rejected: usize,
-    pub elapsed: Duration,
-    /// Known deviations seen: (id, mismatches, first seed).
-    pub known: Vec<(&'static str, usize, u64)>,
-}
-
-impl fmt::Display for Summary {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} program(s), {} failed; {} register accesses, {} RTL clocks, {} candidate(s) \
-             rejected by the reference model, {:.1} s",
-            self.programs,
-            self.failed.len(),
-            self.accesses,
-            self.clocks,
-            self.rejected,
-            self.elapsed.as_secs_f64()
-        )?;
-        for (id, n, seed) in &self.known {
-            write!(
-                f,
-                "\nknown RTL deviation `{id}`: {n} mismatch(es), first at seed {seed:#x}"
-            )?;
-        }
-        Ok(())
-    }
-}
-
-/// Checks seeds `first..first + n`, calling `progress` after each.
-pub fn campaign(
-    first: u64,
-    n: u64,
-    strict: bool,
-    mut progress: impl FnMut(&Verdict, &Summary),
-) -> Summary {
-    let start = Instant::now();
-    let mut s = Summary::default();
-    for seed in first..first.saturating_add(n) {
-        let v = check_seed(seed, None, strict);
-        for (id, _) in &v.known {
-            match s.known.iter_mut().find(|(k, _, _)| k == id) {
-                Some(entry) => entry.1 += 1,
-                None => s.known.push((id, 1, seed)),
-            }
-        }
-        s.programs += 1;
-        s.clocks += v.clocks;
-        s.accesses += v.accesses;
-        s.rejected += v.rejected;
-        s.elapsed = start.elapsed();
-        if !v.passed() {
-            s.failed.push(v.clone());
-        }
-        progress(&v, &s);
-    }
-    s
 }

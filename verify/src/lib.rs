@@ -9,9 +9,11 @@
 //!   checked on both models;
 //! - [`formal`]: bounded model checking of the generated Verilog with Yosys and yosys-smtbmc.
 //!
-//! Every program is a function of its seed: a failure prints the seed, and
+//! [`campaign`] runs many seeds on every core and splits a campaign into disjoint shards for
+//! several machines. Every program is a function of its seed: a failure prints the seed, and
 //! `mapdma verify --programs 1 --seed S` runs it again.
 
+pub mod campaign;
 pub mod differential;
 pub mod formal;
 pub mod generate;
@@ -21,6 +23,7 @@ pub mod program;
 pub mod reference;
 pub mod rtl;
 
-pub use differential::{campaign, check_program, check_seed, Failure, Summary, Verdict};
+pub use campaign::{campaign, campaign_on, Shard, Summary};
+pub use differential::{check_program, check_seed, Failure, Verdict};
 pub use generate::generate;
 pub use program::Program;

@@ -92,6 +92,36 @@ pub trait Engine {
     fn ports(&self) -> &PortTable;
     /// Applies every input word (clock included) and settles the design; fills `outputs`.
     fn eval(&mut self, inputs: &[u32], outputs: &mut [u32]) -> Result<(), EngineError>;
+    /// One whole clock: with input `clock` low, evaluate into `low` and trace at `time_ps`; with
+    /// it high, evaluate (into `high` if given) and trace at `time_ps + half_ps`. Engines that
+    /// can do this in one step (the Verilator shim) override it; the default is two
+    /// [`Engine::eval`] calls.
+    fn clock(
+        &mut self,
+        inputs: &mut [u32],
+        clock: usize,
+        low: &mut [u32],
+        high: Option<&mut [u32]>,
+        time_ps: u64,
+        half_ps: u64,
+    ) -> Result<(), EngineError> {
+        inputs[clock] = 0;
+        self.eval(inputs, low)?;
+        self.trace_dump(time_ps)?;
+        inputs[clock] = 1;
+        let mut spare = [0u32; 128];
+        let mut heap = vec![];
+        let high = match high {
+            Some(h) => h,
+            None if low.len() <= spare.len() => &mut spare[..low.len()],
+            None => {
+                heap.resize(low.len(), 0);
+                &mut heap[..]
+            }
+        };
+        self.eval(inputs, high)?;
+        self.trace_dump(time_ps + half_ps)
+    }
     /// Starts a VCD waveform file.
     fn trace_open(&mut self, path: &Path) -> Result<(), EngineError>;
     /// Records the current values at `time_ps` (picoseconds), if tracing.
@@ -110,6 +140,17 @@ impl<E: Engine + ?Sized> Engine for Box<E> {
     }
     fn eval(&mut self, inputs: &[u32], outputs: &mut [u32]) -> Result<(), EngineError> {
         (**self).eval(inputs, outputs)
+    }
+    fn clock(
+        &mut self,
+        inputs: &mut [u32],
+        clock: usize,
+        low: &mut [u32],
+        high: Option<&mut [u32]>,
+        time_ps: u64,
+        half_ps: u64,
+    ) -> Result<(), EngineError> {
+        (**self).clock(inputs, clock, low, high, time_ps, half_ps)
     }
     fn trace_open(&mut self, path: &Path) -> Result<(), EngineError> {
         (**self).trace_open(path)

@@ -1,4 +1,5 @@
-//! The Verilator engine: a generated model behind [`mapdma_verilate::VerilatedModel`].
+//! The Verilator engine: a generated model behind [`mapdma_verilate::VerilatedModel`]. A whole
+//! clock is one call into the shim ([`Engine::clock`]).
 
 use super::{check_words, Engine, EngineError, PortSpec, PortTable};
 use mapdma_verilate::{VerilatedModel, Words};
@@ -48,6 +49,31 @@ impl<M: VerilatedModel> Engine for VerilatorEngine<M> {
         self.inputs.words_mut().copy_from_slice(inputs);
         self.model.eval(&self.inputs, &mut self.outputs);
         outputs.copy_from_slice(self.outputs.words());
+        Ok(())
+    }
+
+    fn clock(
+        &mut self,
+        inputs: &mut [u32],
+        clock: usize,
+        low: &mut [u32],
+        high: Option<&mut [u32]>,
+        time_ps: u64,
+        half_ps: u64,
+    ) -> Result<(), EngineError> {
+        check_words(&self.ports, inputs, low)?;
+        if let Some(h) = &high {
+            check_words(&self.ports, inputs, h)?;
+        }
+        if clock != M::CLOCK {
+            return Err(EngineError::UnknownPort(format!(
+                "input {clock} as the clock (the model's clock is input {})",
+                M::CLOCK
+            )));
+        }
+        self.model.clock(inputs, low, high, time_ps, half_ps);
+        // The words say what the model saw last: the clock high.
+        inputs[clock] = 1;
         Ok(())
     }
 

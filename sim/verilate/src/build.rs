@@ -67,21 +67,30 @@ fn io_err(what: impl Into<String>) -> impl FnOnce(io::Error) -> BuildError {
 /// One design to verilate.
 #[derive(Clone, Copy, Debug)]
 pub struct ModuleSpec<'a> {
-    /// Verilator `--prefix`: the C++ class name and the namespace of every symbol.
+    /// Verilator `--prefix`: the C++ class name and the namespace of every symbol. A traced
+    /// build, if asked for, is `<prefix>_traced`.
     pub prefix: &'a str,
     /// Name of the top module in `verilog`.
     pub top: &'a str,
     pub verilog: &'a str,
     pub ports: &'a [Port],
+    /// The clock input (the shim's one-call-per-clock function drives it).
+    pub clock: &'a str,
+    /// Also build a traced variant, for VCD files.
+    pub traced: bool,
 }
 
 /// Verilator and compiler settings.
 #[derive(Clone, Debug)]
 pub struct Options {
-    /// Extra `verilator` arguments (besides `--cc --trace --prefix --top-module -Mdir`).
+    /// Extra `verilator` arguments (besides `--cc [--trace] --prefix --top-module -Mdir`).
     pub verilator_args: Vec<String>,
-    /// Optimisation of the per-cycle ("fast") model code, as `cc` spells it ("0".."3", "s").
+    /// Optimisation of the per-cycle ("fast") code of the untraced build, as `cc` spells it
+    /// ("0".."3", "s"): the code every simulation runs.
     pub fast_opt: String,
+    /// Optimisation of the per-cycle code of the traced build (only VCD runs use it, so it is
+    /// traded for build time).
+    pub traced_opt: String,
     /// Optimisation of construction-time ("slow") model code.
     pub slow_opt: String,
     /// Optimisation of Verilator's runtime library.
@@ -93,9 +102,10 @@ impl Default for Options {
         let args = ["-O3", "--x-assign", "fast", "--x-initial", "fast"];
         Options {
             verilator_args: args.iter().map(|s| s.to_string()).collect(),
-            fast_opt: "2".into(),
+            fast_opt: "3".into(),
+            traced_opt: "1".into(),
             slow_opt: "0".into(),
-            runtime_opt: "s".into(),
+            runtime_opt: "2".into(),
         }
     }
 }
@@ -256,7 +266,7 @@ impl Builder {
         &self.rebuilt
     }
 
-    fn cc_base(&self, mdir: Option<&Path>, opt: &str, out: &Path) -> cc::Build {
+    fn cc_base(&self, mdir: Option<&Path>, opt: &str, out: &Path, traced: bool) -> cc::Build {
         let inc = self.verilator.root.join("include");
         let mut b = cc::Build::new();
         b.cpp(true)
@@ -265,7 +275,7 @@ impl Builder {
             .include(inc.join("vltstd"))
             .define("VM_COVERAGE", "0")
             .define("VM_SC", "0")
-            .define("VM_TRACE", "1")
+            .define("VM_TRACE", if traced { "1" } else { "0" })
             .define("VM_TRACE_FST", "0")
             .define("VM_TRACE_VCD", "1")
             .opt_level_str(opt)
@@ -291,83 +301,89 @@ impl Builder {
         b
     }
 
-    /// Verilates and compiles one model; returns the path of its Rust bindings (to `include!`).
+    /// Verilates and compiles one model (its untraced build and, if asked, its traced build);
+    /// returns the path of its Rust bindings (to `include!`).
     pub fn add(&mut self, spec: &ModuleSpec) -> Result<PathBuf, BuildError> {
-        let shim = gen::shim(spec.prefix, spec.ports)?;
-        let bindings = gen::bindings(spec.prefix, spec.ports)?;
-        let dir = self.out_dir.join(spec.prefix);
+        let edge_shortcut = self.add_build(spec, spec.prefix, false)?;
+        if spec.traced {
+            self.add_build(spec, &format!("{}_traced", spec.prefix), true)?;
+        }
+        let bindings = gen::bindings(&gen::BindingSpec {
+            prefix: spec.prefix,
+            ports: spec.ports,
+            clock: spec.clock,
+            traceable: spec.traced,
+            edge_shortcut,
+        })?;
+        let rs = self.out_dir.join(spec.prefix).join("bindings.rs");
+        fs::write(&rs, bindings).map_err(io_err(format!("writing {}", rs.display())))?;
+        Ok(rs)
+    }
+
+    /// Verilates and compiles one build of a model under the C++ class `class`; returns whether
+    /// its clock call uses the rising-edge shortcut.
+    fn add_build(
+        &mut self,
+        spec: &ModuleSpec,
+        class: &str,
+        traced: bool,
+    ) -> Result<bool, BuildError> {
+        let shim_spec = |edge_shortcut| gen::ShimSpec {
+            class,
+            ports: spec.ports,
+            clock: spec.clock,
+            traced,
+            edge_shortcut,
+        };
+        let dir = self.out_dir.join(class);
         let mdir = dir.join("vl");
-        let rs = dir.join("bindings.rs");
         let args = self.options.verilator_args.join(" ");
+        let fast_opt = if traced {
+            self.options.traced_opt.clone()
+        } else {
+            self.options.fast_opt.clone()
+        };
         let key = fnv1a(&[
-            b"mapdma-verilate 1",
+            b"mapdma-verilate 2",
             self.verilator.version.as_bytes(),
             args.as_bytes(),
             spec.top.as_bytes(),
             spec.verilog.as_bytes(),
-            shim.as_bytes(),
-            self.options.fast_opt.as_bytes(),
+            gen::shim(&shim_spec(false))?.as_bytes(),
+            gen::shim(&shim_spec(true))?.as_bytes(),
+            fast_opt.as_bytes(),
             self.options.slow_opt.as_bytes(),
         ]);
-        let fast = format!("{}_fast", spec.prefix);
-        let slow = format!("{}_slow", spec.prefix);
+        let fast = format!("{class}_fast");
+        let slow = format!("{class}_slow");
         let key_file = dir.join("key");
         let lib = |n: &str| dir.join(format!("lib{n}.a"));
-        let classes_file = mdir.join(format!("{}_classes.mk", spec.prefix));
+        let classes_file = mdir.join(format!("{class}_classes.mk"));
         let cached = fs::read_to_string(&key_file).ok().as_deref() == Some(key.as_str())
             && lib(&fast).is_file()
             && lib(&slow).is_file()
             && classes_file.is_file();
         if !cached {
             let _ = fs::remove_file(&key_file);
-            if mdir.exists() {
-                fs::remove_dir_all(&mdir)
-                    .map_err(io_err(format!("removing {}", mdir.display())))?;
-            }
-            fs::create_dir_all(&mdir).map_err(io_err(format!("creating {}", mdir.display())))?;
-            let vfile = dir.join(format!("{}.v", spec.prefix));
-            fs::write(&vfile, spec.verilog)
-                .map_err(io_err(format!("writing {}", vfile.display())))?;
-            let out = Command::new(&self.verilator.exe)
-                .args([
-                    "--cc",
-                    "--trace",
-                    "--prefix",
-                    spec.prefix,
-                    "--top-module",
-                    spec.top,
-                ])
-                .arg("-Mdir")
-                .arg(&mdir)
-                .args(&self.options.verilator_args)
-                .arg(&vfile)
-                .output()
-                .map_err(|e| {
-                    BuildError::VerilatorMissing(format!("it could not be started ({e})"))
-                })?;
-            if !out.status.success() {
-                return Err(BuildError::Verilator {
-                    prefix: spec.prefix.into(),
-                    log: String::from_utf8_lossy(&out.stderr).into_owned(),
-                });
-            }
+            self.verilate(spec, class, traced, &dir)?;
         }
         let classes = fs::read_to_string(&classes_file)
             .map_err(io_err(format!("reading {}", classes_file.display())))?;
         let lists = parse_classes_mk(&classes)?;
-        self.check_header(spec, &mdir)?;
+        self.check_header(spec, class, &mdir)?;
+        let edge_shortcut = self.edge_shortcut(spec, class, &mdir, &lists, &dir)?;
         if !cached {
             let shim_file = dir.join("shim.cpp");
-            fs::write(&shim_file, &shim)
+            fs::write(&shim_file, gen::shim(&shim_spec(edge_shortcut))?)
                 .map_err(io_err(format!("writing {}", shim_file.display())))?;
-            let mut b = self.cc_base(Some(&mdir), &self.options.fast_opt, &dir);
+            let mut b = self.cc_base(Some(&mdir), &fast_opt, &dir, traced);
             for f in &lists.fast {
                 b.file(mdir.join(format!("{f}.cpp")));
             }
             b.file(&shim_file);
             b.try_compile(&fast)
                 .map_err(|e| BuildError::Compile(e.to_string()))?;
-            let mut b = self.cc_base(Some(&mdir), &self.options.slow_opt, &dir);
+            let mut b = self.cc_base(Some(&mdir), &self.options.slow_opt, &dir, traced);
             for f in &lists.slow {
                 b.file(mdir.join(format!("{f}.cpp")));
             }
@@ -375,18 +391,78 @@ impl Builder {
                 .map_err(|e| BuildError::Compile(e.to_string()))?;
             fs::write(&key_file, &key)
                 .map_err(io_err(format!("writing {}", key_file.display())))?;
-            self.rebuilt.push(spec.prefix.to_string());
+            self.rebuilt.push(class.to_string());
         }
-        fs::write(&rs, bindings).map_err(io_err(format!("writing {}", rs.display())))?;
         self.globals.extend(lists.global);
         self.libs.push((dir.clone(), fast));
         self.libs.push((dir, slow));
-        Ok(rs)
+        Ok(edge_shortcut)
+    }
+
+    /// Runs `verilator --cc` for one build into `dir/vl`.
+    fn verilate(
+        &self,
+        spec: &ModuleSpec,
+        class: &str,
+        traced: bool,
+        dir: &Path,
+    ) -> Result<(), BuildError> {
+        let mdir = dir.join("vl");
+        if mdir.exists() {
+            fs::remove_dir_all(&mdir).map_err(io_err(format!("removing {}", mdir.display())))?;
+        }
+        fs::create_dir_all(&mdir).map_err(io_err(format!("creating {}", mdir.display())))?;
+        let vfile = dir.join(format!("{class}.v"));
+        fs::write(&vfile, spec.verilog).map_err(io_err(format!("writing {}", vfile.display())))?;
+        let out = Command::new(&self.verilator.exe)
+            .arg("--cc")
+            .args(traced.then_some("--trace"))
+            .args(["--prefix", class, "--top-module", spec.top])
+            .arg("-Mdir")
+            .arg(&mdir)
+            .args(&self.options.verilator_args)
+            .arg(&vfile)
+            .output()
+            .map_err(|e| BuildError::VerilatorMissing(format!("it could not be started ({e})")))?;
+        if !out.status.success() {
+            return Err(BuildError::Verilator {
+                prefix: class.into(),
+                log: String::from_utf8_lossy(&out.stderr).into_owned(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Whether this build's rising edge may skip the input-driven pass ([`crate::edge`]); the
+    /// verdict and its reason are written to `dir/edge-shortcut.txt`.
+    fn edge_shortcut(
+        &self,
+        spec: &ModuleSpec,
+        class: &str,
+        mdir: &Path,
+        lists: &ClassLists,
+        dir: &Path,
+    ) -> Result<bool, BuildError> {
+        let mut sources = vec![];
+        for f in &lists.fast {
+            let path = mdir.join(format!("{f}.cpp"));
+            sources.push(
+                fs::read_to_string(&path).map_err(io_err(format!("reading {}", path.display())))?,
+            );
+        }
+        let verdict = crate::edge::check(&sources, class, &gen::cpp_name(spec.clock));
+        let note = dir.join("edge-shortcut.txt");
+        let text = match &verdict {
+            Ok(()) => "on: the rising edge skips the input-driven pass\n".to_string(),
+            Err(why) => format!("off (plain eval() on the rising edge): {why}\n"),
+        };
+        fs::write(&note, text).map_err(io_err(format!("writing {}", note.display())))?;
+        Ok(verdict.is_ok())
     }
 
     /// Every port must exist in the generated class under the name [`gen::cpp_name`] predicts.
-    fn check_header(&self, spec: &ModuleSpec, mdir: &Path) -> Result<(), BuildError> {
-        let h = mdir.join(format!("{}.h", spec.prefix));
+    fn check_header(&self, spec: &ModuleSpec, class: &str, mdir: &Path) -> Result<(), BuildError> {
+        let h = mdir.join(format!("{class}.h"));
         let text = fs::read_to_string(&h).map_err(io_err(format!("reading {}", h.display())))?;
         for p in spec.ports {
             let c = gen::cpp_name(&p.name);
@@ -418,7 +494,7 @@ impl Builder {
         if !cached {
             fs::create_dir_all(&rt_dir)
                 .map_err(io_err(format!("creating {}", rt_dir.display())))?;
-            let mut b = self.cc_base(None, &self.options.runtime_opt, &rt_dir);
+            let mut b = self.cc_base(None, &self.options.runtime_opt, &rt_dir, true);
             for n in &names {
                 b.file(self.verilator.root.join("include").join(format!("{n}.cpp")));
             }

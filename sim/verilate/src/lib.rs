@@ -5,10 +5,14 @@
 //! top-level port list (both produced by a Rust HDL generator, so nothing is parsed), and
 //!
 //! - [`gen`] turns the port list into an `extern "C"` C++ shim and matching Rust bindings
-//!   (one FFI call per evaluation: every input is copied in and every output copied out);
+//!   (one FFI call per evaluation, or per whole clock: every input is copied in and every output
+//!   copied out);
 //! - [`build`] (feature `build`, for build scripts) runs `verilator --cc`, reads the file lists
 //!   from `V<prefix>_classes.mk` (file names change between Verilator versions), and compiles the
-//!   model, the shim and Verilator's runtime with the `cc` crate.
+//!   model, the shim and Verilator's runtime with the `cc` crate: an untraced build at `-O3` that
+//!   every model runs on, and optionally a traced build used only when a VCD file is opened;
+//! - [`edge`] decides from the generated C++ whether a clock's rising edge may skip Verilator's
+//!   redundant input-driven pass.
 //!
 //! Each model is built under its own `--prefix`, so several designs (or configurations of one
 //! design) link into one binary, sharing a single copy of the runtime.
@@ -22,6 +26,7 @@ use std::path::Path;
 
 #[cfg(any(feature = "build", test))]
 pub mod build;
+pub mod edge;
 pub mod gen;
 
 /// Direction of a top-level port.
@@ -96,6 +101,12 @@ pub trait VerilatedModel {
     const PREFIX: &'static str;
     const INPUTS: &'static [PortInfo];
     const OUTPUTS: &'static [PortInfo];
+    /// Word index of the clock among the inputs.
+    const CLOCK: usize;
+    /// A traced build is linked in, so [`VerilatedModel::trace_open`] can work.
+    const TRACEABLE: bool;
+    /// The build found the rising-edge shortcut safe (see [`edge`]).
+    const EDGE_SHORTCUT: bool;
     type Inputs: Words;
     type Outputs: Words;
 
@@ -103,8 +114,26 @@ pub trait VerilatedModel {
     /// every output into `outputs`.
     fn eval(&mut self, inputs: &Self::Inputs, outputs: &mut Self::Outputs);
 
+    /// One whole clock in one call: `inputs` in with the clock low (the clock word itself is
+    /// ignored), evaluate, outputs into `low`, trace at `time`; clock high, evaluate, outputs into
+    /// `high` if given, trace at `time + half_period`. Panics if a slice has the wrong length.
+    fn clock(
+        &mut self,
+        inputs: &[u32],
+        low: &mut [u32],
+        high: Option<&mut [u32]>,
+        time: u64,
+        half_period: u64,
+    );
+
+    /// Uses the rising-edge shortcut in [`VerilatedModel::clock`] (on by default where the build
+    /// allows it; turning it off gives plain `eval()`, to compare the two).
+    fn set_edge_shortcut(&mut self, on: bool);
+    fn edge_shortcut(&self) -> bool;
+
     /// Starts writing a VCD file (`$timescale` is the model's time precision, 1 ps unless the
-    /// Verilog says otherwise). Replaces a trace already open.
+    /// Verilog says otherwise). Replaces a trace already open. A model runs its untraced build
+    /// until a trace is opened, so the first trace must be opened before the first evaluation.
     fn trace_open(&mut self, path: &Path) -> Result<(), TraceError>;
     /// Records the current signal values at `time` if a trace is open.
     fn trace_dump(&mut self, time: u64);

@@ -1,6 +1,7 @@
 //! Register-offset decoding for the reference model, derived from `mapdma_regmap` alone.
 
 use mapdma_regmap::{self as rm, Config, Register};
+use std::cell::RefCell;
 
 /// A decoded register (the 8237 ports that share an offset have one variant for both views).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,7 +46,42 @@ pub fn instance(reg: &Register, cfg: &Config, offset: u32) -> Option<usize> {
 }
 
 /// Decodes a byte offset, `None` where there is no register (the bus answers SLVERR).
+///
+/// Every register access decodes, and searching the register list costs a division per
+/// register, so word offsets are looked up in a table of the configuration's whole register
+/// space, made on first use on each thread (and remade when the configuration changes).
 pub fn decode(cfg: &Config, offset: u32) -> Option<Reg> {
+    thread_local! {
+        static TABLE: RefCell<Option<(Config, Vec<Option<Reg>>)>> = const { RefCell::new(None) };
+    }
+    if !offset.is_multiple_of(4) {
+        return search(cfg, offset);
+    }
+    TABLE.with(|t| {
+        let mut t = t.borrow_mut();
+        if t.as_ref().is_none_or(|(c, _)| c != cfg) {
+            *t = Some((*cfg, table(cfg)));
+        }
+        let (_, words) = t.as_ref().expect("made above");
+        match words.get((offset / 4) as usize) {
+            Some(r) => *r,
+            None => search(cfg, offset),
+        }
+    })
+}
+
+/// [`search`] of every word offset up to the end of the last register instance.
+fn table(cfg: &Config) -> Vec<Option<Reg>> {
+    let end = rm::REGISTERS
+        .iter()
+        .map(|r| r.at(r.instances(cfg).saturating_sub(1)) + 4)
+        .max()
+        .unwrap_or(0);
+    (0..end / 4).map(|w| search(cfg, w * 4)).collect()
+}
+
+/// Decodes a byte offset by trying every register in turn.
+fn search(cfg: &Config, offset: u32) -> Option<Reg> {
     type Make = fn(usize) -> Reg;
     let table: [(&Register, Make); 24] = [
         (&rm::DMA_ADDR, Reg::Address),
@@ -94,5 +130,14 @@ mod tests {
         assert_eq!(decode(&cfg, rm::MAP.at(31)), Some(Reg::Map(31)));
         assert_eq!(decode(&cfg, rm::MAP.at(32)), None);
         assert_eq!(decode(&cfg, rm::ID.offset + 0x100), None);
+    }
+
+    #[test]
+    fn the_table_agrees_with_the_search_in_every_configuration() {
+        for cfg in [Config::default(), Config::small(), Config::default()] {
+            for offset in 0..0x2000 {
+                assert_eq!(decode(&cfg, offset), search(&cfg, offset), "{offset:#x}");
+            }
+        }
     }
 }
