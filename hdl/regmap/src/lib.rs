@@ -15,6 +15,7 @@
 mod config;
 pub mod export;
 pub mod svd;
+pub mod link;
 
 pub use config::*;
 

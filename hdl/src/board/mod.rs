@@ -15,6 +15,8 @@
 //! the CLI fills from `constraints/NAME/board.toml`.
 
 pub mod bridge;
+pub mod crc16;
+pub mod frame_rx;
 pub mod system_ram;
 pub mod top;
 pub mod uart_rx;
@@ -22,6 +24,8 @@ pub mod uart_tx;
 mod wrapper;
 
 pub use bridge::UartBridge;
+pub use crc16::Crc16;
+pub use frame_rx::FrameRx;
 pub use system_ram::SystemRam;
 pub use top::{window, BoardTop, BOARD_ID, PROTOCOL_VERSION};
 pub use uart_rx::UartRx;
