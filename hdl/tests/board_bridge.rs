@@ -137,7 +137,10 @@ fn a_repeated_sequence_number_is_answered_from_the_cache_not_executed() {
     let read = request(10, link::OP_READ, 0x10, 2, &[]);
     assert_eq!(b.frame(&read).words.len(), 2);
     let dup = b.frame(&read);
-    assert_eq!((dup.words.len(), dup.status), (0, OK | link::STATUS_DUPLICATE));
+    assert_eq!(
+        (dup.words.len(), dup.status),
+        (0, OK | link::STATUS_DUPLICATE)
+    );
 }
 
 #[test]
@@ -178,13 +181,18 @@ fn a_frame_with_a_flipped_bit_anywhere_is_refused_and_nothing_is_written() {
 #[test]
 fn an_unknown_op_or_a_count_beyond_the_buffer_is_a_bad_header() {
     let mut b = BoardBench::new();
-    assert_eq!(nak(&mut b, &request(1, b'?', 0x10, 1, &[])), link::NAK_HEADER);
+    assert_eq!(
+        nak(&mut b, &request(1, b'?', 0x10, 1, &[])),
+        link::NAK_HEADER
+    );
     let too_many = vec![7u32; link::MAX_WORDS + 1];
     let mut frame = request(2, link::OP_WRITE, 0x10, link::MAX_WORDS + 1, &too_many);
     frame.truncate(8);
     assert_eq!(nak(&mut b, &frame), link::NAK_HEADER);
     // The largest frame works.
-    let words: Vec<u32> = (0..link::MAX_WORDS as u32).map(|i| i * 0x0101_0101).collect();
+    let words: Vec<u32> = (0..link::MAX_WORDS as u32)
+        .map(|i| i * 0x0101_0101)
+        .collect();
     assert_eq!(b.write_bulk(0, &words), OK);
     assert_eq!(b.read_bulk(0, link::MAX_WORDS), (words, OK));
 }

@@ -21,7 +21,7 @@ fn the_crc_block_agrees_with_the_crc_crate() {
             let mut crc = 0xFFFFu16;
             for &b in &bytes {
                 uut.crc_in.next = (crc as u64).to_bits();
-                uut.byte.next = (b as u64).to_bits();
+                uut.data.next = (b as u64).to_bits();
                 settle(&mut uut);
                 crc = uut.crc_out.val().index() as u16;
             }
@@ -137,7 +137,10 @@ fn corrupt_frames_pulse_bad_and_the_receiver_hunts_again() {
     bad[2] = b'X';
     assert_eq!(rx.feed(&bad[..3]), vec![Pulse::Bad(link::NAK_HEADER)]);
     // Garbage without a SOF or a query byte is skipped; the query byte is reported.
-    assert_eq!(rx.feed(&[0x00, 0xA5, 0xFF, link::QUERY]), vec![Pulse::Query]);
+    assert_eq!(
+        rx.feed(&[0x00, 0xA5, 0xFF, link::QUERY]),
+        vec![Pulse::Query]
+    );
     assert_eq!(rx.feed(&good), vec![Pulse::Ok]);
     // A framing error inside a frame.
     rx.feed(&good[..5]);
@@ -155,7 +158,11 @@ fn silence_drops_a_half_frame_and_a_busy_executor_ignores_bytes() {
     for _ in 0..2 * Rx::TIMEOUT {
         assert_eq!(rx.clock(None, false), None);
     }
-    assert_eq!(rx.feed(&good), vec![Pulse::Ok], "hunting again after the timeout");
+    assert_eq!(
+        rx.feed(&good),
+        vec![Pulse::Ok],
+        "hunting again after the timeout"
+    );
     rx.uut.enable.next = false;
     assert_eq!(rx.feed(&good), vec![]);
     rx.uut.enable.next = true;

@@ -14,8 +14,8 @@
 
 mod config;
 pub mod export;
-pub mod svd;
 pub mod link;
+pub mod svd;
 
 pub use config::*;
 

@@ -470,7 +470,7 @@ impl Logic for UartBridge {
 
         // The byte on the line and the CRC after it, once the state chose it.
         self.tx_data.next = self.tx_byte.val();
-        self.tx_crc_next.byte.next = self.tx_byte.val();
+        self.tx_crc_next.data.next = self.tx_byte.val();
 
         if self.reset.val() {
             self.state.d.next = BridgeState::Idle;

@@ -3,8 +3,8 @@
 //! each use one; the host computes the same CRC with the `crc` crate.
 //!
 //! ```text
-//!   crc_in ──┬──▶ x = (crc_in >> 8) ^ byte ──▶ y = x ^ (x >> 4) ──┐
-//!   byte ────┘                                                     ▼
+//!   crc_in ──┬──▶ x = (crc_in >> 8) ^ data ──▶ y = x ^ (x >> 4) ──┐
+//!   data ────┘                                                     ▼
 //!   crc_out = (crc_in << 8) ^ (y << 12) ^ (y << 5) ^ y   (16 bits)
 //! ```
 //!
@@ -16,7 +16,7 @@ use rust_hdl::prelude::*;
 #[derive(LogicBlock, Default)]
 pub struct Crc16 {
     pub crc_in: Signal<In, Bits<16>>,
-    pub byte: Signal<In, Bits<8>>,
+    pub data: Signal<In, Bits<8>>,
     pub crc_out: Signal<Out, Bits<16>>,
     x: Signal<Local, Bits<16>>,
     y: Signal<Local, Bits<16>>,
@@ -25,7 +25,7 @@ pub struct Crc16 {
 impl Logic for Crc16 {
     #[hdl_gen]
     fn update(&mut self) {
-        self.x.next = ((self.crc_in.val() >> 8) ^ bit_cast::<16, 8>(self.byte.val())) & 0xFF;
+        self.x.next = ((self.crc_in.val() >> 8) ^ bit_cast::<16, 8>(self.data.val())) & 0xFF;
         self.y.next = self.x.val() ^ (self.x.val() >> 4);
         self.crc_out.next =
             (self.crc_in.val() << 8) ^ (self.y.val() << 12) ^ (self.y.val() << 5) ^ self.y.val();

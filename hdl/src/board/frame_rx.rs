@@ -129,7 +129,7 @@ impl Logic for FrameRx {
         self.payload.write_enable.next = false;
 
         self.crc.crc_in.next = self.r_crc.q.val();
-        self.crc.byte.next = self.rx_data.val();
+        self.crc.data.next = self.rx_data.val();
 
         self.seq.next = self.r_seq.q.val();
         self.op_write.next = self.r_op_write.q.val();

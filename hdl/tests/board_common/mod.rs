@@ -251,7 +251,9 @@ impl BoardBench {
         let start = self.cycle;
         loop {
             let r = &self.line.received;
-            if r.len() >= 3 && r.len() >= link::REPLY_OVERHEAD + 4 * r[2] as usize && self.line.idle()
+            if r.len() >= 3
+                && r.len() >= link::REPLY_OVERHEAD + 4 * r[2] as usize
+                && self.line.idle()
             {
                 break;
             }

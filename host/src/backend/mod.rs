@@ -43,6 +43,8 @@ pub enum BackendError {
     NoDevices,
     /// A link to a board or simulator failed.
     Link(String),
+    /// The board link lost or refused frames beyond what its retries hide.
+    LinkFault(serial::LinkFault),
 }
 
 impl fmt::Display for BackendError {
@@ -68,6 +70,7 @@ impl fmt::Display for BackendError {
             }
             BackendError::NoDevices => write!(f, "this backend has no device models"),
             BackendError::Link(m) => write!(f, "link error: {m}"),
+            BackendError::LinkFault(e) => write!(f, "link error: {e}"),
         }
     }
 }
