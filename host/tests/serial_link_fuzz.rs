@@ -13,7 +13,7 @@
 use mapdma_host::backend::serial::{link, LinkFault, LinkStats, SerialBackend};
 use mapdma_host::backend::{BackendError, PhysicalMemory, RegisterBus};
 use mapdma_regmap as rm;
-use mapdma_sim::board::{board_config, LockstepBoard, DIVISOR, RAM_BYTES};
+use mapdma_sim::board::{board_config, LockstepBoard, CLOCK_HZ, DIVISOR, RAM_BYTES};
 use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
 use std::time::Instant;
@@ -41,8 +41,9 @@ impl Rng {
 }
 
 /// Clocks of silence after which a read gives up (the host's read timeout): longer than the
-/// bridge needs to execute the largest frame, far shorter than its 50 ms frame timeout.
-const SILENCE: u64 = 500 * DIVISOR as u64;
+/// bridge's frame timeout (clock/20), as a real host's is (0.5 s against 50 ms), so that after
+/// a silent wait the bridge hunts for a new frame and a retry is not swallowed by a cut one.
+const SILENCE: u64 = CLOCK_HZ as u64 / 20 + 100 * DIVISOR as u64;
 
 /// The host end of the serial line, corrupting what passes while `active`.
 struct FaultyLine {
@@ -192,7 +193,11 @@ impl Tally {
             BackendError::LinkFault(LinkFault::NoReply { write: true, .. }) => "no reply (write)",
             BackendError::LinkFault(LinkFault::NoReply { write: false, .. }) => "no reply (read)",
             BackendError::LinkFault(LinkFault::ReadLost { .. }) => "read with side effects lost",
-            other => panic!("not a typed link error: {other:?}"),
+            // Every access in this test is valid: any other error is a wrong answer.
+            other => {
+                self.silent.push(format!("wrong error: {other}"));
+                return;
+            }
         };
         *self.typed_errors.entry(kind).or_default() += 1;
     }
@@ -490,5 +495,5 @@ fn every_operation_is_right_or_a_typed_error_under_line_corruption() {
     );
     assert!(injected.values().sum::<u64>() >= target);
     assert!(delta.retries > 0 && delta.duplicates > 0 && delta.rejected > 0);
-    assert_eq!(tally.ok + typed, tally.operations);
+    assert_eq!(tally.ok + typed, tally.operations, "every operation accounted for");
 }
