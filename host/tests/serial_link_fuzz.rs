@@ -495,5 +495,9 @@ fn every_operation_is_right_or_a_typed_error_under_line_corruption() {
     );
     assert!(injected.values().sum::<u64>() >= target);
     assert!(delta.retries > 0 && delta.duplicates > 0 && delta.rejected > 0);
-    assert_eq!(tally.ok + typed, tally.operations, "every operation accounted for");
+    assert_eq!(
+        tally.ok + typed,
+        tally.operations,
+        "every operation accounted for"
+    );
 }
