@@ -40,7 +40,10 @@ fn board_run_drives_the_virtual_board_through_its_printed_path() {
         if let Some(p) = line.strip_prefix("run: mapdma board run --port ") {
             break p.trim().to_string();
         }
-        assert!(started.elapsed() < Duration::from_secs(60), "no path printed");
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no path printed"
+        );
     };
     assert!(port.starts_with("/dev/"), "{port}");
 

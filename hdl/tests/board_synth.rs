@@ -67,7 +67,11 @@ fn uart_and_bridge_blocks_have_no_latches() {
     assert!(rx.cells("SB_LUT4") > 0);
     synth("uart_tx", &verilog_of(UartTx::new(104)));
     let bridge = synth("bridge", &verilog_of(UartBridge::new(600_000)));
-    assert!(bridge.cells("SB_LUT4") < 700, "the bridge stays small: {}", bridge.0);
+    assert!(
+        bridge.cells("SB_LUT4") < 700,
+        "the bridge stays small: {}",
+        bridge.0
+    );
     assert_eq!(
         bridge.cells("SB_RAM40_4K"),
         1,
