@@ -102,7 +102,7 @@ pub fn register_read_has_side_effects(offset: u32) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::*;
+    use crate::{ALL_MASK, CONFIG0, DMA_ADDR, DMA_COUNT, ID, INT_STATUS, MAP, PAGE, TEMPORARY};
 
     #[test]
     fn reads_with_side_effects_come_from_the_register_map() {
@@ -110,7 +110,7 @@ mod tests {
             assert!(register_read_has_side_effects(DMA_ADDR.at(ch)));
             assert!(register_read_has_side_effects(DMA_COUNT.at(ch)));
         }
-        assert!(register_read_has_side_effects(STATUS.offset));
+        assert!(register_read_has_side_effects(crate::STATUS.offset));
         for quiet in [
             ID.offset,
             CONFIG0.offset,
