@@ -4,8 +4,10 @@
 //!
 //! - [`BoardModel`]: one clock at a time, the UART pins and the LEDs;
 //! - [`UartSender`] / [`UartReceiver`]: the host end of the 8N1 line, one level per clock;
+//! - [`LockstepBoard`]: the model on its own thread, clocked only when a test asks, so that
+//!   the test controls (and corrupts) the line;
 //! - [`PtyBoard`]: a thread that clocks the model in real time (the board's clock rate, so the
-//!   serial rate, the bridge's command timeout and a host's read timeouts relate as on
+//!   serial rate, the bridge's frame timeout and a host's read timeouts relate as on
 //!   hardware), moving bytes between the pty master and the UART pins.
 
 use crate::verilated::mapdma_board::{Inputs, Model, Outputs};

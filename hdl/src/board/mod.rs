@@ -1,6 +1,6 @@
 //! A complete design for a real board: the DMA controller with on-chip system memory, built-in
-//! devices, and a UART bridge through which a host drives registers and memory (byte protocol:
-//! `PROTOCOL.md` beside this file).
+//! devices, and a UART bridge through which a host drives registers and memory (framed protocol
+//! with CRC: `PROTOCOL.md` beside this file).
 //!
 //! ```text
 //!  ser_rx ─▶ UartRx ─▶ UartBridge ─▶ (AXI4-Lite) ─▶ MapDma ─▶ (AXI4) ─▶ SystemRam

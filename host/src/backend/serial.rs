@@ -350,6 +350,20 @@ impl<L: Link> Bridge<L> {
     pub fn hello(&mut self) -> Result<(), BackendError> {
         for _ in 0..ATTEMPTS {
             self.send(&[link::QUERY])?;
+            // A version 1 bridge answers the query byte alone with its unknown-command byte.
+            match self.fill() {
+                Ok(()) if self.input.front() == Some(&0xE1) && self.input.len() == 1 => {
+                    if let Err(Miss::Silent) = self.fill() {
+                        return Err(LinkFault::Version { found: 1 }.into());
+                    }
+                }
+                Ok(()) => {}
+                Err(Miss::Silent) => {
+                    self.stats.timeouts += 1;
+                    continue;
+                }
+                Err(Miss::Io(e)) => return Err(BackendError::Link(e)),
+            }
             loop {
                 match self.next_frame() {
                     Ok(r) => match r.outcome() {
@@ -364,10 +378,6 @@ impl<L: Link> Bridge<L> {
                         _ => self.stats.stale += 1,
                     },
                     Err(Miss::Silent) => {
-                        // A version 1 bridge answers the query byte as an unknown command.
-                        if self.input.iter().any(|&b| b == 0xE1) {
-                            return Err(LinkFault::Version { found: 1 }.into());
-                        }
                         self.stats.timeouts += 1;
                         break;
                     }
@@ -932,6 +942,39 @@ mod tests {
         assert!(encode::write(0, 0, &[]).is_err());
         assert!(encode::write(0, 0, &[0; link::MAX_WORDS + 1]).is_err());
         assert!(encode::write(0, 0, &[0; link::MAX_WORDS]).is_ok());
+    }
+
+    /// Answers every write with the bytes it was given, then falls silent.
+    struct Answer(Vec<u8>);
+
+    impl Read for Answer {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = buf.len().min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0.drain(..n);
+            Ok(n)
+        }
+    }
+
+    impl Write for Answer {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_version_1_bridge_answers_the_query_with_its_unknown_command_byte() {
+        let mut b = Bridge::new(Answer(vec![0xE1]));
+        assert_eq!(
+            b.hello(),
+            Err(BackendError::LinkFault(LinkFault::Version { found: 1 }))
+        );
+        let mut b = Bridge::new(Answer(vec![]));
+        let e = b.hello().unwrap_err().to_string();
+        assert!(e.contains("did not answer the version query"), "{e}");
     }
 
     #[test]
