@@ -8,8 +8,10 @@ use crate::{Access, Count, BYTE, REGISTERS};
 /// The protocol version the board window and the version query report.
 pub const VERSION: u32 = 2;
 /// A lone byte, sent while the bridge waits for a frame, answered with a version reply. A
-/// version 1 bridge answers it with its unknown-command byte 0xE1 instead.
+/// version 1 bridge answers it with [`V1_UNKNOWN_COMMAND`] instead.
 pub const QUERY: u8 = 0x56;
+/// What a version 1 bridge answers to [`QUERY`]: its unknown-command byte, alone.
+pub const V1_UNKNOWN_COMMAND: u8 = 0xE1;
 /// First byte of a request frame (host → board).
 pub const REQUEST_SOF: u8 = 0x5A;
 /// First byte of a reply frame (board → host).

@@ -352,7 +352,10 @@ impl<L: Link> Bridge<L> {
             self.send(&[link::QUERY])?;
             // A version 1 bridge answers the query byte alone with its unknown-command byte.
             match self.fill() {
-                Ok(()) if self.input.front() == Some(&0xE1) && self.input.len() == 1 => {
+                Ok(())
+                    if self.input.front() == Some(&link::V1_UNKNOWN_COMMAND)
+                        && self.input.len() == 1 =>
+                {
                     if let Err(Miss::Silent) = self.fill() {
                         return Err(LinkFault::Version { found: 1 }.into());
                     }
@@ -416,7 +419,7 @@ impl<L: Link> Bridge<L> {
             }
             self.send(&frame)?;
             match self.reply_to(seq) {
-                Ok((_, Outcome::Executed(r))) => {
+                Ok((reply, Outcome::Executed(r))) if reply.words.is_empty() => {
                     self.stats.operations += 1;
                     return Ok(r);
                 }
@@ -967,7 +970,7 @@ mod tests {
 
     #[test]
     fn a_version_1_bridge_answers_the_query_with_its_unknown_command_byte() {
-        let mut b = Bridge::new(Answer(vec![0xE1]));
+        let mut b = Bridge::new(Answer(vec![link::V1_UNKNOWN_COMMAND]));
         assert_eq!(
             b.hello(),
             Err(BackendError::LinkFault(LinkFault::Version { found: 1 }))
