@@ -1,12 +1,13 @@
-//! The UART bridge's byte protocol (`hdl/src/board/PROTOCOL.md`) against the whole board
-//! design in the rust-hdl simulator: board window, memory, mapdma registers, bulk transfers,
-//! error replies, framing errors, timeouts and overruns.
+//! The UART bridge's framed protocol (`hdl/src/board/PROTOCOL.md`, version 2) against the whole
+//! board design in the rust-hdl simulator: board window, memory, mapdma registers, bulk
+//! transfers, the version query, duplicate frames, corrupt, cut and half-sent frames, framing
+//! errors and garbage on the line.
 
 mod board_common;
 
-use board_common::BoardBench;
+use board_common::{parse_reply, request, BoardBench};
 use mapdma_hdl::board::{board_config, window, BOARD_ID, PROTOCOL_VERSION};
-use mapdma_hdl::regmap;
+use mapdma_hdl::regmap::{self, link};
 
 const OK: u8 = 0xA0;
 const SLVERR: u8 = 0xA2;
@@ -81,70 +82,184 @@ fn mapdma_registers_are_reached_through_the_register_window() {
     assert_eq!(b.write32(REG | beyond, 1), SLVERR);
 }
 
-#[test]
-fn an_unknown_opcode_is_answered_and_the_bridge_goes_on() {
-    let mut b = BoardBench::new();
-    assert_eq!(b.transact(b"?", 1), vec![0xE1]);
-    assert_eq!(b.transact(&[0x00], 1), vec![0xE1]);
-    assert_eq!(b.window(window::ID), BOARD_ID);
-}
-
-#[test]
-fn a_framing_error_inside_a_command_abandons_it() {
-    let mut b = BoardBench::new();
-    let d = BoardBench::DIVISOR;
-    b.line.received.clear();
-    b.line.send(&[b'W', 0x10, 0x00]);
-    b.line.push_bits(&board_common::frame(0x00, false), d);
-    b.line.hold(true, 2 * d);
+/// Runs until `n` reply bytes arrived (or panics), then a little longer.
+fn await_bytes(b: &mut BoardBench, n: usize) -> Vec<u8> {
     let mut guard = 0;
-    while b.line.received.is_empty() {
+    while b.line.received.len() < n {
         b.step();
         guard += 1;
-        assert!(guard < 2000, "no reply to the framing error");
+        assert!(guard < 20_000, "got {:02x?} of {n} bytes", b.line.received);
     }
-    assert_eq!(b.line.received, vec![0xE2]);
-    assert_ne!(b.leds() & 1, 0, "the fault LED shows the framing error");
-    b.run(20 * d as u64);
-    b.line.received.clear();
-    // Nothing was written, and the next command is understood.
-    assert_eq!(b.read32(0x10), (0, OK));
+    b.run(12 * BoardBench::DIVISOR as u64);
+    std::mem::take(&mut b.line.received)
+}
+
+/// A rejected frame: a reply with no data and status NAK | reason.
+fn nak(b: &mut BoardBench, bytes: &[u8]) -> u8 {
+    let r = b.frame(bytes);
+    assert!(r.words.is_empty(), "{r:?}");
+    assert_eq!(r.status & 0xF0, link::NAK, "{r:?}");
+    r.status & 0x0F
 }
 
 #[test]
-fn a_half_sent_command_is_dropped_after_the_timeout() {
+fn the_version_query_is_answered_outside_the_framing() {
     let mut b = BoardBench::new();
-    b.line.send(&[b'W', 0x20, 0x00, 0x00]);
-    b.run(BoardBench::TIMEOUT + 200);
-    assert!(
-        b.line.received.is_empty(),
-        "an abandoned command has no reply"
+    let r = parse_reply(&b.transact(&[link::QUERY], link::REPLY_OVERHEAD + 4));
+    assert_eq!(r.status, link::STATUS_VERSION, "no frame executed yet");
+    assert_eq!(r.words, vec![link::version_word()]);
+    assert_eq!(r.words[0] & 0xFF, PROTOCOL_VERSION);
+    b.seq = 0x41;
+    b.write32(0x10, 5);
+    let r = parse_reply(&b.transact(&[link::QUERY], link::REPLY_OVERHEAD + 4));
+    assert_eq!((r.seq, r.status), (0x42, link::STATUS_VERSION | 1));
+}
+
+#[test]
+fn a_repeated_sequence_number_is_answered_from_the_cache_not_executed() {
+    let mut b = BoardBench::new();
+    // The 8237 address port moves the byte-pointer flip-flop on every write: executing the
+    // repeat would put 0x12 into the high byte and 0x34 into the low one.
+    b.reg_write(regmap::CLEAR_FLIP_FLOP.offset, 0);
+    let low = request(7, link::OP_WRITE, REG | regmap::DMA_ADDR.at(0), 1, &[0x12]);
+    assert_eq!(b.frame(&low).status, OK);
+    let again = b.frame(&low);
+    assert_eq!((again.seq, again.status), (7, OK | link::STATUS_DUPLICATE));
+    b.seq = 7;
+    b.reg_write(regmap::DMA_ADDR.at(0), 0x34);
+    b.reg_write(regmap::CLEAR_FLIP_FLOP.offset, 0);
+    assert_eq!(b.reg_read(regmap::DMA_ADDR.at(0)), 0x12);
+    assert_eq!(b.reg_read(regmap::DMA_ADDR.at(0)), 0x34);
+    // The cached status is the first execution's, a failed write included; reads too.
+    let bad = request(9, link::OP_WRITE, RAM_BYTES, 1, &[1]);
+    assert_eq!(b.frame(&bad).status, DECERR);
+    assert_eq!(b.frame(&bad).status, DECERR | link::STATUS_DUPLICATE);
+    let read = request(10, link::OP_READ, 0x10, 2, &[]);
+    assert_eq!(b.frame(&read).words.len(), 2);
+    let dup = b.frame(&read);
+    assert_eq!(
+        (dup.words.len(), dup.status),
+        (0, OK | link::STATUS_DUPLICATE)
     );
+}
+
+#[test]
+fn a_frame_with_a_flipped_bit_anywhere_is_refused_and_nothing_is_written() {
+    let mut b = BoardBench::new();
+    let good = request(3, link::OP_WRITE, 0x40, 2, &[0x1111_1111, 0x2222_2222]);
+    // Every bit after the SOF (a flipped SOF is no frame at all: tested below).
+    for bit in 8..good.len() * 8 {
+        let mut bad = good.clone();
+        bad[bit / 8] ^= 1 << (bit % 8);
+        let reason = if bit / 8 == 2 || bit / 8 == 3 && bit % 8 == 7 {
+            link::NAK_HEADER // the op or a count beyond MAX_WORDS
+        } else {
+            link::NAK_CRC
+        };
+        if bit / 8 == 3 && bit % 8 != 7 {
+            // Another count: a longer frame waits for more payload and times out silently, a
+            // shorter one fails its CRC early (and its tail is hunted through). Either way
+            // nothing is written: checked at the end.
+            b.line.send(&bad);
+            b.run(BoardBench::TIMEOUT + 2000);
+            b.line.received.clear();
+            continue;
+        }
+        assert_eq!(nak(&mut b, &bad), reason, "bit {bit}");
+    }
+    assert_eq!(b.read_bulk(0x40, 2), (vec![0, 0], OK));
+    // A flipped SOF: the rest is not a frame and is not answered.
+    let mut bad = good.clone();
+    bad[0] ^= 0x10;
+    b.line.send(&bad);
+    b.run(BoardBench::TIMEOUT + 2000);
+    assert!(b.line.received.is_empty());
+    assert_eq!(b.frame(&good).status, OK);
+    assert_eq!(b.read_bulk(0x40, 2), (vec![0x1111_1111, 0x2222_2222], OK));
+}
+
+#[test]
+fn an_unknown_op_or_a_count_beyond_the_buffer_is_a_bad_header() {
+    let mut b = BoardBench::new();
+    assert_eq!(
+        nak(&mut b, &request(1, b'?', 0x10, 1, &[])),
+        link::NAK_HEADER
+    );
+    let too_many = vec![7u32; link::MAX_WORDS + 1];
+    let mut frame = request(2, link::OP_WRITE, 0x10, link::MAX_WORDS + 1, &too_many);
+    frame.truncate(8);
+    assert_eq!(nak(&mut b, &frame), link::NAK_HEADER);
+    // The largest frame works.
+    let words: Vec<u32> = (0..link::MAX_WORDS as u32)
+        .map(|i| i * 0x0101_0101)
+        .collect();
+    assert_eq!(b.write_bulk(0, &words), OK);
+    assert_eq!(b.read_bulk(0, link::MAX_WORDS), (words, OK));
+}
+
+#[test]
+fn a_framing_error_inside_a_frame_drops_it() {
+    let mut b = BoardBench::new();
+    let d = BoardBench::DIVISOR;
+    let good = request(5, link::OP_WRITE, 0x10, 1, &[0xAB]);
+    b.line.received.clear();
+    b.line.send(&good[..6]);
+    b.line.push_bits(&board_common::frame(0x00, false), d);
+    b.line.hold(true, 2 * d);
+    let r = parse_reply(&await_bytes(&mut b, link::REPLY_OVERHEAD));
+    assert_eq!(r.status, link::NAK | link::NAK_FRAMING);
+    assert_ne!(b.leds() & 1, 0, "the fault LED shows the framing error");
+    assert_eq!(b.read32(0x10), (0, OK), "nothing was written");
+}
+
+#[test]
+fn a_half_sent_frame_is_dropped_after_the_timeout() {
+    let mut b = BoardBench::new();
+    let good = request(5, link::OP_WRITE, 0x20, 1, &[7]);
+    b.line.send(&good[..9]);
+    // The 9 bytes on the line, then the timeout.
+    b.run(9 * 10 * BoardBench::DIVISOR as u64 + BoardBench::TIMEOUT + 200);
+    assert!(b.line.received.is_empty(), "a dropped frame has no reply");
     assert_eq!(b.read32(0x20), (0, OK));
     assert_eq!(b.write32(0x20, 7), OK);
 }
 
 #[test]
-fn bytes_sent_while_the_bridge_answers_are_an_overrun() {
+fn a_cut_frame_followed_at_once_by_a_valid_one_executes_neither_partly() {
     let mut b = BoardBench::new();
-    assert_eq!(b.write32(0x30, 0xCAFE_F00D), OK);
-    // A read followed at once by more bytes: one is held, the next ones overrun.
-    let mut cmd = vec![b'R'];
-    cmd.extend(0x30u32.to_le_bytes());
-    cmd.extend([b'R', 0x30, 0x00, 0x00, 0x00]);
+    let cut = request(1, link::OP_WRITE, 0x80, 2, &[0xAAAA_AAAA, 0xBBBB_BBBB]);
+    let next = request(2, link::OP_WRITE, 0x90, 1, &[0xCCCC_CCCC]);
+    let mut stream = cut[..11].to_vec();
+    stream.extend(&next);
     b.line.received.clear();
-    b.line.send(&cmd);
-    let mut guard = 0;
-    while b.line.received.len() < 5 {
-        b.step();
-        guard += 1;
-        assert!(guard < 4000);
-    }
-    assert_eq!(&b.line.received[..4], &0xCAFE_F00Du32.to_le_bytes());
-    assert_eq!(b.line.received[4], OK | 0x04, "status reports the overrun");
-    // The held 'R' lost its address bytes: it times out, then the bridge works again.
+    b.line.send(&stream);
+    b.run(BoardBench::TIMEOUT + 3000);
+    // The cut frame swallowed the valid one as payload: one CRC error, nothing executed.
+    let r = parse_reply(&std::mem::take(&mut b.line.received));
+    assert_eq!(r.status, link::NAK | link::NAK_CRC);
+    b.seq = 2;
+    assert_eq!(b.read_bulk(0x80, 5), (vec![0; 5], OK));
+    // The host's retry of the valid frame goes through.
+    assert_eq!(b.frame(&next).status, OK);
+    assert_eq!(b.read32(0x90), (0xCCCC_CCCC, OK));
+}
+
+#[test]
+fn garbage_between_frames_is_skipped() {
+    let mut b = BoardBench::new();
+    b.line.send(&[0x00, 0xFF, 0xA5, 0x13, 0x57, 0x52]);
+    b.run(400);
+    assert!(b.line.received.is_empty());
+    assert_eq!(b.write32(0x30, 0xCAFE_F00D), OK);
+    // Bytes sent while the bridge answers are ignored, not taken for a frame.
+    let read = request(0x77, link::OP_READ, 0x30, 1, &[]);
+    let mut stream = read.clone();
+    stream.extend(request(0x78, link::OP_WRITE, 0x30, 1, &[0]));
+    let r = parse_reply(&b.transact(&stream, link::REPLY_OVERHEAD + 4));
+    assert_eq!((r.words[0], r.status), (0xCAFE_F00D, OK));
     b.run(BoardBench::TIMEOUT + 400);
     b.line.received.clear();
+    b.seq = 0x78;
     assert_eq!(b.read32(0x30), (0xCAFE_F00D, OK));
 }
 

@@ -4,7 +4,7 @@
 
 mod serial_fake;
 
-use mapdma_host::backend::serial::{codes, window, SerialBackend};
+use mapdma_host::backend::serial::{self, link, window, SerialBackend};
 use mapdma_host::backend::{BackendError, BusResponse, PhysicalMemory, RegisterBus};
 use mapdma_host::{DeviceDescription, DmaSystem, DmaWidth};
 use mapdma_regmap as rm;
@@ -94,8 +94,9 @@ fn large_transfers_are_split_into_bulk_commands() {
     let before = link(&mut b).commands;
     b.write(0x402, &data).unwrap();
     let writes = link(&mut b).commands - before;
-    // 3000 bytes from 0x402 touch 751 words: 3 bulk writes plus the two edge reads.
-    assert_eq!(writes, 3 + 2);
+    // 3000 bytes from 0x402 touch 751 words: 6 frames of up to 128 words plus the two edge
+    // reads.
+    assert_eq!(writes, 751usize.div_ceil(link::MAX_WORDS) + 2);
     let mut back = vec![0u8; data.len()];
     b.read(0x402, &mut back).unwrap();
     assert_eq!(back, data);
@@ -174,17 +175,62 @@ fn something_else_than_a_board_is_refused() {
 }
 
 #[test]
-fn error_replies_and_overruns_are_reported_and_the_link_recovers() {
+fn corrupt_and_stale_replies_are_retried_and_the_link_stays_in_step() {
     let mut b = backend();
-    link(&mut b).corrupt_status = Some(codes::STATUS | codes::STATUS_OVERRUN);
-    let e = b.read32(rm::ID.offset).unwrap_err().to_string();
-    assert!(e.contains("overrun"), "{e}");
-    link(&mut b).noise = vec![codes::ERR_OPCODE];
-    let e = b.read32(rm::ID.offset).unwrap_err().to_string();
-    assert!(e.contains("did not understand"), "{e}");
-    // The stale reply was drained: the next command is in step.
-    assert_eq!(b.read32(rm::ID.offset).unwrap(), rm::ID_MAGIC);
+    // A flipped bit in a write's reply: the write is sent again with the same number and
+    // answered as a duplicate, so it lands once.
+    link(&mut b).corrupt_reply = Some(8 * 3);
+    let before = link(&mut b).commands;
+    b.write32(rm::MAP.at(2), 0x8000_0001).unwrap();
+    assert_eq!(link(&mut b).commands - before, 1, "executed once");
+    let stats = b.bridge().stats();
+    assert_eq!((stats.retries, stats.duplicates), (1, 1));
+    // A stale good frame and garbage before a reply are skipped.
+    link(&mut b).noise = vec![0xA5, 0x00, 0x00, 0xA0, 0x12, 0x34, 0x77, 0xA5];
+    assert_eq!(b.window_read(window::ID).unwrap(), link::BOARD_ID);
+    // A status byte the protocol does not define is no answer: the read is repeated.
     link(&mut b).corrupt_status = Some(0x5A);
-    assert!(b.write32(rm::MAP.at(0), 0).is_err());
-    assert_eq!(b.window_read(window::ID).unwrap(), codes::BOARD_ID);
+    assert_eq!(b.read32(rm::ID.offset).unwrap(), rm::ID_MAGIC);
+}
+
+#[test]
+fn a_silent_board_after_opening_is_a_typed_fault() {
+    let mut b = backend();
+    link(&mut b).mute = true;
+    match b.write32(rm::MAP.at(0), 0) {
+        Err(BackendError::LinkFault(serial::LinkFault::NoReply {
+            write: true,
+            attempts,
+            ..
+        })) => assert_eq!(attempts, serial::ATTEMPTS),
+        other => panic!("{other:?}"),
+    }
+    link(&mut b).mute = false;
+    assert_eq!(b.read32(rm::ID.offset).unwrap(), rm::ID_MAGIC);
+}
+
+#[test]
+fn a_lost_reply_to_a_read_with_side_effects_is_an_error_not_a_second_read() {
+    let mut b = backend();
+    // The 8237 status register clears its TC bits when read.
+    link(&mut b).corrupt_reply = Some(8 * 4);
+    match b.read32(rm::STATUS.offset) {
+        Err(BackendError::LinkFault(serial::LinkFault::ReadLost { addr })) => {
+            assert_eq!(addr, link::REGISTER_WINDOW | rm::STATUS.offset)
+        }
+        other => panic!("{other:?}"),
+    }
+    // A read without side effects is simply repeated.
+    link(&mut b).corrupt_reply = Some(8 * 4);
+    assert_eq!(b.read32(rm::ID.offset).unwrap(), rm::ID_MAGIC);
+}
+
+#[test]
+fn a_version_1_board_is_told_apart_by_the_query_byte() {
+    let mut fake = FakeBridge::new();
+    fake.version_word = 1;
+    match SerialBackend::new(fake).err().unwrap() {
+        BackendError::LinkFault(serial::LinkFault::Version { found: 1 }) => {}
+        other => panic!("{other:?}"),
+    }
 }

@@ -4,8 +4,10 @@
 //!
 //! - [`BoardModel`]: one clock at a time, the UART pins and the LEDs;
 //! - [`UartSender`] / [`UartReceiver`]: the host end of the 8N1 line, one level per clock;
+//! - [`LockstepBoard`]: the model on its own thread, clocked only when a test asks, so that
+//!   the test controls (and corrupts) the line;
 //! - [`PtyBoard`]: a thread that clocks the model in real time (the board's clock rate, so the
-//!   serial rate, the bridge's command timeout and a host's read timeouts relate as on
+//!   serial rate, the bridge's frame timeout and a host's read timeouts relate as on
 //!   hardware), moving bytes between the pty master and the UART pins.
 
 use crate::verilated::mapdma_board::{Inputs, Model, Outputs};
@@ -88,8 +90,9 @@ impl BoardModel {
 /// Host → board: turns queued bytes into 8N1 line levels, one per clock.
 pub struct UartSender {
     divisor: u32,
-    queue: VecDeque<u8>,
-    /// The frame in progress: its 10 bits (start, data LSB first, stop) and the clock within.
+    /// Frames to send: start bit, data LSB first, stop bit (bit 9; 0 for a framing error).
+    queue: VecDeque<u16>,
+    /// The frame in progress and the clock within.
     frame: Option<(u16, u32)>,
 }
 
@@ -103,7 +106,13 @@ impl UartSender {
     }
 
     pub fn push(&mut self, bytes: &[u8]) {
-        self.queue.extend(bytes);
+        self.queue
+            .extend(bytes.iter().map(|&b| (b as u16) << 1 | 1 << 9));
+    }
+
+    /// Queues one frame whose stop bit is low (a framing error at the receiver).
+    pub fn push_framing_error(&mut self, byte: u8) {
+        self.queue.push_back((byte as u16) << 1);
     }
 
     /// Bytes not yet started on the line.
@@ -118,15 +127,17 @@ impl UartSender {
     /// The line level for the next clock (high when idle).
     pub fn next_level(&mut self) -> bool {
         if self.frame.is_none() {
-            let byte = self.queue.pop_front();
-            self.frame = byte.map(|b| ((b as u16) << 1 | 1 << 9, 0));
+            self.frame = self.queue.pop_front().map(|bits| (bits, 0));
         }
         let Some((bits, clock)) = self.frame else {
             return true;
         };
         let level = bits >> (clock / self.divisor) & 1 == 1;
         let clock = clock + 1;
-        self.frame = (clock < 10 * self.divisor).then_some((bits, clock));
+        // A missing stop bit is followed by one bit time of idle line, so the next start bit
+        // is seen.
+        let frame_clocks = if bits >> 9 & 1 == 1 { 10 } else { 11 };
+        self.frame = (clock < frame_clocks * self.divisor).then_some((bits, clock));
         level
     }
 }
@@ -466,6 +477,114 @@ fn write_all_nonblocking(
     Ok(())
 }
 
+/// The board model on its own thread (a Verilated model stays on the thread that made it),
+/// clocked only when asked: a test drives the line in lockstep, as fast as the simulation
+/// runs, and can corrupt it at will on either side.
+pub struct LockstepBoard {
+    commands: mpsc::Sender<Command>,
+    replies: mpsc::Receiver<Vec<u8>>,
+    thread: Option<JoinHandle<u64>>,
+}
+
+enum Command {
+    Send(Vec<u8>),
+    FramingError(u8),
+    Listen { silence: u64 },
+    Stop,
+}
+
+impl LockstepBoard {
+    /// A freshly powered-up board, out of reset.
+    pub fn start() -> io::Result<LockstepBoard> {
+        let (commands, command_rx) = mpsc::channel();
+        let (reply_tx, replies) = mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("lockstep-board".into())
+            .spawn(move || {
+                let mut board = BoardModel::new();
+                let mut sender = UartSender::new(DIVISOR);
+                let mut receiver = UartReceiver::new(DIVISOR);
+                for _ in 0..64 {
+                    board.step();
+                }
+                // Two byte times of quiet line end a burst of reply bytes.
+                let gap = 20 * DIVISOR as u64;
+                while let Ok(c) = command_rx.recv() {
+                    match c {
+                        Command::Send(bytes) => sender.push(&bytes),
+                        Command::FramingError(byte) => sender.push_framing_error(byte),
+                        Command::Listen { silence } => {
+                            let mut got = vec![];
+                            let mut quiet = 0;
+                            loop {
+                                board.set_uart_rx(sender.next_level());
+                                board.step();
+                                match receiver.observe(board.uart_tx()) {
+                                    Some(b) => {
+                                        got.push(b);
+                                        quiet = 0;
+                                    }
+                                    None if sender.idle() => quiet += 1,
+                                    None => {}
+                                }
+                                if quiet >= if got.is_empty() { silence } else { gap } {
+                                    break;
+                                }
+                            }
+                            if reply_tx.send(got).is_err() {
+                                break;
+                            }
+                        }
+                        Command::Stop => break,
+                    }
+                }
+                board.cycles()
+            })?;
+        Ok(LockstepBoard {
+            commands,
+            replies,
+            thread: Some(thread),
+        })
+    }
+
+    /// Queues bytes for the board's receive line.
+    pub fn send(&self, bytes: &[u8]) {
+        let _ = self.commands.send(Command::Send(bytes.to_vec()));
+    }
+
+    /// Queues a frame with a low stop bit.
+    pub fn framing_error(&self, byte: u8) {
+        let _ = self.commands.send(Command::FramingError(byte));
+    }
+
+    /// Clocks until everything queued is on the line, then until the board's reply bytes
+    /// stop (two byte times of quiet) or `silence` clocks pass without any: what came back.
+    pub fn listen(&self, silence: u64) -> Vec<u8> {
+        if self.commands.send(Command::Listen { silence }).is_err() {
+            return vec![];
+        }
+        self.replies.recv().unwrap_or_default()
+    }
+
+    /// Stops the board; the clocks it ran.
+    pub fn stop(mut self) -> u64 {
+        let _ = self.commands.send(Command::Stop);
+        self.thread
+            .take()
+            .and_then(|t| t.join().ok())
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for LockstepBoard {
+    fn drop(&mut self) {
+        let _ = self.commands.send(Command::Stop);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -488,26 +607,30 @@ mod tests {
         assert_eq!(rx.framing_errors, 0);
     }
 
-    /// The board answers a read of its ID word over its own UART pins.
+    /// The board answers a read of its ID word over its own UART pins: the example frames of
+    /// `PROTOCOL.md`, byte for byte (their CRCs computed independently of the design).
     #[test]
     fn the_board_model_answers_on_its_uart() {
         let mut board = BoardModel::new();
         let mut tx = UartSender::new(DIVISOR);
         let mut rx = UartReceiver::new(DIVISOR);
-        // Let the power-on reset finish, then 'R' of board window word 0.
+        // Let the power-on reset finish, then a one-word read of board window word 0.
         for _ in 0..64 {
             board.step();
         }
-        tx.push(&[b'R', 0, 0, 0, 0x40]);
+        tx.push(&[0x5A, 0x01, 0x52, 0x00, 0x00, 0x00, 0x00, 0x40, 0xFA, 0xBF]);
         let mut got = vec![];
-        for _ in 0..2_000 {
+        for _ in 0..4_000 {
             board.set_uart_rx(tx.next_level());
             board.step();
             got.extend(rx.observe(board.uart_tx()));
         }
         let id = mapdma_hdl::board::BOARD_ID.to_le_bytes();
-        assert_eq!(got, [id[0], id[1], id[2], id[3], 0xA0]);
-        assert_eq!(board.cycles(), 2_064);
+        assert_eq!(
+            got,
+            [0xA5, 0x01, 0x01, id[0], id[1], id[2], id[3], 0xA0, 0x18, 0x82]
+        );
+        assert_eq!(board.cycles(), 4_064);
         assert_ne!(board.leds() & 1 << 4, 0, "UART activity LED");
     }
 
@@ -515,41 +638,47 @@ mod tests {
     /// reply comes back on the slave, and every byte value crosses the terminal layer (0x0A,
     /// 0x11/0x13 and 0x7F would be touched by a cooked terminal: the slave is raw).
     #[test]
-    fn the_pty_carries_commands_and_replies_unchanged() {
+    fn the_pty_carries_frames_and_replies_unchanged() {
         let board = PtyBoard::start(Pace::Free).unwrap();
         let mut tty = std::fs::OpenOptions::new()
             .read(true)
             .write(true)
             .open(board.path())
             .unwrap();
-        // Write the pattern word with awkward bytes, read it back, then the ID word.
-        let pattern = 0x7F13_110A_u32;
-        let at = 0x4000_0000u32 + 4 * mapdma_hdl::board::window::PATTERN;
-        let mut cmd = vec![b'W'];
-        cmd.extend(at.to_le_bytes());
-        cmd.extend(pattern.to_le_bytes());
-        cmd.push(b'R');
-        cmd.extend(at.to_le_bytes());
-        cmd.extend([b'R', 0, 0, 0, 0x40]);
-        // The host waits for each reply; three commands back to back would overrun the bridge.
-        let mut reply = vec![];
-        for (part, len) in [(&cmd[..9], 1), (&cmd[9..14], 5), (&cmd[14..], 5)] {
-            tty.write_all(part).unwrap();
-            let mut r = vec![0u8; len];
+        // Write the pattern word with awkward bytes (seq 2), read it back (seq 3), then ask
+        // for the version: the reply names seq 3 as the last executed frame.
+        let exchanges: [(&[u8], &[u8]); 4] = [
+            (
+                &[0x56],
+                &[0xA5, 0x00, 0x01, 0x02, 0x80, 0x00, 0x00, 0xB0, 0x8A, 0x0E],
+            ),
+            (
+                &[
+                    0x5A, 0x02, 0x57, 0x00, 0x18, 0x00, 0x00, 0x40, 0x0A, 0x11, 0x13, 0x7F, 0x79,
+                    0x6C,
+                ],
+                &[0xA5, 0x02, 0x00, 0xA0, 0x17, 0x16],
+            ),
+            (
+                &[0x5A, 0x03, 0x52, 0x00, 0x18, 0x00, 0x00, 0x40, 0x04, 0x38],
+                &[0xA5, 0x03, 0x01, 0x0A, 0x11, 0x13, 0x7F, 0xA0, 0xF0, 0xEF],
+            ),
+            (
+                &[0x56],
+                &[0xA5, 0x03, 0x01, 0x02, 0x80, 0x00, 0x00, 0xB1, 0x42, 0xAD],
+            ),
+        ];
+        for (request, reply) in exchanges {
+            tty.write_all(request).unwrap();
+            let mut r = vec![0u8; reply.len()];
             tty.read_exact(&mut r).unwrap();
-            reply.extend(r);
+            assert_eq!(r, reply);
         }
-        let mut expected = vec![0xA0];
-        expected.extend(pattern.to_le_bytes());
-        expected.push(0xA0);
-        expected.extend(mapdma_hdl::board::BOARD_ID.to_le_bytes());
-        expected.push(0xA0);
-        assert_eq!(reply, expected);
         drop(tty);
         let report = board.stop().unwrap();
-        assert_eq!((report.bytes_to_board, report.bytes_from_board), (19, 11));
+        assert_eq!((report.bytes_to_board, report.bytes_from_board), (26, 36));
         assert_eq!(report.framing_errors, 0);
-        // 19 + 11 frames of 10 bits at least, the replies after their commands.
-        assert!(report.cycles >= 30 * 10 * DIVISOR as u64, "{report}");
+        // 62 frames of 10 bits at least, the replies after their requests.
+        assert!(report.cycles >= 62 * 10 * DIVISOR as u64, "{report}");
     }
 }

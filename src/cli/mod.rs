@@ -2,6 +2,7 @@
 
 mod bench;
 mod board;
+mod board_cmd;
 mod boards;
 mod checks;
 mod config_args;
@@ -41,6 +42,9 @@ enum Command {
     Regs(regs::RegsArgs),
     /// List the boards under constraints/ with their clock, UART, LED and button pins.
     Boards(boards::BoardsArgs),
+    /// Drive a board over its serial port (`run`), or start the Verilated board behind a
+    /// pseudo-terminal (`virtual`) to run against without hardware.
+    Board(board_cmd::BoardArgs),
     /// Synthesize for iCE40: a board design through Yosys → nextpnr-ice40 → icepack, or the
     /// DMA core alone (--core) for its cell counts and, with --fmax, its post-route fmax.
     Synth(synth::SynthArgs),
@@ -65,6 +69,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Ip(args) => ip::run(&args),
         Command::Regs(args) => regs::run(&args),
         Command::Boards(args) => boards::run(&args),
+        Command::Board(args) => board_cmd::run(&args),
         Command::Synth(args) => synth::run(&args),
         Command::Demo(args) => demo::run(&args),
         Command::Sim(args) => sim::run(&args),

@@ -15,6 +15,7 @@
 mod channel;
 mod config;
 pub mod export;
+pub mod link;
 pub mod svd;
 
 pub use channel::{units_left, ChannelProgram};

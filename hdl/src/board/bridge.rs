@@ -1,6 +1,14 @@
-//! The UART-to-bus bridge: decodes the byte protocol of `PROTOCOL.md` from the UART receiver,
-//! performs 32-bit accesses on one of three targets chosen by the address, and answers through
-//! the UART transmitter.
+//! The UART-to-bus bridge, protocol version 2 (`PROTOCOL.md`): request frames come in
+//! through the [`FrameRx`] (which buffers and checks a whole frame), are executed as 32-bit
+//! accesses on one of three targets chosen by the address, and are answered with a reply frame
+//! whose CRC is computed on the way out.
+//!
+//! ```text
+//!  UART rx ─▶ FrameRx ──ok/bad/query──▶ executor ──▶ reg_* (AXI4-Lite) / mem_* / local_*
+//!               │ payload RAM ◀─rd_addr──┘  │ last seq, last resp (duplicate detection)
+//!               └───────────────rd_data──▶  ▼
+//!  UART tx ◀──────────── A5 seq n [data×4n] status crc16 ◀── Crc16
+//! ```
 //!
 //! | address | target |
 //! |---|---|
@@ -8,39 +16,28 @@
 //! | bit 31 clear, bit 30 set | the board window (`local_*`): word = address bits 5:2 |
 //! | both clear | system memory (`mem_*`): the byte address as the DMA sees it |
 //!
-//! One access at a time; replies are sent only after the access completed, so the host never
-//! needs more than one byte of buffering here (one received byte is held while the bridge is
-//! busy; a second one would be an overrun, reported in the status byte).
+//! The bridge remembers the sequence number and response of the last frame it executed: a
+//! frame repeating that number (the host retrying after a lost reply) is answered from the
+//! cache instead of executed again, so a write never lands twice. Reads stream their words
+//! straight into the reply, so only write payloads need the buffer.
 
+use super::crc16::Crc16;
+use super::frame_rx::FrameRx;
+use mapdma_regmap::link;
 use rust_hdl::prelude::*;
-
-/// Command and reply bytes; `PROTOCOL.md` is their specification. (Kernels use the literal
-/// values: rust-hdl cannot reference Rust constants in generated Verilog.)
-pub mod codes {
-    pub const WRITE: u8 = b'W';
-    pub const READ: u8 = b'R';
-    pub const WRITE_BULK: u8 = b'w';
-    pub const READ_BULK: u8 = b'r';
-    /// Status byte: `STATUS | OVERRUN? | resp` (resp = the first non-OKAY AXI response).
-    pub const STATUS: u8 = 0xA0;
-    pub const STATUS_OVERRUN: u8 = 0x04;
-    pub const ERR_OPCODE: u8 = 0xE1;
-    pub const ERR_FRAMING: u8 = 0xE2;
-    /// Address bit selecting the register window, and the board window.
-    pub const REGISTER_WINDOW: u32 = 0x8000_0000;
-    pub const BOARD_WINDOW: u32 = 0x4000_0000;
-}
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, LogicState)]
 pub enum BridgeState {
     Idle,
-    Addr,
-    Count,
-    Data,
+    Load,
     Access,
-    SendData,
-    SendStatus,
-    SendError,
+    TxSof,
+    TxSeq,
+    TxWords,
+    TxData,
+    TxStatus,
+    TxCrcHi,
+    TxCrcLo,
 }
 
 #[derive(LogicBlock)]
@@ -93,45 +90,48 @@ pub struct UartBridge {
     pub local_rdata: Signal<In, Bits<32>>,
     pub local_resp: Signal<In, Bits<2>>,
 
-    /// A command is in progress (for an activity LED).
+    /// A frame is being executed or answered.
     pub busy: Signal<Out, Bit>,
 
-    /// Clocks without a byte after which a half-received command is abandoned.
-    timeout: Constant<Bits<24>>,
+    frame_rx: FrameRx,
+    tx_crc_next: Crc16,
+    /// The version reply's data word.
+    k_version: Constant<Bits<32>>,
 
     state: DFF<BridgeState>,
     op_write: DFF<Bit>,
-    op_bulk: DFF<Bit>,
+    /// The reply reports `resp` (an executed frame) rather than `status`.
+    exec: DFF<Bit>,
     addr: DFF<Bits<32>>,
     wdata: DFF<Bits<32>>,
     rdata: DFF<Bits<32>>,
     remaining: DFF<Bits<8>>,
     byte_ix: DFF<Bits<2>>,
+    phase: DFF<Bit>,
+    ram_ix: DFF<Bits<9>>,
     resp: DFF<Bits<2>>,
-    overrun: DFF<Bit>,
-    err: DFF<Bits<8>>,
-    rx_full: DFF<Bit>,
-    rx_byte: DFF<Bits<8>>,
-    timer: DFF<Bits<24>>,
+    status: DFF<Bits<8>>,
+    seq_out: DFF<Bits<8>>,
+    n_words: DFF<Bits<8>>,
+    tx_crc: DFF<Bits<16>>,
+    last_seq: DFF<Bits<8>>,
+    last_valid: DFF<Bit>,
+    last_resp: DFF<Bits<2>>,
     aw_done: DFF<Bit>,
     w_done: DFF<Bit>,
     ar_done: DFF<Bit>,
 
-    receiving: Signal<Local, Bit>,
-    take: Signal<Local, Bit>,
-    got: Signal<Local, Bits<8>>,
-    got_wide: Signal<Local, Bits<32>>,
+    tx_byte: Signal<Local, Bits<8>>,
     tgt_reg: Signal<Local, Bit>,
     tgt_local: Signal<Local, Bit>,
     tgt_mem: Signal<Local, Bit>,
     done: Signal<Local, Bit>,
     done_resp: Signal<Local, Bits<2>>,
     done_data: Signal<Local, Bits<32>>,
-    status_byte: Signal<Local, Bits<8>>,
 }
 
 impl UartBridge {
-    /// A bridge that abandons a half-received command after `timeout_clocks` clocks of silence
+    /// A bridge that drops a half-received frame after `timeout_clocks` clocks of silence
     /// (1..2^24).
     ///
     /// # Panics
@@ -180,35 +180,37 @@ impl UartBridge {
             local_rdata: Default::default(),
             local_resp: Default::default(),
             busy: Default::default(),
-            timeout: Constant::new((timeout_clocks as u64).to_bits()),
+            frame_rx: FrameRx::new(timeout_clocks),
+            tx_crc_next: Default::default(),
+            k_version: Constant::new((link::version_word() as u64).to_bits()),
             state: Default::default(),
             op_write: Default::default(),
-            op_bulk: Default::default(),
+            exec: Default::default(),
             addr: Default::default(),
             wdata: Default::default(),
             rdata: Default::default(),
             remaining: Default::default(),
             byte_ix: Default::default(),
+            phase: Default::default(),
+            ram_ix: Default::default(),
             resp: Default::default(),
-            overrun: Default::default(),
-            err: Default::default(),
-            rx_full: Default::default(),
-            rx_byte: Default::default(),
-            timer: Default::default(),
+            status: Default::default(),
+            seq_out: Default::default(),
+            n_words: Default::default(),
+            tx_crc: Default::default(),
+            last_seq: Default::default(),
+            last_valid: Default::default(),
+            last_resp: Default::default(),
             aw_done: Default::default(),
             w_done: Default::default(),
             ar_done: Default::default(),
-            receiving: Default::default(),
-            take: Default::default(),
-            got: Default::default(),
-            got_wide: Default::default(),
+            tx_byte: Default::default(),
             tgt_reg: Default::default(),
             tgt_local: Default::default(),
             tgt_mem: Default::default(),
             done: Default::default(),
             done_resp: Default::default(),
             done_data: Default::default(),
-            status_byte: Default::default(),
         }
     }
 }
@@ -217,31 +219,31 @@ impl Logic for UartBridge {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, state, op_write, op_bulk, addr, wdata, rdata, remaining, byte_ix, resp,
-            overrun, err, rx_full, rx_byte, timer, aw_done, w_done, ar_done
+            self, clock, state, op_write, exec, addr, wdata, rdata, remaining, byte_ix, phase,
+            ram_ix, resp, status, seq_out, n_words, tx_crc, last_seq, last_valid, last_resp,
+            aw_done, w_done, ar_done
         );
+        clock!(self, clock, frame_rx);
+        self.frame_rx.reset.next = self.reset.val();
+        self.frame_rx.rx_data.next = self.rx_data.val();
+        self.frame_rx.rx_valid.next = self.rx_valid.val();
+        self.frame_rx.rx_error.next = self.rx_error.val();
+        self.frame_rx.enable.next = false;
+        self.frame_rx.rd_addr.next = self.ram_ix.q.val();
+
         // Combinational scratch, defaulted first (no latches).
-        self.receiving.next = false;
-        self.take.next = false;
-        self.got.next = self.rx_byte.q.val();
-        self.got_wide.next = bit_cast::<32, 8>(self.rx_byte.q.val()) << 24;
         self.tgt_reg.next = self.addr.q.val().get_bit(31);
         self.tgt_local.next = !self.addr.q.val().get_bit(31) & self.addr.q.val().get_bit(30);
         self.tgt_mem.next = !self.addr.q.val().get_bit(31) & !self.addr.q.val().get_bit(30);
         self.done.next = false;
         self.done_resp.next = 0.into();
         self.done_data.next = 0.into();
-        self.status_byte.next = 0xA0.into();
-        if self.overrun.q.val() {
-            self.status_byte.next = bit_cast::<8, 2>(self.resp.q.val()) | 0xA4;
-        } else {
-            self.status_byte.next = bit_cast::<8, 2>(self.resp.q.val()) | 0xA0;
-        }
+        self.tx_byte.next = 0xA5.into();
+        self.tx_crc_next.crc_in.next = self.tx_crc.q.val();
 
         // Outputs, defaulted.
         self.busy.next = true;
         self.tx_valid.next = false;
-        self.tx_data.next = 0.into();
         self.reg_awaddr.next = self.addr.q.val().get_bits::<13>(0);
         self.reg_araddr.next = self.addr.q.val().get_bits::<13>(0);
         self.reg_awvalid.next = false;
@@ -261,89 +263,61 @@ impl Logic for UartBridge {
 
         match self.state.q.val() {
             BridgeState::Idle => {
-                self.receiving.next = true;
                 self.busy.next = false;
-            }
-            BridgeState::Addr => {
-                self.receiving.next = true;
-            }
-            BridgeState::Count => {
-                self.receiving.next = true;
-            }
-            BridgeState::Data => {
-                self.receiving.next = true;
-            }
-            _ => {}
-        }
-
-        // One received byte is held until a receiving state takes it.
-        self.take.next = self.rx_full.q.val() & self.receiving.val();
-        if self.take.val() {
-            self.rx_full.d.next = false;
-        }
-        if self.rx_valid.val() {
-            self.rx_full.d.next = true;
-            self.rx_byte.d.next = self.rx_data.val();
-            if self.rx_full.q.val() & !self.take.val() {
-                self.overrun.d.next = true;
-            }
-        }
-
-        // Silence in the middle of a command abandons it.
-        self.timer.d.next = 0.into();
-        if self.receiving.val() & self.busy.val() & !self.take.val() {
-            self.timer.d.next = self.timer.q.val() + 1;
-        }
-
-        match self.state.q.val() {
-            BridgeState::Idle => {
-                if self.take.val() {
-                    self.byte_ix.d.next = 0.into();
-                    self.resp.d.next = 0.into();
-                    self.overrun.d.next = false;
-                    self.remaining.d.next = 0.into();
-                    self.op_write.d.next = self.got.val().get_bit(2);
-                    self.op_bulk.d.next = self.got.val().get_bit(5);
-                    if (self.got.val() == 0x57)
-                        | (self.got.val() == 0x52)
-                        | (self.got.val() == 0x77)
-                        | (self.got.val() == 0x72)
+                self.frame_rx.enable.next = true;
+                self.resp.d.next = 0.into();
+                self.byte_ix.d.next = 0.into();
+                self.phase.d.next = false;
+                self.ram_ix.d.next = 0.into();
+                self.addr.d.next = self.frame_rx.addr.val();
+                self.remaining.d.next = self.frame_rx.count.val();
+                self.op_write.d.next = self.frame_rx.op_write.val();
+                self.seq_out.d.next = self.frame_rx.seq.val();
+                if self.frame_rx.frame_ok.val() {
+                    if self.last_valid.q.val() & (self.frame_rx.seq.val() == self.last_seq.q.val())
                     {
-                        self.state.d.next = BridgeState::Addr;
+                        // A repeat of the last executed frame: answered, not executed.
+                        self.exec.d.next = false;
+                        self.status.d.next = bit_cast::<8, 2>(self.last_resp.q.val()) | 0xA4;
+                        self.n_words.d.next = 0.into();
+                        self.state.d.next = BridgeState::TxSof;
                     } else {
-                        self.err.d.next = 0xE1.into();
-                        self.state.d.next = BridgeState::SendError;
-                    }
-                }
-            }
-            BridgeState::Addr => {
-                if self.take.val() {
-                    self.addr.d.next = self.got_wide.val() | (self.addr.q.val() >> 8);
-                    self.byte_ix.d.next = self.byte_ix.q.val() + 1;
-                    if self.byte_ix.q.val() == 3 {
-                        if self.op_bulk.q.val() {
-                            self.state.d.next = BridgeState::Count;
-                        } else if self.op_write.q.val() {
-                            self.state.d.next = BridgeState::Data;
+                        self.exec.d.next = true;
+                        self.last_seq.d.next = self.frame_rx.seq.val();
+                        self.last_valid.d.next = true;
+                        if self.frame_rx.op_write.val() {
+                            self.n_words.d.next = 0.into();
+                            self.state.d.next = BridgeState::Load;
                         } else {
-                            self.state.d.next = BridgeState::Access;
+                            self.n_words.d.next = self.frame_rx.count.val() + 1;
+                            self.state.d.next = BridgeState::TxSof;
                         }
                     }
-                }
-            }
-            BridgeState::Count => {
-                if self.take.val() {
-                    self.remaining.d.next = self.got.val();
-                    if self.op_write.q.val() {
-                        self.state.d.next = BridgeState::Data;
-                    } else {
-                        self.state.d.next = BridgeState::Access;
+                } else if self.frame_rx.frame_bad.val() {
+                    self.exec.d.next = false;
+                    self.status.d.next = bit_cast::<8, 2>(self.frame_rx.bad_reason.val()) | 0xE0;
+                    self.n_words.d.next = 0.into();
+                    self.state.d.next = BridgeState::TxSof;
+                } else if self.frame_rx.query.val() {
+                    self.exec.d.next = false;
+                    self.status.d.next = 0xB0.into();
+                    if self.last_valid.q.val() {
+                        self.status.d.next = 0xB1.into();
                     }
+                    self.seq_out.d.next = self.last_seq.q.val();
+                    self.n_words.d.next = 1.into();
+                    self.remaining.d.next = 0.into();
+                    self.rdata.d.next = self.k_version.val();
+                    self.state.d.next = BridgeState::TxSof;
                 }
             }
-            BridgeState::Data => {
-                if self.take.val() {
-                    self.wdata.d.next = self.got_wide.val() | (self.wdata.q.val() >> 8);
+            BridgeState::Load => {
+                // Two clocks per payload byte: address, then the block RAM's data.
+                self.phase.d.next = !self.phase.q.val();
+                if self.phase.q.val() {
+                    self.wdata.d.next = (bit_cast::<32, 8>(self.frame_rx.rd_data.val()) << 24)
+                        | (self.wdata.q.val() >> 8);
+                    self.ram_ix.d.next = self.ram_ix.q.val() + 1;
                     self.byte_ix.d.next = self.byte_ix.q.val() + 1;
                     if self.byte_ix.q.val() == 3 {
                         self.state.d.next = BridgeState::Access;
@@ -401,27 +375,58 @@ impl Logic for UartBridge {
                     }
                     if self.op_write.q.val() {
                         if self.remaining.q.val() == 0 {
-                            self.state.d.next = BridgeState::SendStatus;
+                            self.state.d.next = BridgeState::TxSof;
                         } else {
                             self.remaining.d.next = self.remaining.q.val() - 1;
                             self.addr.d.next = self.addr.q.val() + 4;
-                            self.state.d.next = BridgeState::Data;
+                            self.state.d.next = BridgeState::Load;
                         }
                     } else {
                         self.rdata.d.next = self.done_data.val();
-                        self.state.d.next = BridgeState::SendData;
+                        self.state.d.next = BridgeState::TxData;
                     }
                 }
             }
-            BridgeState::SendData => {
+            BridgeState::TxSof => {
                 self.tx_valid.next = true;
-                self.tx_data.next = self.rdata.q.val().get_bits::<8>(0);
+                self.tx_byte.next = 0xA5.into();
                 if self.tx_ready.val() {
+                    self.tx_crc.d.next = 0xFFFF.into();
+                    self.state.d.next = BridgeState::TxSeq;
+                }
+            }
+            BridgeState::TxSeq => {
+                self.tx_valid.next = true;
+                self.tx_byte.next = self.seq_out.q.val();
+                if self.tx_ready.val() {
+                    self.tx_crc.d.next = self.tx_crc_next.crc_out.val();
+                    self.state.d.next = BridgeState::TxWords;
+                }
+            }
+            BridgeState::TxWords => {
+                self.tx_valid.next = true;
+                self.tx_byte.next = self.n_words.q.val();
+                if self.tx_ready.val() {
+                    self.tx_crc.d.next = self.tx_crc_next.crc_out.val();
+                    if self.n_words.q.val() == 0 {
+                        self.state.d.next = BridgeState::TxStatus;
+                    } else if self.exec.q.val() {
+                        self.state.d.next = BridgeState::Access;
+                    } else {
+                        self.state.d.next = BridgeState::TxData;
+                    }
+                }
+            }
+            BridgeState::TxData => {
+                self.tx_valid.next = true;
+                self.tx_byte.next = self.rdata.q.val().get_bits::<8>(0);
+                if self.tx_ready.val() {
+                    self.tx_crc.d.next = self.tx_crc_next.crc_out.val();
                     self.rdata.d.next = self.rdata.q.val() >> 8;
                     self.byte_ix.d.next = self.byte_ix.q.val() + 1;
                     if self.byte_ix.q.val() == 3 {
                         if self.remaining.q.val() == 0 {
-                            self.state.d.next = BridgeState::SendStatus;
+                            self.state.d.next = BridgeState::TxStatus;
                         } else {
                             self.remaining.d.next = self.remaining.q.val() - 1;
                             self.addr.d.next = self.addr.q.val() + 4;
@@ -430,16 +435,30 @@ impl Logic for UartBridge {
                     }
                 }
             }
-            BridgeState::SendStatus => {
+            BridgeState::TxStatus => {
                 self.tx_valid.next = true;
-                self.tx_data.next = self.status_byte.val();
+                self.tx_byte.next = self.status.q.val();
+                if self.exec.q.val() {
+                    self.tx_byte.next = bit_cast::<8, 2>(self.resp.q.val()) | 0xA0;
+                }
                 if self.tx_ready.val() {
-                    self.state.d.next = BridgeState::Idle;
+                    self.tx_crc.d.next = self.tx_crc_next.crc_out.val();
+                    if self.exec.q.val() {
+                        self.last_resp.d.next = self.resp.q.val();
+                    }
+                    self.state.d.next = BridgeState::TxCrcHi;
                 }
             }
-            BridgeState::SendError => {
+            BridgeState::TxCrcHi => {
                 self.tx_valid.next = true;
-                self.tx_data.next = self.err.q.val();
+                self.tx_byte.next = self.tx_crc.q.val().get_bits::<8>(8);
+                if self.tx_ready.val() {
+                    self.state.d.next = BridgeState::TxCrcLo;
+                }
+            }
+            BridgeState::TxCrcLo => {
+                self.tx_valid.next = true;
+                self.tx_byte.next = self.tx_crc.q.val().get_bits::<8>(0);
                 if self.tx_ready.val() {
                     self.state.d.next = BridgeState::Idle;
                 }
@@ -449,23 +468,16 @@ impl Logic for UartBridge {
             }
         }
 
-        // A framing error or silence in the middle of a command abandons it.
-        if self.receiving.val() & self.busy.val() {
-            if self.rx_error.val() {
-                self.err.d.next = 0xE2.into();
-                self.state.d.next = BridgeState::SendError;
-            } else if self.timer.q.val() == self.timeout.val() {
-                self.state.d.next = BridgeState::Idle;
-            }
-        }
+        // The byte on the line and the CRC after it, once the state chose it.
+        self.tx_data.next = self.tx_byte.val();
+        self.tx_crc_next.data.next = self.tx_byte.val();
 
         if self.reset.val() {
             self.state.d.next = BridgeState::Idle;
-            self.rx_full.d.next = false;
+            self.last_valid.d.next = false;
             self.aw_done.d.next = false;
             self.w_done.d.next = false;
             self.ar_done.d.next = false;
-            self.timer.d.next = 0.into();
         }
     }
 }

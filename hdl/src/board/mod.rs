@@ -1,6 +1,6 @@
 //! A complete design for a real board: the DMA controller with on-chip system memory, built-in
-//! devices, and a UART bridge through which a host drives registers and memory (byte protocol:
-//! `PROTOCOL.md` beside this file).
+//! devices, and a UART bridge through which a host drives registers and memory (framed protocol
+//! with CRC: `PROTOCOL.md` beside this file).
 //!
 //! ```text
 //!  ser_rx ─▶ UartRx ─▶ UartBridge ─▶ (AXI4-Lite) ─▶ MapDma ─▶ (AXI4) ─▶ SystemRam
@@ -15,6 +15,8 @@
 //! the CLI fills from `constraints/NAME/board.toml`.
 
 pub mod bridge;
+pub mod crc16;
+pub mod frame_rx;
 pub mod system_ram;
 pub mod top;
 pub mod uart_rx;
@@ -22,6 +24,8 @@ pub mod uart_tx;
 mod wrapper;
 
 pub use bridge::UartBridge;
+pub use crc16::Crc16;
+pub use frame_rx::FrameRx;
 pub use system_ram::SystemRam;
 pub use top::{window, BoardTop, BOARD_ID, PROTOCOL_VERSION};
 pub use uart_rx::UartRx;

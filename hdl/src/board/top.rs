@@ -27,31 +27,12 @@ use mapdma_regmap::Config;
 use rust_hdl::prelude::*;
 
 /// Word indices of the board window (bridge addresses `0x4000_0000 + 4·index`).
-pub mod window {
-    /// Reads [`BOARD_ID`](super::BOARD_ID).
-    pub const ID: u32 = 0;
-    /// Reads the protocol version ([`PROTOCOL_VERSION`](super::PROTOCOL_VERSION)).
-    pub const VERSION: u32 = 1;
-    /// Reads the system RAM size in bytes (RAM is at physical address 0).
-    pub const RAM_BYTES: u32 = 2;
-    /// Reads the board clock in Hz.
-    pub const CLOCK_HZ: u32 = 3;
-    /// Reads the UART divisor (clocks per bit).
-    pub const UART_DIVISOR: u32 = 4;
-    /// Reads bit 0 = loop-back FIFO empty, bit 1 = full; a write empties the FIFO.
-    pub const LOOP_STATUS: u32 = 5;
-    /// Reads/writes the next unit of the pattern source.
-    pub const PATTERN: u32 = 6;
-    /// Reads the checksum sink's 32-bit sum of units; a write clears sum and count.
-    pub const SUM: u32 = 7;
-    /// Reads the number of units the checksum sink received.
-    pub const COUNT: u32 = 8;
-}
+pub use mapdma_regmap::link::window;
 
 /// Value of the board window's ID word: "MDBD".
-pub const BOARD_ID: u32 = 0x4D44_4244;
-/// Version of the byte protocol in `PROTOCOL.md`.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const BOARD_ID: u32 = mapdma_regmap::link::BOARD_ID;
+/// Version of the link protocol in `PROTOCOL.md`.
+pub const PROTOCOL_VERSION: u32 = mapdma_regmap::link::VERSION;
 
 /// LEDs the design drives (fault, alive, DMA activity, interrupt, UART activity).
 pub const LED_COUNT: usize = 5;
@@ -97,7 +78,7 @@ pub struct BoardTop<const A: usize> {
 
 impl<const A: usize> BoardTop<A> {
     /// The design for a `cfg` with four channels, a clock of `clock_hz` and a UART bit every
-    /// `divisor` clocks; a half-received command is dropped after about 50 ms.
+    /// `divisor` clocks; a half-received frame is dropped after about 50 ms.
     pub fn new(cfg: &Config, clock_hz: u32, divisor: u32) -> Self {
         assert_eq!(cfg.channels, 4, "the board devices occupy four channels");
         let k = |v: u64| Constant::new(v.to_bits());

@@ -126,12 +126,58 @@ impl LineModel {
 }
 
 use mapdma_hdl::board::{board_config, BoardTop};
+use mapdma_hdl::regmap::link;
+
+/// CRC-16/IBM-3740, as the host computes it (the `crc` crate, not the design's own).
+pub fn crc16(bytes: &[u8]) -> u16 {
+    crc::Crc::<u16>::new(&crc::CRC_16_IBM_3740).checksum(bytes)
+}
+
+/// A request frame: SOF, seq, op, words − 1, addr, payload, CRC (most significant byte first).
+pub fn request(seq: u8, op: u8, addr: u32, words: usize, data: &[u32]) -> Vec<u8> {
+    assert!((1..=link::MAX_WORDS + 1).contains(&words));
+    let mut v = vec![link::REQUEST_SOF, seq, op, (words - 1) as u8];
+    v.extend(addr.to_le_bytes());
+    for w in data {
+        v.extend(w.to_le_bytes());
+    }
+    let crc = crc16(&v[1..]);
+    v.extend(crc.to_be_bytes());
+    v
+}
+
+/// A reply frame, taken apart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub seq: u8,
+    pub words: Vec<u32>,
+    pub status: u8,
+}
+
+/// Checks a reply frame's shape and CRC and takes it apart.
+pub fn parse_reply(r: &[u8]) -> Reply {
+    assert!(r.len() >= link::REPLY_OVERHEAD, "{r:02x?}");
+    assert_eq!(r[0], link::REPLY_SOF, "{r:02x?}");
+    let n = r[2] as usize;
+    assert_eq!(r.len(), link::REPLY_OVERHEAD + 4 * n, "{r:02x?}");
+    assert_eq!(crc16(&r[1..]), 0, "reply CRC: {r:02x?}");
+    Reply {
+        seq: r[1],
+        words: r[3..3 + 4 * n]
+            .chunks(4)
+            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect(),
+        status: r[3 + 4 * n],
+    }
+}
 
 /// The board design in the simulator with a host on its UART. RAM: 2^8 words = 1 KiB.
 pub struct BoardBench {
     pub uut: BoardTop<8>,
     pub line: LineModel,
     pub cycle: u64,
+    /// Sequence number of the last request sent.
+    pub seq: u8,
 }
 
 impl BoardBench {
@@ -148,6 +194,7 @@ impl BoardBench {
             uut,
             line: LineModel::new(Self::DIVISOR),
             cycle: 0,
+            seq: 0,
         };
         b.run(20);
         b
@@ -175,7 +222,7 @@ impl BoardBench {
     pub fn transact(&mut self, bytes: &[u8], reply_len: usize) -> Vec<u8> {
         self.line.received.clear();
         self.line.send(bytes);
-        let bound = (bytes.len() + reply_len + 4) as u64 * 12 * Self::DIVISOR as u64 + 200;
+        let bound = (bytes.len() + reply_len + 4) as u64 * 12 * Self::DIVISOR as u64 + 2000;
         let start = self.cycle;
         while self.line.received.len() < reply_len || !self.line.idle() {
             assert!(
@@ -197,46 +244,60 @@ impl BoardBench {
         std::mem::take(&mut self.line.received)
     }
 
-    /// 'W': returns the status byte.
-    pub fn write32(&mut self, addr: u32, value: u32) -> u8 {
-        let mut cmd = vec![b'W'];
-        cmd.extend(addr.to_le_bytes());
-        cmd.extend(value.to_le_bytes());
-        self.transact(&cmd, 1)[0]
-    }
-
-    /// 'R': returns the data and the status byte.
-    pub fn read32(&mut self, addr: u32) -> (u32, u8) {
-        let mut cmd = vec![b'R'];
-        cmd.extend(addr.to_le_bytes());
-        let r = self.transact(&cmd, 5);
-        (u32::from_le_bytes([r[0], r[1], r[2], r[3]]), r[4])
-    }
-
-    /// 'w': writes `words` from `addr` on; returns the status byte.
-    pub fn write_bulk(&mut self, addr: u32, words: &[u32]) -> u8 {
-        assert!((1..=256).contains(&words.len()));
-        let mut cmd = vec![b'w'];
-        cmd.extend(addr.to_le_bytes());
-        cmd.push((words.len() - 1) as u8);
-        for w in words {
-            cmd.extend(w.to_le_bytes());
+    /// Sends a request frame and returns the reply frame, checked (SOF, CRC).
+    pub fn frame(&mut self, request: &[u8]) -> Reply {
+        self.line.received.clear();
+        self.line.send(request);
+        let start = self.cycle;
+        loop {
+            let r = &self.line.received;
+            if r.len() >= 3
+                && r.len() >= link::REPLY_OVERHEAD + 4 * r[2] as usize
+                && self.line.idle()
+            {
+                break;
+            }
+            assert!(
+                self.cycle - start < (request.len() as u64 + 600) * 12 * Self::DIVISOR as u64,
+                "no reply: got {r:02x?}"
+            );
+            self.step();
         }
-        self.transact(&cmd, 1)[0]
+        self.run(12 * Self::DIVISOR as u64);
+        assert_eq!(self.line.framing_errors, 0);
+        parse_reply(&std::mem::take(&mut self.line.received))
     }
 
-    /// 'r': reads `n` words from `addr` on; returns them and the status byte.
+    /// One operation with a fresh sequence number.
+    pub fn op(&mut self, op: u8, addr: u32, words: usize, data: &[u32]) -> Reply {
+        self.seq = self.seq.wrapping_add(1);
+        let req = request(self.seq, op, addr, words, data);
+        let r = self.frame(&req);
+        assert_eq!(r.seq, self.seq, "the reply carries the request's number");
+        r
+    }
+
+    /// A one-word write: returns the status byte.
+    pub fn write32(&mut self, addr: u32, value: u32) -> u8 {
+        self.op(link::OP_WRITE, addr, 1, &[value]).status
+    }
+
+    /// A one-word read: returns the data and the status byte.
+    pub fn read32(&mut self, addr: u32) -> (u32, u8) {
+        let r = self.op(link::OP_READ, addr, 1, &[]);
+        (r.words[0], r.status)
+    }
+
+    /// Writes `words` from `addr` on; returns the status byte.
+    pub fn write_bulk(&mut self, addr: u32, words: &[u32]) -> u8 {
+        self.op(link::OP_WRITE, addr, words.len(), words).status
+    }
+
+    /// Reads `n` words from `addr` on; returns them and the status byte.
     pub fn read_bulk(&mut self, addr: u32, n: usize) -> (Vec<u32>, u8) {
-        assert!((1..=256).contains(&n));
-        let mut cmd = vec![b'r'];
-        cmd.extend(addr.to_le_bytes());
-        cmd.push((n - 1) as u8);
-        let r = self.transact(&cmd, 4 * n + 1);
-        let words = r[..4 * n]
-            .chunks(4)
-            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect();
-        (words, r[4 * n])
+        let r = self.op(link::OP_READ, addr, n, &[]);
+        assert_eq!(r.words.len(), n);
+        (r.words, r.status)
     }
 
     /// A mapdma register write that must succeed.

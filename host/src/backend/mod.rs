@@ -50,6 +50,8 @@ pub enum BackendError {
         bytes: u32,
         clock: u64,
     },
+    /// The board link lost or refused frames beyond what its retries hide.
+    LinkFault(serial::LinkFault),
 }
 
 impl fmt::Display for BackendError {
@@ -84,6 +86,7 @@ impl fmt::Display for BackendError {
                 "DMA wrote {bytes} byte(s) at {address:#x} in clock {clock}, outside the \
                  allocated pages"
             ),
+            BackendError::LinkFault(e) => write!(f, "link error: {e}"),
         }
     }
 }

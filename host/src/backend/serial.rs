@@ -1,134 +1,177 @@
-//! A board reached over its UART: the byte protocol of `hdl/src/board/PROTOCOL.md` spoken to
-//! the board design's bridge, giving the register bus (the bridge's register window) and the
-//! board's system RAM as physical memory (allocated here, page by page, in the hardware's page
-//! size).
+//! A board reached over its UART: the framed protocol (version 2) of
+//! `hdl/src/board/PROTOCOL.md` spoken to the board design's bridge, giving the register bus (the
+//! bridge's register window) and the board's system RAM as physical memory (allocated here,
+//! page by page, in the hardware's page size).
 //!
 //! Layers, each usable alone:
-//! - [`encode`]: command bytes, and [`decode_status`] for the status byte;
-//! - [`Bridge`]: one command at a time over any [`Link`] (a byte pipe whose reads time out);
+//! - [`encode`]: request frames, and [`Reply`] for reply frames;
+//! - [`Bridge`]: one operation at a time over any [`Link`] (a byte pipe whose reads time out),
+//!   with the retry rules that make a lost or corrupt frame either harmless or a typed
+//!   [`LinkFault`];
 //! - [`SerialBackend`]: the [`Backend`] traits on top, plus the board window;
 //! - [`Tty`]: a serial port (or pseudo-terminal) in raw 8N1 mode, via termios (Linux).
 //!
 //! A board has no [`DeviceHarness`](super::DeviceHarness): its devices are built in (see the
 //! board window words in [`window`]).
 
+use std::collections::VecDeque;
+use std::fmt;
 use std::io::{self, Read, Write};
 
 use mapdma_regmap as rm;
 
 use super::{Backend, BackendError, BusResponse, PhysicalMemory, RegisterBus};
 
-/// Protocol bytes and addresses (`PROTOCOL.md` is the specification).
-pub mod codes {
-    pub const WRITE: u8 = b'W';
-    pub const READ: u8 = b'R';
-    pub const WRITE_BULK: u8 = b'w';
-    pub const READ_BULK: u8 = b'r';
-    /// Status byte: `STATUS | OVERRUN? | resp`.
-    pub const STATUS: u8 = 0xA0;
-    pub const STATUS_OVERRUN: u8 = 0x04;
-    pub const ERR_OPCODE: u8 = 0xE1;
-    pub const ERR_FRAMING: u8 = 0xE2;
-    /// Bridge address of mapdma register offset 0.
-    pub const REGISTER_WINDOW: u32 = 0x8000_0000;
-    /// Bridge address of board window word 0.
-    pub const BOARD_WINDOW: u32 = 0x4000_0000;
-    /// Words one bulk command moves at most.
-    pub const MAX_BULK_WORDS: usize = 256;
-    /// The register window spans offsets below this.
-    pub const REGISTER_SPAN: u32 = 0x2000;
-    /// The board window's ID word: "MDBD".
-    pub const BOARD_ID: u32 = 0x4D44_4244;
-    /// The protocol version this module speaks.
-    pub const PROTOCOL_VERSION: u32 = 1;
-}
-
+/// The protocol's numbers (`PROTOCOL.md`), shared with the board design.
+pub use mapdma_regmap::link;
 /// Word indices of the board window.
-pub mod window {
-    pub const ID: u32 = 0;
-    pub const VERSION: u32 = 1;
-    pub const RAM_BYTES: u32 = 2;
-    pub const CLOCK_HZ: u32 = 3;
-    pub const UART_DIVISOR: u32 = 4;
-    pub const LOOP_STATUS: u32 = 5;
-    pub const PATTERN: u32 = 6;
-    pub const SUM: u32 = 7;
-    pub const COUNT: u32 = 8;
-}
+pub use mapdma_regmap::link::window;
 
-/// Command encoders. Bulk commands take 1..=256 words.
+/// The link CRC: CRC-16/IBM-3740 (CCITT-FALSE), sent most significant byte first.
+pub const CRC: crc::Crc<u16> = crc::Crc::<u16>::new(&crc::CRC_16_IBM_3740);
+
+/// Request frame encoders. A frame moves 1..=[`link::MAX_WORDS`] words.
 pub mod encode {
-    use super::codes::*;
-    use super::BackendError;
+    use super::{link, BackendError, CRC};
 
-    fn head(op: u8, addr: u32) -> Vec<u8> {
-        let mut v = vec![op];
+    fn frame(seq: u8, op: u8, addr: u32, words: usize, data: &[u32]) -> Vec<u8> {
+        let mut v = Vec::with_capacity(link::REQUEST_OVERHEAD + 4 * data.len());
+        v.extend([link::REQUEST_SOF, seq, op, (words - 1) as u8]);
         v.extend(addr.to_le_bytes());
+        v.extend(data.iter().flat_map(|w| w.to_le_bytes()));
+        let crc = CRC.checksum(&v[1..]);
+        v.extend(crc.to_be_bytes());
         v
     }
 
-    fn bulk_count(n: usize) -> Result<u8, BackendError> {
-        if (1..=MAX_BULK_WORDS).contains(&n) {
-            Ok((n - 1) as u8)
+    fn check(n: usize) -> Result<(), BackendError> {
+        if (1..=link::MAX_WORDS).contains(&n) {
+            Ok(())
         } else {
             Err(BackendError::Link(format!(
-                "a bulk command moves 1..={MAX_BULK_WORDS} words, not {n}"
+                "a frame moves 1..={} words, not {n}",
+                link::MAX_WORDS
             )))
         }
     }
 
-    pub fn write(addr: u32, value: u32) -> Vec<u8> {
-        let mut v = head(WRITE, addr);
-        v.extend(value.to_le_bytes());
-        v
+    /// Writes `words` to `addr`, `addr + 4`, ...
+    pub fn write(seq: u8, addr: u32, words: &[u32]) -> Result<Vec<u8>, BackendError> {
+        check(words.len())?;
+        Ok(frame(seq, link::OP_WRITE, addr, words.len(), words))
     }
 
-    pub fn read(addr: u32) -> Vec<u8> {
-        head(READ, addr)
-    }
-
-    pub fn write_bulk(addr: u32, words: &[u32]) -> Result<Vec<u8>, BackendError> {
-        let mut v = head(WRITE_BULK, addr);
-        v.push(bulk_count(words.len())?);
-        for w in words {
-            v.extend(w.to_le_bytes());
-        }
-        Ok(v)
-    }
-
-    pub fn read_bulk(addr: u32, words: usize) -> Result<Vec<u8>, BackendError> {
-        let mut v = head(READ_BULK, addr);
-        v.push(bulk_count(words)?);
-        Ok(v)
+    /// Reads `words` words from `addr` on.
+    pub fn read(seq: u8, addr: u32, words: usize) -> Result<Vec<u8>, BackendError> {
+        check(words)?;
+        Ok(frame(seq, link::OP_READ, addr, words, &[]))
     }
 }
 
-/// The outcome a status byte reports: `Ok(None)` = OKAY, `Ok(Some(r))` = the command's first
-/// error response. Error replies, an overrun and bytes that are no status are `Err`.
-pub fn decode_status(byte: u8) -> Result<Option<BusResponse>, BackendError> {
-    use codes::*;
-    match byte {
-        ERR_OPCODE => Err(BackendError::Link(
-            "the board did not understand the command (0xE1): the link is out of step".into(),
-        )),
-        ERR_FRAMING => Err(BackendError::Link(
-            "the board saw a framing error and dropped the command (0xE2): check the baud rate"
-                .into(),
-        )),
-        b if b & 0xF8 != STATUS => Err(BackendError::Link(format!(
-            "expected a status byte, got {b:#04x}: the link is out of step"
-        ))),
-        b if b & STATUS_OVERRUN != 0 => Err(BackendError::Link(
-            "the board lost a byte (overrun): was a command sent before the last reply?".into(),
-        )),
-        b => match b & 3 {
-            0 => Ok(None),
-            2 => Ok(Some(BusResponse::SlaveError)),
-            3 => Ok(Some(BusResponse::DecodeError)),
-            _ => Err(BackendError::Link(format!(
-                "status byte {b:#04x} carries the reserved response EXOKAY"
-            ))),
-        },
+/// A reply frame whose CRC checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reply {
+    pub seq: u8,
+    pub words: Vec<u32>,
+    pub status: u8,
+}
+
+/// What a reply says about the request it answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Executed now; the first error response, if any.
+    Executed(Option<BusResponse>),
+    /// A repeat of the last executed frame, not executed again; its cached response.
+    Duplicate(Option<BusResponse>),
+    /// Refused, nothing executed (`link::NAK_*` reason).
+    Rejected(u8),
+    /// A version reply.
+    Version { valid: bool },
+}
+
+fn response(resp: u8) -> Option<BusResponse> {
+    match resp & 3 {
+        2 => Some(BusResponse::SlaveError),
+        3 => Some(BusResponse::DecodeError),
+        _ => None,
+    }
+}
+
+impl Reply {
+    /// The status byte decoded; `None` for a status byte the protocol does not define.
+    pub fn outcome(&self) -> Option<Outcome> {
+        let s = self.status;
+        match s & 0xF0 {
+            link::STATUS if s & 0x08 == 0 && s & 3 != 1 => {
+                Some(if s & link::STATUS_DUPLICATE != 0 {
+                    Outcome::Duplicate(response(s))
+                } else {
+                    Outcome::Executed(response(s))
+                })
+            }
+            link::NAK if (1..=3).contains(&(s & 0x0F)) => Some(Outcome::Rejected(s & 0x0F)),
+            link::STATUS_VERSION if s & 0x0E == 0 => Some(Outcome::Version { valid: s & 1 == 1 }),
+            _ => None,
+        }
+    }
+}
+
+/// A link failure the retries could not hide. Each says what the caller may assume.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LinkFault {
+    /// No usable reply after `attempts` tries. A write may have been applied once, or not at
+    /// all; a read changed nothing, or (if it has side effects) possibly once.
+    NoReply {
+        addr: u32,
+        write: bool,
+        attempts: u32,
+        /// The last thing that went wrong.
+        last: String,
+    },
+    /// A read with side effects (see [`link::register_read_has_side_effects`]) was executed,
+    /// but its data was lost on the way back. Its side effect happened; it is not repeated.
+    ReadLost { addr: u32 },
+    /// The other end is not a version 2 board (`found`: the version it reported, 1 for a
+    /// board that answered the version query with its unknown-command byte).
+    Version { found: u32 },
+}
+
+impl fmt::Display for LinkFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LinkFault::NoReply {
+                addr,
+                write,
+                attempts,
+                last,
+            } => write!(
+                f,
+                "no good reply to the {} at {addr:#010x} after {attempts} attempts ({last}){}",
+                if *write { "write" } else { "read" },
+                if *write {
+                    "; the write may or may not have been applied"
+                } else {
+                    ""
+                }
+            ),
+            LinkFault::ReadLost { addr } => write!(
+                f,
+                "the read at {addr:#010x} was executed but its reply was lost; its side effect \
+                 happened, so it is not repeated"
+            ),
+            LinkFault::Version { found } => write!(
+                f,
+                "the board speaks link protocol version {found}, this library {}: rebuild \
+                 the board design",
+                link::VERSION
+            ),
+        }
+    }
+}
+
+impl From<LinkFault> for BackendError {
+    fn from(f: LinkFault) -> Self {
+        BackendError::LinkFault(f)
     }
 }
 
@@ -137,14 +180,58 @@ pub fn decode_status(byte: u8) -> Result<Option<BusResponse>, BackendError> {
 pub trait Link: Read + Write + Send {}
 impl<T: Read + Write + Send> Link for T {}
 
-/// The protocol client: one command at a time, each reply read in full.
+/// What the protocol client saw, for reports and tests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LinkStats {
+    /// Operations completed (a result or a typed error).
+    pub operations: u64,
+    /// Request frames sent, retries included.
+    pub frames_sent: u64,
+    /// Request frames sent again.
+    pub retries: u64,
+    /// Reply frames refused by the board (NAK).
+    pub rejected: u64,
+    /// Duplicate replies (a retried frame the board had already executed).
+    pub duplicates: u64,
+    /// Start bytes whose frame failed its CRC or shape check.
+    pub bad_frames: u64,
+    /// Good frames for another request (stale), skipped.
+    pub stale: u64,
+    /// Waits that ended in silence.
+    pub timeouts: u64,
+    /// Operations that ended in a [`LinkFault`].
+    pub faults: u64,
+}
+
+/// Tries per operation before a [`LinkFault::NoReply`].
+pub const ATTEMPTS: u32 = 6;
+
+/// The protocol client: one operation at a time, retried by the rules of `PROTOCOL.md`.
 pub struct Bridge<L: Link> {
     link: L,
+    /// The last sequence number used.
+    seq: u8,
+    /// Received bytes not yet taken apart.
+    input: VecDeque<u8>,
+    stats: LinkStats,
+}
+
+/// Why a wait for a reply ended without one.
+enum Miss {
+    Silent,
+    Io(String),
 }
 
 impl<L: Link> Bridge<L> {
+    /// A client on `link`; call [`Bridge::hello`] before the first operation so that its
+    /// sequence numbers follow the board's last executed one.
     pub fn new(link: L) -> Self {
-        Bridge { link }
+        Bridge {
+            link,
+            seq: 0,
+            input: VecDeque::new(),
+            stats: LinkStats::default(),
+        }
     }
 
     /// The link, e.g. to inspect a test double.
@@ -152,25 +239,30 @@ impl<L: Link> Bridge<L> {
         &mut self.link
     }
 
+    pub fn stats(&self) -> LinkStats {
+        self.stats
+    }
+
     fn send(&mut self, bytes: &[u8]) -> Result<(), BackendError> {
+        self.stats.frames_sent += 1;
+        // Whatever arrived before this request cannot answer it.
+        self.input.clear();
         self.link
             .write_all(bytes)
             .and_then(|_| self.link.flush())
             .map_err(|e| BackendError::Link(format!("writing to the board: {e}")))
     }
 
-    /// Reads exactly `n` reply bytes. An error byte (0xE1/0xE2) arriving first is decoded as
-    /// such, so that the caller learns why instead of a timeout.
-    fn receive(&mut self, n: usize) -> Result<Vec<u8>, BackendError> {
-        let mut buf = vec![0u8; n];
-        let mut got = 0;
-        while got < n {
-            match self.link.read(&mut buf[got..]) {
-                Ok(0) => return Err(self.timeout(&buf[..got], n)),
-                // A reply's first byte may be data that happens to equal an error code, so
-                // nothing is judged until the reply is complete (its last byte is a status
-                // byte, which callers decode) or the link falls silent.
-                Ok(k) => got += k,
+    /// Reads more bytes into `input`; `Err` when the link stays silent.
+    fn fill(&mut self) -> Result<(), Miss> {
+        let mut buf = [0u8; 1024];
+        loop {
+            match self.link.read(&mut buf) {
+                Ok(0) => return Err(Miss::Silent),
+                Ok(k) => {
+                    self.input.extend(&buf[..k]);
+                    return Ok(());
+                }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e)
                     if matches!(
@@ -178,124 +270,249 @@ impl<L: Link> Bridge<L> {
                         io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
                     ) =>
                 {
-                    return Err(self.timeout(&buf[..got], n))
+                    return Err(Miss::Silent)
                 }
-                Err(e) => return Err(BackendError::Link(format!("reading from the board: {e}"))),
+                Err(e) => return Err(Miss::Io(format!("reading from the board: {e}"))),
             }
         }
-        // Every reply ends with a status byte. If it does not, and the first byte was an error
-        // code, the board rejected a command and the bytes after its code belong to something
-        // else: report the board's own answer.
-        if matches!(buf[0], codes::ERR_OPCODE | codes::ERR_FRAMING)
-            && decode_status(buf[n - 1]).is_err()
-        {
-            decode_status(buf[0])?;
-        }
-        Ok(buf)
     }
 
-    /// The link fell silent after `got` of `n` reply bytes. A lone error code is the board's
-    /// whole answer (it did not take the command); anything else is a silent board.
-    fn timeout(&self, got: &[u8], n: usize) -> BackendError {
-        if let [code @ (codes::ERR_OPCODE | codes::ERR_FRAMING)] = got {
-            if let Err(e) = decode_status(*code) {
-                return e;
+    /// The next reply frame with a good CRC: bytes before a start byte are skipped, and a
+    /// candidate that fails costs only its start byte (a real frame may begin inside it).
+    fn next_frame(&mut self) -> Result<Reply, Miss> {
+        loop {
+            while let Some(&b) = self.input.front() {
+                if b == link::REPLY_SOF {
+                    break;
+                }
+                self.input.pop_front();
+            }
+            if self.input.len() >= 3 {
+                let n = self.input[2] as usize;
+                let len = link::REPLY_OVERHEAD + 4 * n;
+                if n > link::MAX_WORDS {
+                    self.stats.bad_frames += 1;
+                    self.input.pop_front();
+                    continue;
+                }
+                if self.input.len() >= len {
+                    let f: Vec<u8> = self.input.range(..len).copied().collect();
+                    if CRC.checksum(&f[1..]) != 0 {
+                        self.stats.bad_frames += 1;
+                        self.input.pop_front();
+                        continue;
+                    }
+                    self.input.drain(..len);
+                    return Ok(Reply {
+                        seq: f[1],
+                        words: f[3..3 + 4 * n]
+                            .chunks_exact(4)
+                            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                            .collect(),
+                        status: f[3 + 4 * n],
+                    });
+                }
+            }
+            if let Err(miss) = self.fill() {
+                // Silence: a candidate still waiting for bytes was none; look past it.
+                if self.input.len() > 1 {
+                    self.stats.bad_frames += 1;
+                    self.input.pop_front();
+                    continue;
+                }
+                return Err(miss);
             }
         }
-        BackendError::Link(format!(
-            "the board did not answer: {} of {n} reply bytes arrived (is the board \
-             programmed, and the baud rate right?)",
-            got.len()
-        ))
     }
 
-    /// Discards input until the link stays silent for one read timeout; the board abandons a
-    /// half-received command after 50 ms, shorter than any sensible read timeout, so the link
-    /// is in step afterwards.
-    pub fn resync(&mut self) -> Result<(), BackendError> {
-        let mut sink = [0u8; 256];
-        for _ in 0..1024 {
-            match self.link.read(&mut sink) {
-                Ok(0) => return Ok(()),
-                Ok(_) => {}
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
-                    ) =>
+    /// The reply to request `seq` (or a rejection, whose number is not trusted), skipping
+    /// stale frames.
+    fn reply_to(&mut self, seq: u8) -> Result<(Reply, Outcome), Miss> {
+        loop {
+            let r = self.next_frame()?;
+            match r.outcome() {
+                Some(o @ Outcome::Rejected(_)) => return Ok((r, o)),
+                Some(o @ (Outcome::Executed(_) | Outcome::Duplicate(_))) if r.seq == seq => {
+                    return Ok((r, o))
+                }
+                _ => self.stats.stale += 1,
+            }
+        }
+    }
+
+    fn next_seq(&mut self) -> u8 {
+        self.seq = self.seq.wrapping_add(1);
+        self.seq
+    }
+
+    /// Asks the board for its protocol version (the query byte, outside the framing) and
+    /// continues its sequence numbers. A version 1 board is a [`LinkFault::Version`].
+    pub fn hello(&mut self) -> Result<(), BackendError> {
+        for _ in 0..ATTEMPTS {
+            self.send(&[link::QUERY])?;
+            // A version 1 bridge answers the query byte alone with its unknown-command byte.
+            match self.fill() {
+                Ok(())
+                    if self.input.front() == Some(&link::V1_UNKNOWN_COMMAND)
+                        && self.input.len() == 1 =>
                 {
-                    return Ok(())
+                    if let Err(Miss::Silent) = self.fill() {
+                        return Err(LinkFault::Version { found: 1 }.into());
+                    }
                 }
-                Err(e) => return Err(BackendError::Link(format!("reading from the board: {e}"))),
+                Ok(()) => {}
+                Err(Miss::Silent) => {
+                    self.stats.timeouts += 1;
+                    continue;
+                }
+                Err(Miss::Io(e)) => return Err(BackendError::Link(e)),
             }
+            loop {
+                match self.next_frame() {
+                    Ok(r) => match r.outcome() {
+                        Some(Outcome::Version { .. }) if r.words.len() == 1 => {
+                            let version = r.words[0] & 0xFF;
+                            if version != link::VERSION {
+                                return Err(LinkFault::Version { found: version }.into());
+                            }
+                            self.seq = r.seq;
+                            return Ok(());
+                        }
+                        _ => self.stats.stale += 1,
+                    },
+                    Err(Miss::Silent) => {
+                        self.stats.timeouts += 1;
+                        break;
+                    }
+                    Err(Miss::Io(e)) => return Err(BackendError::Link(e)),
+                }
+            }
+            self.stats.retries += 1;
         }
         Err(BackendError::Link(
-            "the board keeps sending: cannot resynchronise".into(),
+            "the board did not answer the version query: is the board programmed, the port \
+             right and the baud rate the one it was built for?"
+                .into(),
         ))
     }
 
-    /// Runs one command, resynchronising the link if it failed on the link level.
-    fn command<T>(
-        &mut self,
-        f: impl FnOnce(&mut Self) -> Result<T, BackendError>,
-    ) -> Result<T, BackendError> {
-        let r = f(self);
-        if let Err(BackendError::Link(_)) = &r {
-            // Best effort: the original error is the one worth reporting.
-            let _ = self.resync();
-        }
-        r
+    fn fault(&mut self, f: LinkFault) -> BackendError {
+        self.stats.faults += 1;
+        self.stats.operations += 1;
+        f.into()
     }
 
-    /// 'W': the bus response of the write.
-    pub fn write32(&mut self, addr: u32, value: u32) -> Result<Option<BusResponse>, BackendError> {
-        self.command(|b| {
-            b.send(&encode::write(addr, value))?;
-            decode_status(b.receive(1)?[0])
-        })
-    }
-
-    /// 'R': the word and the bus response (the word is 0 after an error).
-    pub fn read32(&mut self, addr: u32) -> Result<(u32, Option<BusResponse>), BackendError> {
-        self.command(|b| {
-            b.send(&encode::read(addr))?;
-            let r = b.receive(5)?;
-            let status = decode_status(r[4])?;
-            Ok((u32::from_le_bytes([r[0], r[1], r[2], r[3]]), status))
-        })
-    }
-
-    /// 'w': writes `words` to `addr`, `addr+4`, …; the first error response, if any.
+    /// Writes `words` to `addr`, `addr + 4`, ... (at most [`link::MAX_WORDS`]); the first
+    /// error response, if any. Retries reuse the sequence number, so the board executes the
+    /// write at most once.
     pub fn write_words(
         &mut self,
         addr: u32,
         words: &[u32],
     ) -> Result<Option<BusResponse>, BackendError> {
-        let cmd = encode::write_bulk(addr, words)?;
-        self.command(|b| {
-            b.send(&cmd)?;
-            decode_status(b.receive(1)?[0])
-        })
+        let seq = self.next_seq();
+        let frame = encode::write(seq, addr, words)?;
+        let mut last = String::new();
+        for attempt in 0..ATTEMPTS {
+            if attempt > 0 {
+                self.stats.retries += 1;
+            }
+            self.send(&frame)?;
+            match self.reply_to(seq) {
+                Ok((reply, Outcome::Executed(r))) if reply.words.is_empty() => {
+                    self.stats.operations += 1;
+                    return Ok(r);
+                }
+                Ok((_, Outcome::Duplicate(r))) => {
+                    self.stats.duplicates += 1;
+                    self.stats.operations += 1;
+                    return Ok(r);
+                }
+                Ok((_, o)) => {
+                    self.stats.rejected += 1;
+                    last = format!("{o:?}");
+                }
+                Err(Miss::Silent) => {
+                    self.stats.timeouts += 1;
+                    last = "no reply".into();
+                }
+                Err(Miss::Io(e)) => return Err(BackendError::Link(e)),
+            }
+        }
+        Err(self.fault(LinkFault::NoReply {
+            addr,
+            write: true,
+            attempts: ATTEMPTS,
+            last,
+        }))
     }
 
-    /// 'r': reads `n` words from `addr` on; the first error response, if any.
+    /// Reads `n` words from `addr` on (at most [`link::MAX_WORDS`]); the first error
+    /// response, if any. `side_effects`: the read changes state, so it is never executed
+    /// twice (a lost reply becomes [`LinkFault::ReadLost`]); otherwise it is simply retried.
     pub fn read_words(
         &mut self,
         addr: u32,
         n: usize,
+        side_effects: bool,
     ) -> Result<(Vec<u32>, Option<BusResponse>), BackendError> {
-        let cmd = encode::read_bulk(addr, n)?;
-        self.command(|b| {
-            b.send(&cmd)?;
-            let r = b.receive(4 * n + 1)?;
-            let status = decode_status(r[4 * n])?;
-            let words = r[..4 * n]
-                .chunks_exact(4)
-                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                .collect();
-            Ok((words, status))
-        })
+        let mut seq = self.next_seq();
+        let mut last = String::new();
+        for attempt in 0..ATTEMPTS {
+            if attempt > 0 {
+                self.stats.retries += 1;
+            }
+            let frame = encode::read(seq, addr, n)?;
+            self.send(&frame)?;
+            match self.reply_to(seq) {
+                Ok((r, Outcome::Executed(resp))) if r.words.len() == n => {
+                    self.stats.operations += 1;
+                    return Ok((r.words, resp));
+                }
+                Ok((_, Outcome::Duplicate(_))) => {
+                    self.stats.duplicates += 1;
+                    if side_effects {
+                        return Err(self.fault(LinkFault::ReadLost { addr }));
+                    }
+                    last = "duplicate".into();
+                }
+                Ok((r, o)) => {
+                    self.stats.rejected += 1;
+                    last = format!("{o:?} with {} words", r.words.len());
+                }
+                Err(Miss::Silent) => {
+                    self.stats.timeouts += 1;
+                    last = "no reply".into();
+                }
+                Err(Miss::Io(e)) => return Err(BackendError::Link(e)),
+            }
+            // A read without side effects goes again as a new request.
+            if !side_effects {
+                seq = self.next_seq();
+            }
+        }
+        Err(self.fault(LinkFault::NoReply {
+            addr,
+            write: false,
+            attempts: ATTEMPTS,
+            last,
+        }))
+    }
+
+    /// One word written; its bus response.
+    pub fn write32(&mut self, addr: u32, value: u32) -> Result<Option<BusResponse>, BackendError> {
+        self.write_words(addr, &[value])
+    }
+
+    /// One word read (0 after an error) and its bus response; `side_effects` as in
+    /// [`Bridge::read_words`].
+    pub fn read32(
+        &mut self,
+        addr: u32,
+        side_effects: bool,
+    ) -> Result<(u32, Option<BusResponse>), BackendError> {
+        let (w, r) = self.read_words(addr, 1, side_effects)?;
+        Ok((w[0], r))
     }
 }
 
@@ -331,9 +548,9 @@ impl<L: Link> SerialBackend<L> {
     /// RAM size from the board window and the page size from mapdma's CONFIG0.
     pub fn new(link: L) -> Result<Self, BackendError> {
         let mut bridge = Bridge::new(link);
-        bridge.resync()?;
+        bridge.hello()?;
         let mut win = |word: u32| -> Result<u32, BackendError> {
-            match bridge.read32(codes::BOARD_WINDOW + 4 * word)? {
+            match bridge.read32(link::BOARD_WINDOW + 4 * word, false)? {
                 (v, None) => Ok(v),
                 (_, Some(r)) => Err(BackendError::Link(format!(
                     "board window word {word} answered {r:?}"
@@ -341,18 +558,15 @@ impl<L: Link> SerialBackend<L> {
             }
         };
         let id = win(window::ID)?;
-        if id != codes::BOARD_ID {
+        if id != link::BOARD_ID {
             return Err(BackendError::Link(format!(
                 "not a mapdma board: board ID {id:#010x}, expected {:#010x}",
-                codes::BOARD_ID
+                link::BOARD_ID
             )));
         }
         let version = win(window::VERSION)?;
-        if version != codes::PROTOCOL_VERSION {
-            return Err(BackendError::Link(format!(
-                "the board speaks protocol version {version}, this library {}",
-                codes::PROTOCOL_VERSION
-            )));
+        if version != link::VERSION {
+            return Err(LinkFault::Version { found: version }.into());
         }
         let ram_bytes = win(window::RAM_BYTES)?;
         let clock_hz = win(window::CLOCK_HZ)?;
@@ -390,8 +604,8 @@ impl<L: Link> SerialBackend<L> {
 
     /// Reads a board window word (see [`window`]).
     pub fn window_read(&mut self, word: u32) -> Result<u32, BackendError> {
-        let addr = codes::BOARD_WINDOW + 4 * word;
-        match self.bridge.read32(addr)? {
+        let addr = link::BOARD_WINDOW + 4 * word;
+        match self.bridge.read32(addr, false)? {
             (v, None) => Ok(v),
             (_, Some(response)) => Err(BackendError::Register {
                 offset: addr,
@@ -402,7 +616,7 @@ impl<L: Link> SerialBackend<L> {
 
     /// Writes a board window word (see [`window`]).
     pub fn window_write(&mut self, word: u32, value: u32) -> Result<(), BackendError> {
-        let addr = codes::BOARD_WINDOW + 4 * word;
+        let addr = link::BOARD_WINDOW + 4 * word;
         match self.bridge.write32(addr, value)? {
             None => Ok(()),
             Some(response) => Err(BackendError::Register {
@@ -416,13 +630,13 @@ impl<L: Link> SerialBackend<L> {
         if !offset.is_multiple_of(4) {
             return Err(BackendError::Misaligned { offset });
         }
-        if offset >= codes::REGISTER_SPAN {
+        if offset >= link::REGISTER_SPAN {
             return Err(BackendError::Register {
                 offset,
                 response: BusResponse::DecodeError,
             });
         }
-        Ok(codes::REGISTER_WINDOW | offset)
+        Ok(link::REGISTER_WINDOW | offset)
     }
 
     fn check_ram(&self, address: u64, len: usize) -> Result<(), BackendError> {
@@ -444,8 +658,8 @@ impl<L: Link> SerialBackend<L> {
         let mut addr = first_word;
         let mut left = words;
         while left > 0 {
-            let n = left.min(codes::MAX_BULK_WORDS);
-            let (w, r) = self.bridge.read_words(addr as u32, n)?;
+            let n = left.min(link::MAX_WORDS);
+            let (w, r) = self.bridge.read_words(addr as u32, n, false)?;
             if let Some(r) = r {
                 return Err(memory_error(addr, r));
             }
@@ -475,7 +689,8 @@ impl<L: Link> SerialBackend<L> {
 impl<L: Link> RegisterBus for SerialBackend<L> {
     fn read32(&mut self, offset: u32) -> Result<u32, BackendError> {
         let addr = Self::check_register(offset)?;
-        match self.bridge.read32(addr)? {
+        let side_effects = link::register_read_has_side_effects(offset);
+        match self.bridge.read32(addr, side_effects)? {
             (v, None) => Ok(v),
             (_, Some(response)) => Err(BackendError::Register { offset, response }),
         }
@@ -580,8 +795,8 @@ impl<L: Link> PhysicalMemory for SerialBackend<L> {
             .chunks_exact(4)
             .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
             .collect();
-        for (k, chunk) in all.chunks(codes::MAX_BULK_WORDS).enumerate() {
-            let addr = first + (k * codes::MAX_BULK_WORDS * 4) as u64;
+        for (k, chunk) in all.chunks(link::MAX_WORDS).enumerate() {
+            let addr = first + (k * link::MAX_WORDS * 4) as u64;
             if let Some(r) = self.bridge.write_words(addr as u32, chunk)? {
                 return Err(memory_error(addr, r));
             }
@@ -715,35 +930,36 @@ mod tests {
     use super::*;
 
     #[test]
-    fn commands_are_little_endian_with_the_opcode_first() {
-        assert_eq!(
-            encode::write(0x8000_0080, 0x1122_3344),
-            vec![b'W', 0x80, 0, 0, 0x80, 0x44, 0x33, 0x22, 0x11]
-        );
-        assert_eq!(encode::read(0x10), vec![b'R', 0x10, 0, 0, 0]);
-        assert_eq!(
-            encode::write_bulk(4, &[1, 2]).unwrap(),
-            vec![b'w', 4, 0, 0, 0, 1, 1, 0, 0, 0, 2, 0, 0, 0]
-        );
-        assert_eq!(
-            encode::read_bulk(8, 256).unwrap(),
-            vec![b'r', 8, 0, 0, 0, 255]
-        );
+    fn requests_are_little_endian_with_a_big_endian_crc() {
+        let f = encode::read(0x01, 0x4000_0000, 1).unwrap();
+        assert_eq!(f, [0x5A, 0x01, b'R', 0, 0, 0, 0, 0x40, 0xFA, 0xBF]);
+        let f = encode::write(7, 4, &[1, 2]).unwrap();
+        assert_eq!(&f[..12], &[0x5A, 7, b'W', 1, 4, 0, 0, 0, 1, 0, 0, 0]);
+        assert_eq!(CRC.checksum(&f[1..]), 0, "CRC over the frame and its CRC");
     }
 
-    /// Replays a fixed reply, then falls silent like a board that has said all it will.
-    struct Replay(std::io::Cursor<Vec<u8>>);
+    #[test]
+    fn frame_sizes_outside_1_to_max_words_are_refused() {
+        assert!(encode::read(0, 0, 0).is_err());
+        assert!(encode::read(0, 0, link::MAX_WORDS + 1).is_err());
+        assert!(encode::write(0, 0, &[]).is_err());
+        assert!(encode::write(0, 0, &[0; link::MAX_WORDS + 1]).is_err());
+        assert!(encode::write(0, 0, &[0; link::MAX_WORDS]).is_ok());
+    }
 
-    impl Read for Replay {
+    /// Answers every write with the bytes it was given, then falls silent.
+    struct Answer(Vec<u8>);
+
+    impl Read for Answer {
         fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            match self.0.read(buf)? {
-                0 => Err(io::ErrorKind::TimedOut.into()),
-                k => Ok(k),
-            }
+            let n = buf.len().min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0.drain(..n);
+            Ok(n)
         }
     }
 
-    impl Write for Replay {
+    impl Write for Answer {
         fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
             Ok(buf.len())
         }
@@ -753,44 +969,37 @@ mod tests {
     }
 
     #[test]
-    fn read_data_that_looks_like_an_error_code_is_data() {
-        for first in [codes::ERR_OPCODE, codes::ERR_FRAMING] {
-            let mut b = Bridge::new(Replay(std::io::Cursor::new(vec![
-                first, 0x22, 0x33, 0x44, 0xA0,
-            ])));
-            let (v, resp) = b.read32(0x8000_0080).expect("a complete reply is data");
-            assert_eq!(v, u32::from_le_bytes([first, 0x22, 0x33, 0x44]));
-            assert_eq!(resp, None);
+    fn a_version_1_bridge_answers_the_query_with_its_unknown_command_byte() {
+        let mut b = Bridge::new(Answer(vec![link::V1_UNKNOWN_COMMAND]));
+        assert_eq!(
+            b.hello(),
+            Err(BackendError::LinkFault(LinkFault::Version { found: 1 }))
+        );
+        let mut b = Bridge::new(Answer(vec![]));
+        let e = b.hello().unwrap_err().to_string();
+        assert!(e.contains("did not answer the version query"), "{e}");
+    }
+
+    #[test]
+    fn status_bytes_decode_to_outcomes() {
+        let r = |status| Reply {
+            seq: 0,
+            words: vec![],
+            status,
+        };
+        assert_eq!(r(0xA0).outcome(), Some(Outcome::Executed(None)));
+        assert_eq!(
+            r(0xA3).outcome(),
+            Some(Outcome::Executed(Some(BusResponse::DecodeError)))
+        );
+        assert_eq!(
+            r(0xA6).outcome(),
+            Some(Outcome::Duplicate(Some(BusResponse::SlaveError)))
+        );
+        assert_eq!(r(0xE3).outcome(), Some(Outcome::Rejected(link::NAK_CRC)));
+        assert_eq!(r(0xB1).outcome(), Some(Outcome::Version { valid: true }));
+        for bad in [0xA1, 0xA8, 0xE0, 0xE4, 0xB2, 0x00, 0xFF] {
+            assert_eq!(r(bad).outcome(), None, "{bad:#x}");
         }
-    }
-
-    #[test]
-    fn a_lone_error_code_is_reported_as_the_boards_answer() {
-        let mut b = Bridge::new(Replay(std::io::Cursor::new(vec![codes::ERR_FRAMING])));
-        let e = b.read32(0x8000_0080).unwrap_err().to_string();
-        assert!(e.contains("framing error"), "{e}");
-        let mut b = Bridge::new(Replay(std::io::Cursor::new(vec![0x11, 0x22])));
-        let e = b.read32(0x8000_0080).unwrap_err().to_string();
-        assert!(e.contains("2 of 5 reply bytes"), "{e}");
-    }
-
-    #[test]
-    fn bulk_sizes_outside_1_to_256_are_refused() {
-        assert!(encode::read_bulk(0, 0).is_err());
-        assert!(encode::read_bulk(0, 257).is_err());
-        assert!(encode::write_bulk(0, &[]).is_err());
-        assert!(encode::write_bulk(0, &[0; 257]).is_err());
-    }
-
-    #[test]
-    fn status_bytes_decode_to_responses_or_errors() {
-        assert_eq!(decode_status(0xA0), Ok(None));
-        assert_eq!(decode_status(0xA2), Ok(Some(BusResponse::SlaveError)));
-        assert_eq!(decode_status(0xA3), Ok(Some(BusResponse::DecodeError)));
-        for bad in [0xA1, 0xA4, 0xA6, 0xE1, 0xE2, 0x00, 0xFF, 0xB0] {
-            assert!(decode_status(bad).is_err(), "{bad:#x}");
-        }
-        let e = decode_status(0xE2).unwrap_err().to_string();
-        assert!(e.contains("framing"), "{e}");
     }
 }

@@ -1,11 +1,12 @@
-//! An in-process fake of the board's UART bridge, byte for byte as `hdl/src/board/PROTOCOL.md`
-//! specifies it: registers are the host's reference model of mapdma (in the board
+//! An in-process fake of the board's UART bridge, frame for frame as `hdl/src/board/PROTOCOL.md`
+//! (version 2) specifies it: registers are the host's reference model of mapdma (in the board
 //! configuration), memory is that model's RAM at physical 0, plus the board window. Knobs inject
 //! the link faults a real cable produces.
 
 #![allow(dead_code)]
 
 use mapdma_host::backend::reference::ReferenceModel;
+use mapdma_host::backend::serial::{link, CRC};
 use mapdma_host::backend::{PhysicalMemory, RegisterBus};
 use mapdma_regmap::Config;
 use std::collections::VecDeque;
@@ -38,8 +39,14 @@ pub struct FakeBridge {
     // Fault knobs.
     /// Answer nothing at all (board not programmed, wrong port).
     pub mute: bool,
-    /// Replace the next status byte with this one.
+    /// Replace the next executed frame's status byte with this one (CRC still good).
     pub corrupt_status: Option<u8>,
+    /// Flip this bit of the next reply frame (CRC then bad).
+    pub corrupt_reply: Option<usize>,
+    /// The version reply's data word.
+    pub version_word: u32,
+    /// The last executed frame's sequence number and response.
+    last: Option<(u8, u8)>,
     /// Board ID to report.
     pub board_id: u32,
     /// Bytes queued for output before the next reply (line noise, a stale reply).
@@ -62,6 +69,9 @@ impl FakeBridge {
             bytes_in: 0,
             mute: false,
             corrupt_status: None,
+            corrupt_reply: None,
+            version_word: link::version_word(),
+            last: None,
             board_id: 0x4D44_4244,
             noise: vec![],
         }
@@ -84,7 +94,7 @@ impl FakeBridge {
         } else if addr & 0x4000_0000 != 0 {
             let value = match (addr >> 2) & 0xF {
                 0 => self.board_id,
-                1 => 1,
+                1 => link::VERSION,
                 2 => RAM_BYTES,
                 3 => CLOCK_HZ,
                 4 => DIVISOR,
@@ -111,81 +121,90 @@ impl FakeBridge {
         }
     }
 
-    fn reply(&mut self, bytes: &[u8]) {
+    fn reply(&mut self, seq: u8, words: &[u32], status: u8) {
         if self.mute {
             return;
         }
         let noise = std::mem::take(&mut self.noise);
         self.output.extend(noise);
-        self.output.extend(bytes);
+        let mut f = vec![link::REPLY_SOF, seq, words.len() as u8];
+        f.extend(words.iter().flat_map(|w| w.to_le_bytes()));
+        f.push(status);
+        let crc = CRC.checksum(&f[1..]);
+        f.extend(crc.to_be_bytes());
+        if let Some(bit) = self.corrupt_reply.take() {
+            f[bit / 8] ^= 1 << (bit % 8);
+        }
+        self.output.extend(f);
     }
 
-    fn status(&mut self, resp: u8) -> u8 {
-        self.corrupt_status.take().unwrap_or(0xA0 | resp)
-    }
-
-    /// Executes every complete command in the input buffer.
+    /// Executes every complete frame in the input buffer, as the bridge does: hunt for the
+    /// start byte, check the CRC, answer repeats from the cache.
     fn run(&mut self) {
         loop {
-            let Some(&op) = self.input.first() else {
+            while let Some(&b) = self.input.first() {
+                if b == link::REQUEST_SOF {
+                    break;
+                }
+                self.input.remove(0);
+                if b == link::QUERY {
+                    let status = link::STATUS_VERSION | self.last.is_some() as u8;
+                    let seq = self.last.map_or(0, |(s, _)| s);
+                    self.reply(seq, &[self.version_word], status);
+                }
+            }
+            if self.input.len() < 4 {
                 return;
-            };
-            let need = match op {
-                b'W' => 9,
-                b'R' => 5,
-                b'r' => 6,
-                b'w' => {
-                    if self.input.len() < 6 {
-                        return;
-                    }
-                    6 + 4 * (self.input[5] as usize + 1)
-                }
-                _ => {
-                    self.input.remove(0);
-                    self.reply(&[0xE1]);
-                    continue;
-                }
-            };
+            }
+            let (seq, op, count) = (self.input[1], self.input[2], self.input[3] as usize);
+            if !matches!(op, link::OP_WRITE | link::OP_READ) || count >= link::MAX_WORDS {
+                self.input.drain(..4);
+                self.reply(seq, &[], link::NAK | link::NAK_HEADER);
+                continue;
+            }
+            let words = count + 1;
+            let need = link::REQUEST_OVERHEAD + if op == link::OP_WRITE { 4 * words } else { 0 };
             if self.input.len() < need {
                 return;
             }
-            let cmd: Vec<u8> = self.input.drain(..need).collect();
-            self.commands += 1;
-            let word =
-                |at: usize| u32::from_le_bytes([cmd[at], cmd[at + 1], cmd[at + 2], cmd[at + 3]]);
-            let addr = word(1);
-            let mut first_err = 0u8;
-            let mut out = vec![];
-            match op {
-                b'W' => {
-                    first_err = self.access(addr, Some(word(5))).1;
-                }
-                b'R' => {
-                    let (v, r) = self.access(addr, None);
-                    out.extend(v.to_le_bytes());
-                    first_err = r;
-                }
-                b'w' => {
-                    for i in 0..=cmd[5] as usize {
-                        let (_, r) = self.access(addr + 4 * i as u32, Some(word(6 + 4 * i)));
-                        if first_err == 0 {
-                            first_err = r;
-                        }
-                    }
-                }
-                _ => {
-                    for i in 0..=cmd[5] as usize {
-                        let (v, r) = self.access(addr + 4 * i as u32, None);
-                        out.extend(v.to_le_bytes());
-                        if first_err == 0 {
-                            first_err = r;
-                        }
-                    }
+            let frame: Vec<u8> = self.input.drain(..need).collect();
+            if CRC.checksum(&frame[1..]) != 0 {
+                self.reply(seq, &[], link::NAK | link::NAK_CRC);
+                continue;
+            }
+            if let Some((last, resp)) = self.last {
+                if last == seq {
+                    self.reply(seq, &[], link::STATUS | link::STATUS_DUPLICATE | resp);
+                    continue;
                 }
             }
-            let s = self.status(first_err);
-            out.push(s);
-            self.reply(&out);
+            self.commands += 1;
+            let word = |at: usize| {
+                u32::from_le_bytes([frame[at], frame[at + 1], frame[at + 2], frame[at + 3]])
+            };
+            let addr = word(4);
+            let mut first_err = 0u8;
+            let mut out = vec![];
+            for i in 0..words {
+                let a = addr.wrapping_add(4 * i as u32);
+                let (v, r) = if op == link::OP_WRITE {
+                    self.access(a, Some(word(8 + 4 * i)))
+                } else {
+                    self.access(a, None)
+                };
+                if op == link::OP_READ {
+                    out.push(v);
+                }
+                if first_err == 0 {
+                    first_err = r;
+                }
+            }
+            self.last = Some((seq, first_err));
+            let status = self
+                .corrupt_status
+                .take()
+                .unwrap_or(link::STATUS | first_err);
+            self.reply(seq, &out, status);
         }
     }
 }
