@@ -9,6 +9,35 @@
 
 use mapdma_regmap as rm;
 
+use crate::system_dma::DmaCounter;
+
+/// Bytes a ring channel has moved since it was programmed, followed from successive
+/// `read_dma_counter_ex` readings: the 16-bit pass counter wraps, so the passes are
+/// accumulated reading by reading (read at least once every 65 535 passes).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StreamPosition {
+    last_passes: u16,
+    passes: u64,
+}
+
+impl StreamPosition {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The stream position (landed bytes) after reading `c`.
+    pub fn update(&mut self, c: &DmaCounter) -> u64 {
+        self.passes += c.passes.wrapping_sub(self.last_passes) as u64;
+        self.last_passes = c.passes;
+        self.passes * c.transfer_length as u64 + c.done_in_pass() as u64
+    }
+
+    /// Whole passes completed so far.
+    pub fn passes(&self) -> u64 {
+        self.passes
+    }
+}
+
 /// One SNAP_COUNT / SNAP_ADDR / SNAP_INFLIGHT snapshot of a channel, in units.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Snapshot {
@@ -145,6 +174,23 @@ mod tests {
             (l.remaining_units, l.passes, l.logical_address),
             (2, 0, 0x1018)
         );
+    }
+
+    #[test]
+    fn the_stream_position_follows_the_16_bit_pass_counter_across_its_wrap() {
+        let reading = |passes, remaining| DmaCounter {
+            remaining,
+            passes,
+            transfer_length: 100,
+            logical_address: 0,
+            in_flight: 0,
+        };
+        let mut p = StreamPosition::new();
+        assert_eq!(p.update(&reading(0, 100)), 0);
+        assert_eq!(p.update(&reading(0, 40)), 60);
+        assert_eq!(p.update(&reading(0xFFFF, 100)), 65535 * 100);
+        assert_eq!(p.update(&reading(1, 90)), 65537 * 100 + 10);
+        assert_eq!(p.passes(), 65537);
     }
 
     #[test]

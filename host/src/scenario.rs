@@ -158,8 +158,7 @@ pub fn run_seed(system: &DmaSystem, p: &SeedParams) -> Result<SeedReport> {
     }
 
     let mut drained = 0u64;
-    let mut wraps = 0u64;
-    let mut last_passes = 0u16;
+    let mut stream_position = crate::counter::StreamPosition::new();
     let mut polls = 0u64;
     let mut stalled = 0u64;
     let mut last_position = 0;
@@ -183,9 +182,7 @@ pub fn run_seed(system: &DmaSystem, p: &SeedParams) -> Result<SeedReport> {
     loop {
         let c = adapter.read_dma_counter_ex()?;
         polls += 1;
-        wraps += c.passes.wrapping_sub(last_passes) as u64;
-        last_passes = c.passes;
-        let position = wraps * ring + c.done_in_pass() as u64;
+        let position = stream_position.update(&c);
         match p.transfer {
             TransferType::Write => {
                 if position - drained > ring {
@@ -257,7 +254,7 @@ pub fn run_seed(system: &DmaSystem, p: &SeedParams) -> Result<SeedReport> {
     Ok(SeedReport {
         transfer: p.transfer,
         bytes_checked,
-        wraps,
+        wraps: stream_position.passes(),
         polls,
         logical_address,
         map_registers,
