@@ -100,11 +100,17 @@ fn a_driver_that_polls_too_rarely_is_caught() {
 /// unit every third clock, so some twenty are in flight). Every byte is checked.
 #[test]
 fn wdk_literal_ring_driver_at_latency_64_with_80_percent_memory_stalls() {
-    for (transfer, ready) in [(TransferType::Write, 0.2), (TransferType::Read, 0.5)] {
+    for (transfer, seed) in [
+        (TransferType::Write, 11),
+        (TransferType::Read, 11),
+        (TransferType::Write, 12),
+        (TransferType::Read, 12),
+        (TransferType::Read, 13),
+    ] {
         let opts = VerilatorOptions {
             memory_latency: 64,
-            memory_ready: ready,
-            seed: 11,
+            memory_ready: 0.2,
+            seed,
             ..Default::default()
         };
         let p = SeedParams {

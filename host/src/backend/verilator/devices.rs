@@ -68,8 +68,11 @@ pub struct PinDevice {
     /// DACK was active in the last clock: a read unit of this channel was in the issue stage
     /// and committed at that clock's end exactly if a new AXI read request appears next.
     read_in_issue: bool,
-    /// ... and DREQ was active with it, so it may have committed (without DREQ only a software
-    /// request can move it, which the device does not count on).
+    /// ... so it may be committing (whether DREQ is still active or not: a unit whose request
+    /// waits for room on the bus keeps DACK and moves once it gets room, DREQ or no DREQ). The
+    /// device counts it as taken until the next clock shows whether it moved, so it never asks
+    /// for more units than it was granted; the price is a clock of hesitation at the end of a
+    /// grant, never a unit too many.
     read_may_commit: bool,
     reads_committed: u64,
     delivered: u64,
@@ -194,7 +197,9 @@ impl PinDevice {
             self.eop_pending = false;
         }
         self.read_in_issue = self.reads && o.dack == pol.dack_active_high;
-        self.read_may_commit = self.read_in_issue && drove.dreq != pol.dreq_active_low;
+        // A unit held in the issue stage (DACK kept active while its request waits for room)
+        // still moves after the device has dropped DREQ: DREQ need only be held until DACK.
+        self.read_may_commit = self.read_in_issue;
         self.decide(clock + 1, pol);
     }
 
