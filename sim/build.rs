@@ -73,7 +73,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         println!("cargo:rustc-env={env}={}", rs.display());
     }
 
-    // The board design's own ports (`BoardTop`): clock, the UART pair and the LEDs.
+    // The board design's own ports (`BoardTop`): clock, the UART pair, hold and the LEDs.
     let board = mapdma_hdl::board::build_board::<{ mapdma_hdl::board::RAM_WORD_BITS }>(
         &mapdma_hdl::board::board_config(),
         BOARD_CLOCK_HZ,
@@ -84,6 +84,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let ports = [
         Port::new(port_names::CLOCK, Dir::In, 1),
         Port::new(port_names::BOARD_UART_RX, Dir::In, 1),
+        Port::new(port_names::BOARD_HOLD, Dir::In, 1),
         Port::new(port_names::BOARD_UART_TX, Dir::Out, 1),
         Port::new(
             port_names::BOARD_LEDS,

@@ -3,7 +3,8 @@
 //! wrapper's checks on pin descriptions.
 
 use mapdma_hdl::board::{
-    board_pcf, board_verilog, BoardError, BoardPins, PinMap, SystemRam, UartBridge, UartRx, UartTx,
+    board_pcf, board_verilog, BoardError, BoardPins, ClockPlan, PinMap, PllParams, PllPrimitive,
+    SystemRam, UartBridge, UartRx, UartTx,
 };
 use rust_hdl::prelude::*;
 use std::path::PathBuf;
@@ -142,4 +143,61 @@ fn unusable_pin_descriptions_are_errors() {
         board_verilog(&pins(vec![]), 1_000_000, 115_200),
         Err(BoardError::Baud(_))
     ));
+}
+
+/// With a PLL the wrapper instantiates the primitive, clocks the design from its global output
+/// and holds it in reset until LOCK has passed two flops; Yosys resolves it against the iCE40
+/// cell library and keeps exactly one PLL. The UART divisor follows the PLL's output.
+#[test]
+fn a_pll_clocks_the_design_and_holds_it_in_reset_until_locked() {
+    let p = pins(vec![pin("led[0]", "4", false)]);
+    for primitive in [PllPrimitive::Core, PllPrimitive::Pad] {
+        let plan = ClockPlan {
+            input_hz: 12_000_000,
+            pll: Some((
+                primitive,
+                PllParams::for_output(12_000_000, 36_000_000).unwrap(),
+            )),
+        };
+        let v = board_verilog(&p, plan, 115_200).unwrap();
+        assert!(v.contains(&format!("{} #(", primitive.name())));
+        assert!(v.contains(".PLLOUTGLOBAL(design_clock)"));
+        assert!(v.contains("mapdma_board board(.clock(design_clock)"));
+        assert!(v.contains(".hold(~lock_sync[1])"));
+        let dir = out_dir(&format!("pll_{}", primitive.name()));
+        std::fs::write(dir.join("top.v"), &v).unwrap();
+        let script = format!(
+            "read_verilog -lib +/ice40/cells_sim.v; read_verilog -sv top.v; \
+             hierarchy -check -top top; select -assert-count 1 t:{}",
+            primitive.name()
+        );
+        let out = Command::new("yosys")
+            .args(["-q", "-p", &script])
+            .current_dir(&dir)
+            .output()
+            .expect("`yosys` is not installed: run `ci/setup`");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // Without a PLL the clock pin drives the design and nothing holds it.
+    let direct = board_verilog(&p, 12_000_000, 115_200).unwrap();
+    assert!(direct.contains("mapdma_board board(.clock(clk)") && direct.contains(".hold(1'b0)"));
+    assert!(!direct.contains("SB_PLL40"));
+    // The divisor is the design clock's: 313 clocks per bit at 36 MHz, 104 at 12 MHz.
+    let at = |hz: u32| mapdma_hdl::board::uart_divisor(hz, 115_200).unwrap();
+    assert_eq!((at(36_000_000), at(12_000_000)), (313, 104));
+}
+
+#[test]
+fn a_port_may_not_take_a_name_of_the_wrapper() {
+    for name in ["design_clock", "pll_lock", "lock_sync", "pll"] {
+        let p = pins(vec![pin(name, "4", false)]);
+        assert!(matches!(
+            board_verilog(&p, 12_000_000, 115_200),
+            Err(BoardError::Pins(m)) if m.contains("clashes")
+        ));
+    }
 }

@@ -71,6 +71,12 @@ impl BoardModel {
         self.inputs.set_uart_rx(level as u32);
     }
 
+    /// Holds the design in reset from the next clock on (the board wrapper drives this pin
+    /// until the PLL has locked); released, the power-on counter runs again from 0.
+    pub fn set_hold(&mut self, hold: bool) {
+        self.inputs.set_hold(hold as u32);
+    }
+
     /// The board's transmit line after the last clock.
     pub fn uart_tx(&self) -> bool {
         self.outputs.uart_tx() != 0
@@ -632,6 +638,38 @@ mod tests {
         );
         assert_eq!(board.cycles(), 4_064);
         assert_ne!(board.leds() & 1 << 4, 0, "UART activity LED");
+    }
+
+    /// `hold` (PLL not locked yet) keeps the board in reset: a frame sent meanwhile gets no
+    /// answer, and the same frame sent once the hold is released and the power-on counter has
+    /// run again gets the usual one.
+    #[test]
+    fn a_held_board_stays_in_reset_until_released() {
+        let mut board = BoardModel::new();
+        let frame = [0x5A, 0x01, 0x52, 0x00, 0x00, 0x00, 0x00, 0x40, 0xFA, 0xBF];
+        let exchange = |board: &mut BoardModel| {
+            let mut tx = UartSender::new(DIVISOR);
+            let mut rx = UartReceiver::new(DIVISOR);
+            tx.push(&frame);
+            let mut got = vec![];
+            for _ in 0..4_000 {
+                board.set_uart_rx(tx.next_level());
+                board.step();
+                got.extend(rx.observe(board.uart_tx()));
+            }
+            got
+        };
+        board.set_hold(true);
+        for _ in 0..64 {
+            board.step();
+        }
+        assert_eq!(exchange(&mut board), Vec::<u8>::new(), "held in reset");
+        assert_eq!(board.leds() & 1 << 4, 0, "no UART activity while held");
+        board.set_hold(false);
+        for _ in 0..64 {
+            board.step();
+        }
+        assert_eq!(exchange(&mut board).len(), 10, "answers once released");
     }
 
     /// The whole path a host uses: bytes written to the pty slave reach the board's UART, its

@@ -15,6 +15,8 @@ pub const IRQ: &str = "irq";
 
 /// Board design ports (besides [`CLOCK`]).
 pub const BOARD_UART_RX: &str = "uart_rx";
+/// Holds the board design in reset (the board wrapper drives it until the PLL locks).
+pub const BOARD_HOLD: &str = "hold";
 pub const BOARD_UART_TX: &str = "uart_tx";
 pub const BOARD_LEDS: &str = "leds";
 

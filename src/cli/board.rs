@@ -6,6 +6,8 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use mapdma_hdl::board::{ClockPlan, PllParams, PllPrimitive};
+
 /// The repository's board folder, for a binary run from the source tree (`cargo run`).
 pub fn default_constraints_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("constraints")
@@ -40,7 +42,31 @@ pub struct Board {
 pub struct Clock {
     pub port: String,
     pub pin: String,
+    /// The oscillator on the clock pin.
     pub mhz: f64,
+    /// When present the design runs from the iCE40 PLL instead of the oscillator.
+    pub pll: Option<Pll>,
+}
+
+/// `[clock.pll]`: the design's clock made by the iCE40 PLL from the oscillator.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pll {
+    /// Wanted output; the dividers are computed (`mapdma_hdl::board::PllParams`) and the achieved
+    /// frequency is what the design, its UART divisor and the timing target use.
+    pub mhz: f64,
+    /// `core` (SB_PLL40_CORE, reference from the fabric) or `pad` (SB_PLL40_PAD, the oscillator
+    /// is on the PLL's own input pad).
+    pub primitive: String,
+}
+
+/// Hz from a frequency in MHz given in a board description.
+fn hz(what: &str, mhz: f64) -> anyhow::Result<u32> {
+    let hz = mhz * 1e6;
+    if !(mhz.is_finite() && (1.0..=u32::MAX as f64).contains(&hz)) {
+        bail!("{what} = {mhz} MHz (must be a positive frequency up to 4294 MHz)");
+    }
+    Ok(hz.round() as u32)
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -82,6 +108,42 @@ impl Board {
         Ok(board)
     }
 
+    /// How the design is clocked: the oscillator directly, or the PLL's dividers for
+    /// `[clock.pll]`.
+    pub fn clock_plan(&self) -> anyhow::Result<ClockPlan> {
+        let input_hz = hz("clock.mhz", self.clock.mhz)?;
+        let pll = match &self.clock.pll {
+            None => None,
+            Some(p) => {
+                let primitive = PllPrimitive::parse(&p.primitive)?;
+                let params = PllParams::for_output(input_hz, hz("clock.pll.mhz", p.mhz)?)?;
+                Some((primitive, params))
+            }
+        };
+        Ok(ClockPlan { input_hz, pll })
+    }
+
+    /// The design's clock in MHz (the PLL's achieved output, or the oscillator).
+    pub fn design_mhz(&self) -> anyhow::Result<f64> {
+        Ok(self.clock_plan()?.design_hz() as f64 / 1e6)
+    }
+
+    /// One line describing the clock: `12 MHz on clk (pin J3), PLL SB_PLL40_CORE → 36 MHz`.
+    pub fn clock_summary(&self) -> anyhow::Result<String> {
+        let mut s = format!(
+            "{} MHz on {} (pin {})",
+            self.clock.mhz, self.clock.port, self.clock.pin
+        );
+        if let Some((primitive, params)) = self.clock_plan()?.pll {
+            s.push_str(&format!(
+                ", PLL {} → {} MHz",
+                primitive.name(),
+                params.output_hz() as f64 / 1e6
+            ));
+        }
+        Ok(s)
+    }
+
     /// Absolute path of the constraints file.
     pub fn pcf_path(&self) -> PathBuf {
         self.dir.join(&self.pcf)
@@ -115,12 +177,7 @@ impl Board {
                 DEVICES.join(", ")
             );
         }
-        if !(self.clock.mhz > 0.0 && self.clock.mhz.is_finite()) {
-            bail!(
-                "clock.mhz = {} (must be a positive frequency)",
-                self.clock.mhz
-            );
-        }
+        self.clock_plan()?;
         let pcf_path = self.pcf_path();
         let text = std::fs::read_to_string(&pcf_path)
             .with_context(|| format!("reading {}", pcf_path.display()))?;
@@ -254,5 +311,38 @@ mod tests {
             format!("{e:#}").contains("on pin 36 in board.toml but on 35"),
             "{e:#}"
         );
+    }
+
+    #[test]
+    fn a_pll_the_chip_cannot_make_or_an_unknown_primitive_is_an_error() {
+        let dir = std::env::temp_dir().join(format!("mapdma-pll-{}", std::process::id()));
+        for (name, pll, expect) in [
+            ("slow", "{ mhz = 8.0, primitive = 'core' }", "16–275 MHz"),
+            ("odd", "{ mhz = 36.0, primitive = 'pll2' }", "use `core`"),
+            ("ok", "{ mhz = 48.0, primitive = 'pad' }", ""),
+        ] {
+            let b = dir.join(name);
+            std::fs::create_dir_all(&b).unwrap();
+            std::fs::write(b.join("b.pcf"), "set_io clk 35\n").unwrap();
+            std::fs::write(
+                b.join("board.toml"),
+                format!(
+                    "name='x'\ndevice='up5k'\npackage='sg48'\npcf='b.pcf'\n\
+                     [clock]\nport='clk'\npin='35'\nmhz=12.0\npll={pll}\n"
+                ),
+            )
+            .unwrap();
+            match Board::load(&dir, name) {
+                Ok(board) => {
+                    assert!(expect.is_empty(), "{name} loaded");
+                    assert_eq!(board.design_mhz().unwrap(), 48.0);
+                    assert!(board
+                        .clock_summary()
+                        .unwrap()
+                        .contains("SB_PLL40_PAD → 48 MHz"));
+                }
+                Err(e) => assert!(format!("{e:#}").contains(expect), "{name}: {e:#}"),
+            }
+        }
     }
 }

@@ -34,10 +34,7 @@ pub fn run(args: &BoardsArgs) -> anyhow::Result<()> {
         let b = Board::load(&dir, &name)?;
         println!("{name}: {}", b.name);
         println!("  device   iCE40 {} in {}", b.device, b.package);
-        println!(
-            "  clock    {} MHz on {} (pin {})",
-            b.clock.mhz, b.clock.port, b.clock.pin
-        );
+        println!("  clock    {}", b.clock_summary()?);
         if let Some(u) = &b.uart {
             println!(
                 "  uart     rx {} (pin {}), tx {} (pin {})",

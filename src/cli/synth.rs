@@ -23,7 +23,7 @@ pub struct SynthArgs {
     #[arg(long, required_unless_present = "core", conflicts_with = "core")]
     board: Option<String>,
     /// Build this Verilog (module `top`, ports named as in the board's .pcf) instead of the
-    /// generated board design
+    /// generated board design; timing is checked at the oscillator's frequency
     #[arg(long, value_name = "FILE", requires = "board")]
     verilog: Option<PathBuf>,
     /// UART rate of the generated board design (the host must use the same)
@@ -119,10 +119,19 @@ fn board(args: &SynthArgs, name: &str) -> anyhow::Result<()> {
             (generated.verilog, pcf, generated.summary)
         }
     };
-    let result = board_flow(&board, &verilog, &pcf, &args.out, args.seed)?;
+    // A given top is clocked from the oscillator pin (a PLL of its own is its business); the
+    // generated design runs at the board's design clock (its PLL's output, if it has one).
+    let target_mhz = match &args.verilog {
+        Some(_) => board.clock.mhz,
+        None => board.design_mhz()?,
+    };
+    let result = board_flow(&board, &verilog, &pcf, &args.out, args.seed, target_mhz)?;
     println!(
-        "board        {} (iCE40 {}, {}), clock {} MHz",
-        board.name, board.device, board.package, board.clock.mhz
+        "board        {} (iCE40 {}, {}), clock {}",
+        board.name,
+        board.device,
+        board.package,
+        board.clock_summary()?
     );
     println!("design       {design}");
     print_cells(&result.cells);
@@ -207,12 +216,9 @@ pub fn board_pins(board: &Board) -> anyhow::Result<BoardPins> {
 /// Generates the board design for `board` with a UART at `baud`.
 pub fn generate_board_design(board: &Board, baud: u32) -> anyhow::Result<BoardDesign> {
     let pins = board_pins(board)?;
-    let hz = board.clock.mhz * 1e6;
-    if !(1.0..=u32::MAX as f64).contains(&hz) {
-        bail!("board clock {} MHz is out of range", board.clock.mhz);
-    }
-    let clock_hz = hz.round() as u32;
-    let verilog = hdl_board::board_verilog(&pins, clock_hz, baud)
+    let plan = board.clock_plan()?;
+    let clock_hz = plan.design_hz();
+    let verilog = hdl_board::board_verilog(&pins, plan, baud)
         .with_context(|| format!("generating the design for {}", board.name))?;
     let divisor = hdl_board::uart_divisor(clock_hz, baud)?;
     let cfg = hdl_board::board_config();
@@ -221,16 +227,19 @@ pub fn generate_board_design(board: &Board, baud: u32) -> anyhow::Result<BoardDe
         pcf: hdl_board::board_pcf(&pins),
         summary: format!(
             "mapdma board design: {} channels, {} map registers of {} bytes, {} KiB RAM, \
-             UART {baud} baud (divisor {divisor})",
+             UART {baud} baud (divisor {divisor} at {} MHz)",
             cfg.channels,
             cfg.map_registers,
             cfg.page_size(),
-            hdl_board::RAM_BYTES / 1024
+            hdl_board::RAM_BYTES / 1024,
+            clock_hz as f64 / 1e6
         ),
     })
 }
 
-/// Runs Yosys (`stat.json`), writes `top.json`, then nextpnr-ice40 at the board clock with the
+/// Runs Yosys (`stat.json`), writes `top.json`, then nextpnr-ice40 at `target_mhz` (for the
+/// generated design the PLL's output where the board has one; the oscillator net then only
+/// feeds the PLL) with the
 /// constraints `pcf` (`report.json`, `top.asc`) and icepack (`top.bin`) in `out`.
 pub fn board_flow(
     board: &Board,
@@ -238,6 +247,7 @@ pub fn board_flow(
     pcf: &Path,
     out: &Path,
     seed: u64,
+    target_mhz: f64,
 ) -> anyhow::Result<BoardFlow> {
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let out = out
@@ -253,7 +263,7 @@ pub fn board_flow(
         .canonicalize()
         .with_context(|| format!("resolving {}", pcf.display()))?;
     let pcf = pcf.to_str().context("the .pcf path is not UTF-8")?;
-    let freq = board.clock.mhz.to_string();
+    let freq = target_mhz.to_string();
     let seed = seed.to_string();
     // Timing is judged here from the report (so its figures are printed either way), hence
     // --timing-allow-fail; every other nextpnr failure still fails the run.
@@ -356,7 +366,23 @@ mod tests {
             );
             assert_eq!(design.verilog.matches("module top(").count(), 1);
             assert!(design.verilog.contains("module mapdma_board("));
-            assert!(design.summary.contains("divisor 104"), "{}", design.summary);
+            // The divisor is the design clock's: 104 at 12 MHz, 313 at the HX8K's 36 MHz PLL.
+            let mhz = board.design_mhz().unwrap();
+            let divisor = (mhz * 1e6 / 115_200.0).round();
+            assert!(
+                design
+                    .summary
+                    .contains(&format!("divisor {divisor} at {mhz} MHz")),
+                "{}",
+                design.summary
+            );
+            match board.clock.pll {
+                Some(_) => {
+                    assert!(design.verilog.contains(".PLLOUTGLOBAL(design_clock)"));
+                    assert!(design.verilog.contains(".hold(~lock_sync[1])"));
+                }
+                None => assert!(design.verilog.contains(".hold(1'b0)")),
+            }
         }
     }
 

@@ -17,6 +17,7 @@
 pub mod bridge;
 pub mod crc16;
 pub mod frame_rx;
+pub mod pll;
 pub mod system_ram;
 pub mod top;
 pub mod uart_rx;
@@ -26,6 +27,7 @@ mod wrapper;
 pub use bridge::UartBridge;
 pub use crc16::Crc16;
 pub use frame_rx::FrameRx;
+pub use pll::{ClockPlan, PllParams, PllPrimitive};
 pub use system_ram::SystemRam;
 pub use top::{window, BoardTop, BOARD_ID, PROTOCOL_VERSION};
 pub use uart_rx::UartRx;
@@ -144,11 +146,18 @@ pub fn board_design_verilog<const A: usize>(top: &BoardTop<A>) -> Result<String,
 }
 
 /// Verilog of the board design for `pins`: module `top` with the board's port names, wrapping
-/// the rust-hdl design (module `mapdma_board`, `board_config()`, 8 KiB of RAM).
-pub fn board_verilog(pins: &BoardPins, clock_hz: u32, baud: u32) -> Result<String, BoardError> {
-    let top = build_board::<RAM_WORD_BITS>(&board_config(), clock_hz, baud)?;
+/// the rust-hdl design (module `mapdma_board`, `board_config()`, 8 KiB of RAM). `clock` is the
+/// oscillator's frequency in Hz (the design runs from it directly) or a [`ClockPlan`] with the
+/// PLL; the UART divisor is computed for the design's clock.
+pub fn board_verilog(
+    pins: &BoardPins,
+    clock: impl Into<ClockPlan>,
+    baud: u32,
+) -> Result<String, BoardError> {
+    let clock = clock.into();
+    let top = build_board::<RAM_WORD_BITS>(&board_config(), clock.design_hz(), baud)?;
     let inner = board_design_verilog(&top)?;
-    wrapper::wrap(&inner, pins, top::LED_COUNT)
+    wrapper::wrap(&inner, pins, top::LED_COUNT, &clock)
 }
 
 /// Constraints for [`board_verilog`]'s ports: one `set_io` per pin the design uses.

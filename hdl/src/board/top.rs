@@ -16,7 +16,9 @@
 //! (blinks about once a second), DMA activity (memory traffic, stretched), interrupt (the level
 //! of `irq`), UART activity (stretched).
 //!
-//! Reset: the flops power up at 0 and a 16-clock power-on counter holds everything in reset.
+//! Reset: the flops power up at 0 and a 16-clock power-on counter holds everything in reset;
+//! `hold` (the wrapper drives it while the PLL has not locked, 0 without a PLL) restarts the
+//! counter, so the design leaves reset 16 clocks after the clock is stable.
 
 use super::bridge::UartBridge;
 use super::system_ram::SystemRam;
@@ -44,6 +46,8 @@ type LoopFifo = SynchronousFIFO<Bits<32>, 5, 6, 8>;
 pub struct BoardTop<const A: usize> {
     pub clock: Signal<In, Clock>,
     pub uart_rx: Signal<In, Bit>,
+    /// Keeps the design in reset (synchronous to `clock`; the wrapper synchronises PLL LOCK).
+    pub hold: Signal<In, Bit>,
     pub uart_tx: Signal<Out, Bit>,
     /// fault, alive, DMA activity, interrupt, UART activity (active high).
     pub leds: Signal<Out, Bits<5>>,
@@ -86,6 +90,7 @@ impl<const A: usize> BoardTop<A> {
         BoardTop {
             clock: Default::default(),
             uart_rx: Default::default(),
+            hold: Default::default(),
             uart_tx: Default::default(),
             leds: Default::default(),
             rx: UartRx::new(divisor),
@@ -125,7 +130,9 @@ impl<const A: usize> Logic for BoardTop<A> {
 
         // Power-on reset.
         self.reset.next = !self.por.q.val().all();
-        if !self.por.q.val().all() {
+        if self.hold.val() {
+            self.por.d.next = 0.into();
+        } else if !self.por.q.val().all() {
             self.por.d.next = self.por.q.val() + 1;
         }
         self.rx.reset.next = self.reset.val();

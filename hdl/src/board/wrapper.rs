@@ -2,6 +2,7 @@
 //! the board design (module `mapdma_board`, its submodules `mapdma_board_…`, see
 //! [`crate::names`]).
 
+use super::pll::ClockPlan;
 use super::{BoardError, BOARD_MODULE};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -46,13 +47,25 @@ fn split_port(port: &str) -> Result<(&str, Option<usize>), BoardError> {
             "port `{port}` is not a plain Verilog identifier (optionally with [index])"
         )));
     }
-    if base == "mapdma_board" || base == "board_leds" || base == "top" {
+    if WRAPPER_NAMES.contains(&base) {
         return Err(BoardError::Pins(format!(
             "port `{port}` clashes with a name of the generated wrapper"
         )));
     }
     Ok((base, index))
 }
+
+/// Names the wrapper declares itself: no board port may take one.
+const WRAPPER_NAMES: &[&str] = &[
+    "mapdma_board",
+    "board",
+    "board_leds",
+    "top",
+    "design_clock",
+    "pll",
+    "pll_lock",
+    "lock_sync",
+];
 
 /// The outputs of the board design and the board ports they drive.
 struct Ports {
@@ -81,8 +94,14 @@ impl Ports {
 }
 
 /// Wraps the board design's Verilog (`inner`, top module [`BOARD_MODULE`]) in the board's module
-/// `top`.
-pub(super) fn wrap(inner: &str, pins: &BoardPins, led_count: usize) -> Result<String, BoardError> {
+/// `top`, clocked as `clock` says: straight from the clock pin, or through the PLL with the design
+/// held in reset until LOCK has been seen on two clocks of the PLL's output.
+pub(super) fn wrap(
+    inner: &str,
+    pins: &BoardPins,
+    led_count: usize,
+    clock: &ClockPlan,
+) -> Result<String, BoardError> {
     let header = format!("module {BOARD_MODULE}(");
     if inner.matches(&header).count() != 1 {
         return Err(BoardError::Check(format!(
@@ -142,10 +161,25 @@ pub(super) fn wrap(inner: &str, pins: &BoardPins, led_count: usize) -> Result<St
         .collect();
     let _ = writeln!(w, "module top(\n{}\n);", decls.join(",\n"));
     let _ = writeln!(w, "    wire [{}:0] board_leds;", led_count - 1);
+    let (design_clock, hold) = match &clock.pll {
+        None => (pins.clock.port.as_str(), "1'b0"),
+        Some((primitive, params)) => {
+            let _ = writeln!(w, "    wire design_clock;");
+            let _ = writeln!(w, "    wire pll_lock;");
+            w.push_str(&params.instance(*primitive, &pins.clock.port, "design_clock", "pll_lock"));
+            // LOCK is asynchronous to the PLL's output: two flops before it releases reset.
+            let _ = writeln!(w, "    reg [1:0] lock_sync = 2'b00;");
+            let _ = writeln!(
+                w,
+                "    always @(posedge design_clock) lock_sync <= {{lock_sync[0], pll_lock}};"
+            );
+            ("design_clock", "~lock_sync[1]")
+        }
+    };
     let _ = writeln!(
         w,
-        "    mapdma_board board(.clock({}), .uart_rx({}), .uart_tx({}), .leds(board_leds));",
-        pins.clock.port, pins.uart_rx.port, pins.uart_tx.port
+        "    mapdma_board board(.clock({design_clock}), .uart_rx({}), .hold({hold}), .uart_tx({}), .leds(board_leds));",
+        pins.uart_rx.port, pins.uart_tx.port
     );
     for (i, led) in leds.iter().enumerate() {
         let inv = if led.active_low { "~" } else { "" };
