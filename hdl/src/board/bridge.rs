@@ -128,6 +128,16 @@ pub struct UartBridge {
     done: Signal<Local, Bit>,
     done_resp: Signal<Local, Bits<2>>,
     done_data: Signal<Local, Bits<32>>,
+    // Values of output ports and sub-module inputs chosen by conditions: each such signal is
+    // assigned once per evaluation from one of these, so event-driven simulators settle.
+    c_busy: Signal<Local, Bit>,
+    c_rx_enable: Signal<Local, Bit>,
+    c_local_we: Signal<Local, Bit>,
+    c_mem_req: Signal<Local, Bit>,
+    c_reg_arvalid: Signal<Local, Bit>,
+    c_reg_awvalid: Signal<Local, Bit>,
+    c_reg_wvalid: Signal<Local, Bit>,
+    c_tx_valid: Signal<Local, Bit>,
 }
 
 impl UartBridge {
@@ -211,6 +221,14 @@ impl UartBridge {
             done: Default::default(),
             done_resp: Default::default(),
             done_data: Default::default(),
+            c_busy: Default::default(),
+            c_rx_enable: Default::default(),
+            c_local_we: Default::default(),
+            c_mem_req: Default::default(),
+            c_reg_arvalid: Default::default(),
+            c_reg_awvalid: Default::default(),
+            c_reg_wvalid: Default::default(),
+            c_tx_valid: Default::default(),
         }
     }
 }
@@ -228,7 +246,7 @@ impl Logic for UartBridge {
         self.frame_rx.rx_data.next = self.rx_data.val();
         self.frame_rx.rx_valid.next = self.rx_valid.val();
         self.frame_rx.rx_error.next = self.rx_error.val();
-        self.frame_rx.enable.next = false;
+        self.c_rx_enable.next = false;
         self.frame_rx.rd_addr.next = self.ram_ix.q.val();
 
         // Combinational scratch, defaulted first (no latches).
@@ -242,29 +260,29 @@ impl Logic for UartBridge {
         self.tx_crc_next.crc_in.next = self.tx_crc.q.val();
 
         // Outputs, defaulted.
-        self.busy.next = true;
-        self.tx_valid.next = false;
+        self.c_busy.next = true;
+        self.c_tx_valid.next = false;
         self.reg_awaddr.next = self.addr.q.val().get_bits::<13>(0);
         self.reg_araddr.next = self.addr.q.val().get_bits::<13>(0);
-        self.reg_awvalid.next = false;
-        self.reg_wvalid.next = false;
-        self.reg_arvalid.next = false;
+        self.c_reg_awvalid.next = false;
+        self.c_reg_wvalid.next = false;
+        self.c_reg_arvalid.next = false;
         self.reg_wdata.next = self.wdata.q.val();
         self.reg_wstrb.next = 0xF.into();
         self.reg_bready.next = true;
         self.reg_rready.next = true;
-        self.mem_req.next = false;
+        self.c_mem_req.next = false;
         self.mem_we.next = self.op_write.q.val();
         self.mem_addr.next = self.addr.q.val();
         self.mem_wdata.next = self.wdata.q.val();
         self.local_addr.next = self.addr.q.val().get_bits::<4>(2);
-        self.local_we.next = false;
+        self.c_local_we.next = false;
         self.local_wdata.next = self.wdata.q.val();
 
         match self.state.q.val() {
             BridgeState::Idle => {
-                self.busy.next = false;
-                self.frame_rx.enable.next = true;
+                self.c_busy.next = false;
+                self.c_rx_enable.next = true;
                 self.resp.d.next = 0.into();
                 self.byte_ix.d.next = 0.into();
                 self.phase.d.next = false;
@@ -326,7 +344,7 @@ impl Logic for UartBridge {
             }
             BridgeState::Access => {
                 if self.tgt_mem.val() {
-                    self.mem_req.next = true;
+                    self.c_mem_req.next = true;
                     if self.mem_ack.val() {
                         self.done.next = true;
                         self.done_resp.next = self.mem_resp.val();
@@ -334,15 +352,15 @@ impl Logic for UartBridge {
                     }
                 }
                 if self.tgt_local.val() {
-                    self.local_we.next = self.op_write.q.val();
+                    self.c_local_we.next = self.op_write.q.val();
                     self.done.next = true;
                     self.done_resp.next = self.local_resp.val();
                     self.done_data.next = self.local_rdata.val();
                 }
                 if self.tgt_reg.val() {
                     if self.op_write.q.val() {
-                        self.reg_awvalid.next = !self.aw_done.q.val();
-                        self.reg_wvalid.next = !self.w_done.q.val();
+                        self.c_reg_awvalid.next = !self.aw_done.q.val();
+                        self.c_reg_wvalid.next = !self.w_done.q.val();
                         if self.reg_awready.val() {
                             self.aw_done.d.next = true;
                         }
@@ -354,7 +372,7 @@ impl Logic for UartBridge {
                             self.done_resp.next = self.reg_bresp.val();
                         }
                     } else {
-                        self.reg_arvalid.next = !self.ar_done.q.val();
+                        self.c_reg_arvalid.next = !self.ar_done.q.val();
                         if self.reg_arready.val() {
                             self.ar_done.d.next = true;
                         }
@@ -388,7 +406,7 @@ impl Logic for UartBridge {
                 }
             }
             BridgeState::TxSof => {
-                self.tx_valid.next = true;
+                self.c_tx_valid.next = true;
                 self.tx_byte.next = 0xA5.into();
                 if self.tx_ready.val() {
                     self.tx_crc.d.next = 0xFFFF.into();
@@ -396,7 +414,7 @@ impl Logic for UartBridge {
                 }
             }
             BridgeState::TxSeq => {
-                self.tx_valid.next = true;
+                self.c_tx_valid.next = true;
                 self.tx_byte.next = self.seq_out.q.val();
                 if self.tx_ready.val() {
                     self.tx_crc.d.next = self.tx_crc_next.crc_out.val();
@@ -404,7 +422,7 @@ impl Logic for UartBridge {
                 }
             }
             BridgeState::TxWords => {
-                self.tx_valid.next = true;
+                self.c_tx_valid.next = true;
                 self.tx_byte.next = self.n_words.q.val();
                 if self.tx_ready.val() {
                     self.tx_crc.d.next = self.tx_crc_next.crc_out.val();
@@ -418,7 +436,7 @@ impl Logic for UartBridge {
                 }
             }
             BridgeState::TxData => {
-                self.tx_valid.next = true;
+                self.c_tx_valid.next = true;
                 self.tx_byte.next = self.rdata.q.val().get_bits::<8>(0);
                 if self.tx_ready.val() {
                     self.tx_crc.d.next = self.tx_crc_next.crc_out.val();
@@ -436,7 +454,7 @@ impl Logic for UartBridge {
                 }
             }
             BridgeState::TxStatus => {
-                self.tx_valid.next = true;
+                self.c_tx_valid.next = true;
                 self.tx_byte.next = self.status.q.val();
                 if self.exec.q.val() {
                     self.tx_byte.next = bit_cast::<8, 2>(self.resp.q.val()) | 0xA0;
@@ -450,14 +468,14 @@ impl Logic for UartBridge {
                 }
             }
             BridgeState::TxCrcHi => {
-                self.tx_valid.next = true;
+                self.c_tx_valid.next = true;
                 self.tx_byte.next = self.tx_crc.q.val().get_bits::<8>(8);
                 if self.tx_ready.val() {
                     self.state.d.next = BridgeState::TxCrcLo;
                 }
             }
             BridgeState::TxCrcLo => {
-                self.tx_valid.next = true;
+                self.c_tx_valid.next = true;
                 self.tx_byte.next = self.tx_crc.q.val().get_bits::<8>(0);
                 if self.tx_ready.val() {
                     self.state.d.next = BridgeState::Idle;
@@ -479,5 +497,14 @@ impl Logic for UartBridge {
             self.w_done.d.next = false;
             self.ar_done.d.next = false;
         }
+        // Chosen above by conditions, assigned once (see the `c_` fields).
+        self.busy.next = self.c_busy.val();
+        self.frame_rx.enable.next = self.c_rx_enable.val();
+        self.local_we.next = self.c_local_we.val();
+        self.mem_req.next = self.c_mem_req.val();
+        self.reg_arvalid.next = self.c_reg_arvalid.val();
+        self.reg_awvalid.next = self.c_reg_awvalid.val();
+        self.reg_wvalid.next = self.c_reg_wvalid.val();
+        self.tx_valid.next = self.c_tx_valid.val();
     }
 }

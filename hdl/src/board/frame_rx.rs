@@ -73,6 +73,12 @@ pub struct FrameRx {
     take: Signal<Local, Bit>,
     hunting: Signal<Local, Bit>,
     data_last: Signal<Local, Bits<10>>,
+    // Values of output ports and sub-module inputs chosen by conditions: each such signal is
+    // assigned once per evaluation from one of these, so event-driven simulators settle.
+    c_frame_ok: Signal<Local, Bit>,
+    c_frame_bad: Signal<Local, Bit>,
+    c_bad_reason: Signal<Local, Bits<2>>,
+    c_query: Signal<Local, Bit>,
 }
 
 impl FrameRx {
@@ -110,6 +116,10 @@ impl FrameRx {
             take: Default::default(),
             hunting: Default::default(),
             data_last: Default::default(),
+            c_frame_ok: Default::default(),
+            c_frame_bad: Default::default(),
+            c_bad_reason: Default::default(),
+            c_query: Default::default(),
         }
     }
 }
@@ -135,10 +145,10 @@ impl Logic for FrameRx {
         self.op_write.next = self.r_op_write.q.val();
         self.count.next = self.r_count.q.val();
         self.addr.next = self.r_addr.q.val();
-        self.frame_ok.next = false;
-        self.frame_bad.next = false;
-        self.bad_reason.next = 0.into();
-        self.query.next = false;
+        self.c_frame_ok.next = false;
+        self.c_frame_bad.next = false;
+        self.c_bad_reason.next = 0.into();
+        self.c_query.next = false;
 
         self.take.next = self.rx_valid.val() & self.enable.val();
         // Index of the payload's last byte: 4·(count + 1) − 1.
@@ -160,7 +170,7 @@ impl Logic for FrameRx {
                         self.state.d.next = RxFrameState::Seq;
                     }
                     if self.rx_data.val() == 0x56 {
-                        self.query.next = true;
+                        self.c_query.next = true;
                     }
                 }
             }
@@ -179,8 +189,8 @@ impl Logic for FrameRx {
                     if (self.rx_data.val() == 0x57) | (self.rx_data.val() == 0x52) {
                         self.state.d.next = RxFrameState::Count;
                     } else {
-                        self.frame_bad.next = true;
-                        self.bad_reason.next = 1.into();
+                        self.c_frame_bad.next = true;
+                        self.c_bad_reason.next = 1.into();
                         self.state.d.next = RxFrameState::Hunt;
                     }
                 }
@@ -190,8 +200,8 @@ impl Logic for FrameRx {
                     self.r_count.d.next = self.rx_data.val();
                     self.byte_ix.d.next = 0.into();
                     if self.rx_data.val().get_bit(7) {
-                        self.frame_bad.next = true;
-                        self.bad_reason.next = 1.into();
+                        self.c_frame_bad.next = true;
+                        self.c_bad_reason.next = 1.into();
                         self.state.d.next = RxFrameState::Hunt;
                     } else {
                         self.state.d.next = RxFrameState::Addr;
@@ -231,10 +241,10 @@ impl Logic for FrameRx {
                 if self.take.val() {
                     self.state.d.next = RxFrameState::Hunt;
                     if self.crc.crc_out.val() == 0 {
-                        self.frame_ok.next = true;
+                        self.c_frame_ok.next = true;
                     } else {
-                        self.frame_bad.next = true;
-                        self.bad_reason.next = 3.into();
+                        self.c_frame_bad.next = true;
+                        self.c_bad_reason.next = 3.into();
                     }
                 }
             }
@@ -247,9 +257,9 @@ impl Logic for FrameRx {
         // error is a line glitch or a break and is ignored.
         if !self.hunting.val() {
             if self.rx_error.val() & self.enable.val() {
-                self.frame_ok.next = false;
-                self.frame_bad.next = true;
-                self.bad_reason.next = 2.into();
+                self.c_frame_ok.next = false;
+                self.c_frame_bad.next = true;
+                self.c_bad_reason.next = 2.into();
                 self.payload.write_enable.next = false;
                 self.state.d.next = RxFrameState::Hunt;
             } else if self.timer.q.val() == self.timeout.val() {
@@ -260,5 +270,10 @@ impl Logic for FrameRx {
             self.state.d.next = RxFrameState::Hunt;
             self.timer.d.next = 0.into();
         }
+        // Chosen above by conditions, assigned once (see the `c_` fields).
+        self.frame_ok.next = self.c_frame_ok.val();
+        self.frame_bad.next = self.c_frame_bad.val();
+        self.bad_reason.next = self.c_bad_reason.val();
+        self.query.next = self.c_query.val();
     }
 }

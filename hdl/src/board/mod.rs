@@ -17,6 +17,7 @@
 pub mod bridge;
 pub mod crc16;
 pub mod frame_rx;
+pub mod loop_fifo;
 pub mod pll;
 pub mod system_ram;
 pub mod top;
@@ -27,6 +28,7 @@ mod wrapper;
 pub use bridge::UartBridge;
 pub use crc16::Crc16;
 pub use frame_rx::FrameRx;
+pub use loop_fifo::LoopFifo;
 pub use pll::{ClockPlan, PllParams, PllPrimitive};
 pub use system_ram::SystemRam;
 pub use top::{window, BoardTop, BOARD_ID, PROTOCOL_VERSION};

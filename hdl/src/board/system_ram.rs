@@ -81,6 +81,13 @@ pub struct SystemRam<const A: usize> {
     aw_in_range: Signal<Local, Bit>,
     ar_in_range: Signal<Local, Bit>,
     b_in_range: Signal<Local, Bit>,
+    // Values of output ports and sub-module inputs chosen by conditions: each such signal is
+    // assigned once per evaluation from one of these, so event-driven simulators settle.
+    c_bresp: Signal<Local, Bits<2>>,
+    c_rdata: Signal<Local, Bits<32>>,
+    c_rresp: Signal<Local, Bits<2>>,
+    c_b_rdata: Signal<Local, Bits<32>>,
+    c_b_resp: Signal<Local, Bits<2>>,
 }
 
 impl<const A: usize> SystemRam<A> {
@@ -145,6 +152,11 @@ impl<const A: usize> SystemRam<A> {
             aw_in_range: Default::default(),
             ar_in_range: Default::default(),
             b_in_range: Default::default(),
+            c_bresp: Default::default(),
+            c_rdata: Default::default(),
+            c_rresp: Default::default(),
+            c_b_rdata: Default::default(),
+            c_b_resp: Default::default(),
         }
     }
 }
@@ -250,9 +262,9 @@ impl<const A: usize> Logic for SystemRam<A> {
             self.b_err.d.next = !self.aw_in_range.val();
         }
         self.bvalid.next = self.b_valid.q.val();
-        self.bresp.next = 0.into();
+        self.c_bresp.next = 0.into();
         if self.b_err.q.val() {
-            self.bresp.next = 3.into();
+            self.c_bresp.next = 3.into();
         }
 
         // AXI read handshake and response.
@@ -269,18 +281,18 @@ impl<const A: usize> Logic for SystemRam<A> {
         }
         self.rvalid.next = self.r_pending.q.val() | self.r_hold_valid.q.val();
         self.rlast.next = true;
-        self.rdata.next = self.ram_out.val();
-        self.rresp.next = 0.into();
+        self.c_rdata.next = self.ram_out.val();
+        self.c_rresp.next = 0.into();
         if self.r_pending_err.q.val() & self.r_pending.q.val() {
-            self.rdata.next = 0.into();
-            self.rresp.next = 3.into();
+            self.c_rdata.next = 0.into();
+            self.c_rresp.next = 3.into();
         }
         if self.r_hold_valid.q.val() {
-            self.rdata.next = self.r_hold_data.q.val();
-            self.rresp.next = 0.into();
+            self.c_rdata.next = self.r_hold_data.q.val();
+            self.c_rresp.next = 0.into();
             if self.r_hold_err.q.val() {
-                self.rdata.next = 0.into();
-                self.rresp.next = 3.into();
+                self.c_rdata.next = 0.into();
+                self.c_rresp.next = 3.into();
             }
         }
 
@@ -288,11 +300,11 @@ impl<const A: usize> Logic for SystemRam<A> {
         self.ack.d.next = self.b_grant.val();
         self.ack_err.d.next = !self.b_in_range.val();
         self.b_ack.next = self.ack.q.val();
-        self.b_rdata.next = self.ram_out.val();
-        self.b_resp.next = 0.into();
+        self.c_b_rdata.next = self.ram_out.val();
+        self.c_b_resp.next = 0.into();
         if self.ack_err.q.val() {
-            self.b_rdata.next = 0.into();
-            self.b_resp.next = 3.into();
+            self.c_b_rdata.next = 0.into();
+            self.c_b_resp.next = 3.into();
         }
 
         if self.reset.val() {
@@ -301,5 +313,11 @@ impl<const A: usize> Logic for SystemRam<A> {
             self.b_valid.d.next = false;
             self.ack.d.next = false;
         }
+        // Chosen above by conditions, assigned once (see the `c_` fields).
+        self.bresp.next = self.c_bresp.val();
+        self.rdata.next = self.c_rdata.val();
+        self.rresp.next = self.c_rresp.val();
+        self.b_rdata.next = self.c_b_rdata.val();
+        self.b_resp.next = self.c_b_resp.val();
     }
 }

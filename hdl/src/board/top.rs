@@ -21,6 +21,7 @@
 //! counter, so the design leaves reset 16 clocks after the clock is stable.
 
 use super::bridge::UartBridge;
+use super::loop_fifo::LoopFifo;
 use super::system_ram::SystemRam;
 use super::uart_rx::UartRx;
 use super::uart_tx::UartTx;
@@ -38,9 +39,6 @@ pub const PROTOCOL_VERSION: u32 = mapdma_regmap::link::VERSION;
 
 /// LEDs the design drives (fault, alive, DMA activity, interrupt, UART activity).
 pub const LED_COUNT: usize = 5;
-
-/// Loop-back FIFO: 32 units, "almost full" at 24 (32 − 8).
-type LoopFifo = SynchronousFIFO<Bits<32>, 5, 6, 8>;
 
 #[derive(LogicBlock)]
 pub struct BoardTop<const A: usize> {
@@ -78,6 +76,10 @@ pub struct BoardTop<const A: usize> {
     reset: Signal<Local, Bit>,
     loop_take: Signal<Local, Bit>,
     bus_error: Signal<Local, Bit>,
+    // Values of output ports and sub-module inputs chosen by conditions: each such signal is
+    // assigned once per evaluation from one of these, so event-driven simulators settle.
+    c_local_rdata: Signal<Local, Bits<32>>,
+    c_local_resp: Signal<Local, Bits<2>>,
 }
 
 impl<const A: usize> BoardTop<A> {
@@ -116,6 +118,8 @@ impl<const A: usize> BoardTop<A> {
             reset: Default::default(),
             loop_take: Default::default(),
             bus_error: Default::default(),
+            c_local_rdata: Default::default(),
+            c_local_resp: Default::default(),
         }
     }
 }
@@ -243,39 +247,39 @@ impl<const A: usize> Logic for BoardTop<A> {
         }
 
         // Board window.
-        self.bridge.local_rdata.next = 0.into();
-        self.bridge.local_resp.next = 0.into();
+        self.c_local_rdata.next = 0.into();
+        self.c_local_resp.next = 0.into();
         if self.bridge.local_addr.val() == 0 {
-            self.bridge.local_rdata.next = self.k_id.val();
+            self.c_local_rdata.next = self.k_id.val();
         } else if self.bridge.local_addr.val() == 1 {
-            self.bridge.local_rdata.next = self.k_version.val();
+            self.c_local_rdata.next = self.k_version.val();
         } else if self.bridge.local_addr.val() == 2 {
-            self.bridge.local_rdata.next = self.k_ram_bytes.val();
+            self.c_local_rdata.next = self.k_ram_bytes.val();
         } else if self.bridge.local_addr.val() == 3 {
-            self.bridge.local_rdata.next = self.k_clock_hz.val();
+            self.c_local_rdata.next = self.k_clock_hz.val();
         } else if self.bridge.local_addr.val() == 4 {
-            self.bridge.local_rdata.next = self.k_divisor.val();
+            self.c_local_rdata.next = self.k_divisor.val();
         } else if self.bridge.local_addr.val() == 5 {
-            self.bridge.local_rdata.next = bit_cast::<32, 1>(self.loopback.empty.val().into())
+            self.c_local_rdata.next = bit_cast::<32, 1>(self.loopback.empty.val().into())
                 | (bit_cast::<32, 1>(self.loopback.full.val().into()) << 1);
             if self.bridge.local_we.val() {
                 self.flushing.d.next = true;
             }
         } else if self.bridge.local_addr.val() == 6 {
-            self.bridge.local_rdata.next = self.pattern.q.val();
+            self.c_local_rdata.next = self.pattern.q.val();
             if self.bridge.local_we.val() {
                 self.pattern.d.next = self.bridge.local_wdata.val();
             }
         } else if self.bridge.local_addr.val() == 7 {
-            self.bridge.local_rdata.next = self.sum.q.val();
+            self.c_local_rdata.next = self.sum.q.val();
             if self.bridge.local_we.val() {
                 self.sum.d.next = 0.into();
                 self.count.d.next = 0.into();
             }
         } else if self.bridge.local_addr.val() == 8 {
-            self.bridge.local_rdata.next = self.count.q.val();
+            self.c_local_rdata.next = self.count.q.val();
         } else {
-            self.bridge.local_resp.next = 2.into();
+            self.c_local_resp.next = 2.into();
         }
 
         // LEDs.
@@ -307,5 +311,8 @@ impl<const A: usize> Logic for BoardTop<A> {
             | (bit_cast::<5, 1>(self.act.q.val().any().into()) << 2)
             | (bit_cast::<5, 1>(self.dma.irq.val().into()) << 3)
             | (bit_cast::<5, 1>(self.uart_act.q.val().any().into()) << 4);
+        // Chosen above by conditions, assigned once (see the `c_` fields).
+        self.bridge.local_rdata.next = self.c_local_rdata.val();
+        self.bridge.local_resp.next = self.c_local_resp.val();
     }
 }
