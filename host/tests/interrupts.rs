@@ -65,7 +65,8 @@ fn a_transfer_completes_once_in_both_directions() {
 #[test]
 fn a_fault_mid_transfer_completes_with_an_error_and_writes_nothing_outside() {
     let system = common::default_system();
-    fault_mid_transfer_completes_with_error(&system, 1);
+    fault_mid_transfer_completes_with_error(&system, 2, TransferType::Read);
+    fault_mid_transfer_completes_with_error(&system, 1, TransferType::Write);
     // The channel works again afterwards (memory → device: the device's source still holds
     // the units the fault stopped).
     single_transfer_completes_once(&system, 1, TransferType::Read);

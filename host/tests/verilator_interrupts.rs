@@ -41,7 +41,8 @@ fn a_fault_mid_transfer_completes_with_an_error_and_writes_nothing_outside() {
         },
     ] {
         let system = open(opts);
-        fault_mid_transfer_completes_with_error(&system, 3);
+        fault_mid_transfer_completes_with_error(&system, 1, TransferType::Read);
+        fault_mid_transfer_completes_with_error(&system, 3, TransferType::Write);
         // The channel works again (memory → device: the device's source still holds the
         // units the fault stopped).
         single_transfer_completes_once(&system, 3, TransferType::Read);

@@ -44,6 +44,11 @@ impl DmaAdapter {
     /// context (so `cancel_adapter_channel` can withdraw it while it waits for map
     /// registers). Bus masters only, as the version-1 routine. The range must lie in one run
     /// of page-aligned MDLs (see [`super::ChainWindow`]); the list then has one element.
+    ///
+    /// Left out of the WDK's parameters: the device object (a list request does not use a
+    /// device's single wait block, as with `get_scatter_gather_list`), the flags and the
+    /// completion routine (for system DMA, which has no lists here), and the synchronous form
+    /// without a list-control routine.
     #[allow(clippy::too_many_arguments)]
     pub fn get_scatter_gather_list_ex(
         &self,

@@ -95,6 +95,7 @@ impl DmaAdapter {
     /// `CancelAdapterChannel`: withdraws the queued request of `context`. `Ok(true)` when it
     /// was still waiting (its routine will never run); `Ok(false)` when its routine has run
     /// already (or it was never queued), in which case the driver frees what it got as usual.
+    /// The context alone names the request; `device` is taken for the WDK's signature.
     pub fn cancel_adapter_channel(
         &self,
         device: &DeviceObject,

@@ -162,10 +162,16 @@ pub fn single_transfer_completes_once(system: &DmaSystem, channel: u32, transfer
     adapter.put_dma_adapter().unwrap();
 }
 
-/// Device → memory over pages 1–3 whose middle map register is invalidated after the
-/// mapping: the channel halts at the first byte of that page, the routine runs once with
-/// `Error`, the flush reports the same fault, and nothing outside page 1 changes.
-pub fn fault_mid_transfer_completes_with_error(system: &DmaSystem, channel: u32) {
+/// A transfer over pages 1–3 whose middle map register is invalidated after the mapping: the
+/// channel halts at the first byte of that page, the routine runs once with `Error`, the flush
+/// reports the same fault. Device → memory: nothing outside page 1 changes and the device
+/// keeps the units that did not move; memory → device: the device gets page 1 exactly and
+/// memory is untouched.
+pub fn fault_mid_transfer_completes_with_error(
+    system: &DmaSystem,
+    channel: u32,
+    transfer: TransferType,
+) {
     let len = 3 * PAGE;
     let (adapter, regs) = system
         .get_dma_adapter(&v3(channel, len as u32, false))
@@ -174,17 +180,25 @@ pub fn fault_mid_transfer_completes_with_error(system: &DmaSystem, channel: u32)
     let chain = chain_of(&buffer);
     let data = pattern(len, 0x3C);
     let ch = channel as usize;
+    if transfer == TransferType::Read {
+        buffer.write(PAGE, &data).unwrap();
+    }
     let base = grant(&adapter, regs);
     let (log, routine) = recorder();
     let mapped = adapter
-        .map_transfer_ex(&chain, base, 0, 0, len, TransferType::Write, Some(routine))
+        .map_transfer_ex(&chain, base, 0, 0, len, transfer, Some(routine))
         .unwrap();
     // Unmap the second page under the running transfer.
     let hole = (mapped.logical_address as usize / PAGE) + 1;
     system
         .with_backend(|b| b.write32(mapdma_host::regmap::MAP.at(hole), 0))
         .unwrap();
-    system.with_devices(|d| d.push_source(ch, &data)).unwrap();
+    match transfer {
+        TransferType::Write => system.with_devices(|d| d.push_source(ch, &data)).unwrap(),
+        _ => system
+            .with_devices(|d| d.grant_sink(ch, len as u64))
+            .unwrap(),
+    }
     run_until(system, 500, 200, || !statuses(&log).is_empty());
     system.with_devices(|d| d.idle(5_000)).unwrap();
     let at = (hole * PAGE) as u32;
@@ -194,9 +208,11 @@ pub fn fault_mid_transfer_completes_with_error(system: &DmaSystem, channel: u32)
     };
     assert_eq!(statuses(&log), vec![expected]);
     assert!(!system.irq().unwrap(), "the fault was acknowledged");
-    let pending = system.with_devices(|d| d.source_pending(ch)).unwrap();
-    assert_eq!(pending, 2 * PAGE, "no unit moved past the unmapped page");
-    match adapter.flush_adapter_buffers_ex(&chain, base, 0, len, TransferType::Write) {
+    if transfer == TransferType::Write {
+        let pending = system.with_devices(|d| d.source_pending(ch)).unwrap();
+        assert_eq!(pending, 2 * PAGE, "no unit moved past the unmapped page");
+    }
+    match adapter.flush_adapter_buffers_ex(&chain, base, 0, len, transfer) {
         Err(DmaError::TransferFault {
             cause: FaultCause::Invalid,
             logical_address,
@@ -205,12 +221,23 @@ pub fn fault_mid_transfer_completes_with_error(system: &DmaSystem, channel: u32)
         other => panic!("the flush reports the fault, got {other:?}"),
     }
     assert_eq!(statuses(&log).len(), 1, "once, not again at the flush");
-    same(
-        &read(&buffer, PAGE, PAGE),
-        &data[..PAGE],
-        "the page before the hole",
-    );
-    for page in [0, 2, 3, 4] {
+    let mut untouched = vec![0, 4];
+    match transfer {
+        TransferType::Write => {
+            same(
+                &read(&buffer, PAGE, PAGE),
+                &data[..PAGE],
+                "the page before the hole",
+            );
+            untouched.extend([2, 3]);
+        }
+        _ => {
+            let got = system.with_devices(|d| d.take_sink(ch)).unwrap();
+            same(&got, &data[..PAGE], "what the device received");
+            same(&read(&buffer, PAGE, len), &data, "the pages read");
+        }
+    }
+    for page in untouched {
         let what = format!("page {page}");
         same(&read(&buffer, page * PAGE, PAGE), &[GUARD; PAGE], &what);
     }
