@@ -7,9 +7,8 @@ use std::sync::Arc;
 
 use common::v3::*;
 use mapdma_host::{
-    AllocateFlags, AllocationStatus, AllocationStatusEx, DeviceDescription, DeviceObject,
-    DmaCompletionStatus, DmaError, DmaWidth, IoAllocationAction, ScatterGatherElement,
-    TransferType,
+    AllocateFlags, AllocationStatus, AllocationStatusEx, DeviceDescription, DeviceObject, DmaError,
+    DmaWidth, IoAllocationAction, ScatterGatherElement, TransferType,
 };
 
 fn master_v3(maximum_length: u32) -> DeviceDescription {
@@ -309,61 +308,7 @@ fn map_transfer_ex_maps_a_chain_and_refuses_what_this_controller_cannot_do() {
 
 #[test]
 fn cancel_mapped_transfer_stops_the_ring_and_completes_it_cancelled() {
-    let system = common::default_system();
-    let ring = 8192;
-    let (adapter, regs) = system.get_dma_adapter(&v3(0, ring as u32, true)).unwrap();
-    let buffer = system.allocate_nonpaged(ring).unwrap();
-    let chain = vec![buffer.mdl(0, ring).unwrap()];
-    let ctx = adapter.initialize_dma_transfer_context().unwrap();
-    let status = adapter
-        .allocate_adapter_channel_ex(
-            &DeviceObject::new(),
-            &ctx,
-            regs,
-            AllocateFlags::SynchronousCallback,
-            None,
-        )
-        .unwrap();
-    let AllocationStatusEx::Granted(base) = status else {
-        panic!("{status:?}")
-    };
-    let (log, routine) = recorder();
-    adapter
-        .map_transfer_ex(&chain, base, 0, 0, ring, TransferType::Write, Some(routine))
-        .unwrap();
-    system
-        .with_devices(|d| d.push_source(0, &pattern(4 * ring, 2)))
-        .unwrap();
-    run_until(&system, 256, 1000, || statuses(&log).len() == 1);
-    adapter.cancel_mapped_transfer(&ctx).unwrap();
-    let left = system.with_devices(|d| d.source_pending(0)).unwrap();
-    system.with_devices(|d| d.idle(20_000)).unwrap();
-    assert_eq!(
-        system.with_devices(|d| d.source_pending(0)).unwrap(),
-        left,
-        "the channel stopped"
-    );
-    assert_eq!(
-        statuses(&log),
-        vec![
-            DmaCompletionStatus::Complete,
-            DmaCompletionStatus::Cancelled
-        ]
-    );
-    adapter
-        .flush_adapter_buffers_ex(&chain, base, 0, ring, TransferType::Write)
-        .unwrap();
-    assert_eq!(statuses(&log).len(), 2, "the flush does not call it again");
-    assert_eq!(
-        adapter.map_transfer_ex(&chain, base, 0, 0, ring, TransferType::Write, None),
-        Err(DmaError::TransferCancelled)
-    );
-    assert!(matches!(
-        adapter.cancel_mapped_transfer(&ctx),
-        Err(DmaError::NothingMapped { .. })
-    ));
-    adapter.free_adapter_channel().unwrap();
-    adapter.put_dma_adapter().unwrap();
+    cancel_mapped_transfer_stops_the_ring(&common::default_system(), 0);
 }
 
 #[test]

@@ -50,3 +50,14 @@ fn a_fault_mid_transfer_completes_with_an_error_and_writes_nothing_outside() {
         assert!(verilator(&system, |v| v.write_violations()).is_empty());
     }
 }
+
+#[test]
+fn cancel_mapped_transfer_stops_a_running_ring() {
+    let system = open(VerilatorOptions {
+        memory_latency: 8,
+        ..VerilatorOptions::default()
+    });
+    cancel_mapped_transfer_stops_the_ring(&system, 2);
+    assert!(verilator(&system, |v| v.write_violations()).is_empty());
+    assert_eq!(system.map_registers_in_use(), 0);
+}

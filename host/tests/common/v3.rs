@@ -246,3 +246,66 @@ pub fn fault_mid_transfer_completes_with_error(
         .unwrap();
     adapter.put_dma_adapter().unwrap();
 }
+
+/// An auto-initialize ring (device → memory) cancelled with `cancel_mapped_transfer` after its
+/// first pass: the channel stops, the routine's calls are `Complete` then `Cancelled`, the
+/// flush adds none, and the context maps no more.
+pub fn cancel_mapped_transfer_stops_the_ring(system: &DmaSystem, channel: u32) {
+    let ch = channel as usize;
+    let ring = 8192;
+    let (adapter, regs) = system
+        .get_dma_adapter(&v3(channel, ring as u32, true))
+        .unwrap();
+    let buffer = system.allocate_nonpaged(ring).unwrap();
+    let chain = vec![buffer.mdl(0, ring).unwrap()];
+    let ctx = adapter.initialize_dma_transfer_context().unwrap();
+    let status = adapter
+        .allocate_adapter_channel_ex(
+            &DeviceObject::new(),
+            &ctx,
+            regs,
+            AllocateFlags::SynchronousCallback,
+            None,
+        )
+        .unwrap();
+    let AllocationStatusEx::Granted(base) = status else {
+        panic!("{status:?}")
+    };
+    let (log, routine) = recorder();
+    adapter
+        .map_transfer_ex(&chain, base, 0, 0, ring, TransferType::Write, Some(routine))
+        .unwrap();
+    system
+        .with_devices(|d| d.push_source(ch, &pattern(4 * ring, 2)))
+        .unwrap();
+    run_until(system, 256, 1000, || statuses(&log).len() == 1);
+    adapter.cancel_mapped_transfer(&ctx).unwrap();
+    let left = system.with_devices(|d| d.source_pending(ch)).unwrap();
+    system.with_devices(|d| d.idle(20_000)).unwrap();
+    assert_eq!(
+        system.with_devices(|d| d.source_pending(ch)).unwrap(),
+        left,
+        "the channel stopped"
+    );
+    assert_eq!(
+        statuses(&log),
+        vec![
+            DmaCompletionStatus::Complete,
+            DmaCompletionStatus::Cancelled
+        ]
+    );
+    adapter
+        .flush_adapter_buffers_ex(&chain, base, 0, ring, TransferType::Write)
+        .unwrap();
+    assert_eq!(statuses(&log).len(), 2, "the flush does not call it again");
+    assert_eq!(
+        adapter.map_transfer_ex(&chain, base, 0, 0, ring, TransferType::Write, None),
+        Err(DmaError::TransferCancelled)
+    );
+    assert!(matches!(
+        adapter.cancel_mapped_transfer(&ctx),
+        Err(DmaError::NothingMapped { .. })
+    ));
+    adapter.free_adapter_channel().unwrap();
+    adapter.put_dma_adapter().unwrap();
+}
