@@ -13,7 +13,7 @@ use mapdma_regmap::{self as rm, TransferType, UnitWidth};
 pub use crate::action::IoAllocationAction;
 use crate::description::DeviceDescription;
 use crate::error::{DmaError, MappedTransfer, Result};
-use crate::hal::{ChannelKey, GrantRoutine, Hal, Mapping, Request, RoutineWait};
+use crate::hal::{Call, ChannelKey, GrantRoutine, Hal, HalState, Mapping, Request, RoutineWait};
 use crate::map_registers::MapRegisterBase;
 use crate::mdl::{span_pages, Mdl};
 
@@ -219,7 +219,7 @@ impl DmaAdapter {
         if number_of_map_registers == 0 {
             return Err(DmaError::ZeroMapRegisters);
         }
-        self.allocate_internal(device.id, number_of_map_registers, Box::new(routine))
+        self.allocate_internal(device.id, number_of_map_registers, Box::new(routine), None)
     }
 
     pub(crate) fn allocate_internal(
@@ -227,37 +227,12 @@ impl DmaAdapter {
         device: u64,
         registers: u32,
         routine: ExecutionRoutine,
+        context: Option<u64>,
     ) -> Result<AllocationStatus> {
-        if registers > self.inner.granted {
-            return Err(DmaError::TooManyMapRegisters {
-                requested: registers,
-                granted: self.inner.granted,
-            });
-        }
-        let key = self.inner.key();
         {
             let mut st = self.hal().lock();
-            st.take_violation(self.id())?;
-            if st.device_busy(device, key) {
-                return Err(DmaError::RequestPending { device });
-            }
-            let in_segment = self.channel().is_some();
-            if !st.can_ever_fit(registers as usize, in_segment) {
-                return Err(DmaError::InsufficientResources {
-                    what: format!("no run of {registers} map registers exists"),
-                });
-            }
-            let inner = self.inner.clone();
-            let bound: GrantRoutine =
-                Box::new(move |base| routine(&DmaAdapter::borrowed(inner), base));
-            st.enqueue(Request {
-                adapter: self.id(),
-                device,
-                registers: registers as usize,
-                in_segment,
-                key,
-                routine: bound,
-            });
+            let request = self.channel_request(&mut st, device, registers, routine, context)?;
+            st.enqueue(request);
         }
         self.hal().pump();
         let mut st = self.hal().lock();
@@ -266,6 +241,46 @@ impl DmaAdapter {
             AllocationStatus::Queued
         } else {
             AllocationStatus::Executed
+        })
+    }
+
+    /// Checks a channel request against the grant and the state, and binds the adapter view
+    /// into its routine.
+    pub(crate) fn channel_request(
+        &self,
+        st: &mut HalState,
+        device: u64,
+        registers: u32,
+        routine: ExecutionRoutine,
+        context: Option<u64>,
+    ) -> Result<Request> {
+        if registers > self.inner.granted {
+            return Err(DmaError::TooManyMapRegisters {
+                requested: registers,
+                granted: self.inner.granted,
+            });
+        }
+        let key = self.inner.key();
+        st.take_violation(self.id())?;
+        if st.device_busy(device, key) {
+            return Err(DmaError::RequestPending { device });
+        }
+        let in_segment = self.channel().is_some();
+        if !st.can_ever_fit(registers as usize, in_segment) {
+            return Err(DmaError::InsufficientResources {
+                what: format!("no run of {registers} map registers exists"),
+            });
+        }
+        let inner = self.inner.clone();
+        let bound: GrantRoutine = Box::new(move |base| routine(&DmaAdapter::borrowed(inner), base));
+        Ok(Request {
+            adapter: self.id(),
+            device,
+            registers: registers as usize,
+            in_segment,
+            key,
+            routine: bound,
+            context,
         })
     }
 
@@ -417,7 +432,8 @@ impl DmaAdapter {
     /// registers of the transfer are invalidated. CurrentVa, length and direction must be the
     /// ones `map_transfer` used and returned (the error lists what is mapped otherwise). A
     /// hardware fault during the transfer is reported as `Err(TransferFault)` after the
-    /// transfer has been completed all the same.
+    /// transfer has been completed all the same. A completion routine that `map_transfer_ex`
+    /// armed and that has not had its final call runs now, with `Aborted` (or `Error`).
     pub fn flush_adapter_buffers(
         &self,
         _mdl: &Mdl,
@@ -435,12 +451,24 @@ impl DmaAdapter {
         };
         let m = st.take_mapping(self.id(), base, wanted)?;
         let mut fault = Ok(None);
+        let mut calls = Vec::new();
         if let Some(c) = self.channel() {
             if st.held_base(self.id(), ChannelKey::Dma(c)).is_some() {
+                // A terminal count the dispatcher has not serviced yet still completes.
+                let tc_pending = st.tc_pending(c);
                 fault = self.stop_channel(&mut st, c);
+                if let Some(a) = st.disarm_completion(c) {
+                    let fault = fault.as_ref().ok().copied().flatten();
+                    calls = Call::at_flush(&a, tc_pending, fault);
+                }
             }
         }
-        st.unmap(&m)?;
+        let unmapped = st.unmap(&m);
+        drop(st);
+        for call in calls {
+            call.run();
+        }
+        unmapped?;
         match fault? {
             Some((cause, logical_address)) => Err(DmaError::TransferFault {
                 channel: self.channel().unwrap_or(0),

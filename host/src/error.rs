@@ -103,6 +103,25 @@ pub enum DmaError {
     Timeout(&'static str),
     /// `put_dma_adapter` with resources outstanding; the adapter is handed back.
     Outstanding(String),
+    /// A routine of the `DMA_OPERATIONS` table that this controller cannot provide; `reason`
+    /// says why (documented on the routine).
+    RoutineNotSupported {
+        routine: &'static str,
+        reason: &'static str,
+    },
+    /// A routine of a later `DMA_OPERATIONS` version than the adapter's table (the version
+    /// follows `DeviceDescription::version`).
+    OperationsVersion {
+        routine: &'static str,
+        needed: u32,
+        version: u32,
+    },
+    /// `map_transfer_ex` under a transfer context that `cancel_mapped_transfer` cancelled.
+    TransferCancelled,
+    /// A transfer context already serving a request (queued or holding the channel).
+    ContextInUse,
+    /// A transfer context of another adapter.
+    UnknownContext,
 }
 
 impl fmt::Display for DmaError {
@@ -207,6 +226,28 @@ impl fmt::Display for DmaError {
             ),
             Timeout(m) => write!(f, "timeout: {m}"),
             Outstanding(m) => write!(f, "put_dma_adapter with resources outstanding: {m}"),
+            RoutineNotSupported { routine, reason } => {
+                write!(f, "{routine} is not supported by mapdma: {reason}")
+            }
+            OperationsVersion {
+                routine,
+                needed,
+                version,
+            } => write!(
+                f,
+                "{routine} is in DMA_OPERATIONS version {needed}, the adapter's table is version \
+                 {version} (get the adapter with DEVICE_DESCRIPTION version {needed})"
+            ),
+            TransferCancelled => write!(
+                f,
+                "the transfer context was cancelled by cancel_mapped_transfer: flush, free the \
+                 channel and start again"
+            ),
+            ContextInUse => write!(
+                f,
+                "the DMA transfer context already serves a request (one request per context)"
+            ),
+            UnknownContext => write!(f, "the DMA transfer context belongs to another adapter"),
         }
     }
 }

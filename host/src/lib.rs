@@ -8,6 +8,14 @@
 //! `put_scatter_gather_list`, `calculate_scatter_gather_list`, `build_scatter_gather_list`,
 //! and `put_dma_adapter` (also on drop).
 //!
+//! An adapter from a version-3 description also has version 3 of the table ([`v3`]):
+//! `allocate_adapter_channel_ex` (asynchronous or `DMA_SYNCHRONOUS_CALLBACK`),
+//! `map_transfer_ex` over an MDL chain with a completion routine that the controller's
+//! terminal-count and fault interrupts drive ([`completion`],
+//! [`DmaSystem::dispatch_interrupts`]), `flush_adapter_buffers_ex`, the cancel routines,
+//! `get_dma_adapter_info`, `get_dma_transfer_info` and the rest; routines that make no sense
+//! for this controller return [`DmaError::RoutineNotSupported`] with the reason.
+//!
 //! Directions use the 8237's vocabulary ([`TransferType`]): `Write` = device → memory,
 //! `Read` = memory → device (the WDK's `WriteToDevice = TRUE`); see [`write_to_device`]. The
 //! WDK's form takes the flag itself: [`DmaAdapter::map_transfer_wdk`],
@@ -63,6 +71,7 @@ pub mod backend;
 pub mod bench;
 pub mod buffer;
 pub mod common_buffer;
+pub mod completion;
 pub mod counter;
 pub mod description;
 pub mod error;
@@ -73,6 +82,7 @@ pub mod scatter_gather;
 pub mod scenario;
 pub mod system;
 mod system_dma;
+pub mod v3;
 
 pub use adapter::{
     write_to_device, AllocationStatus, DeviceObject, DmaAdapter, ExecutionRoutine,
@@ -80,6 +90,7 @@ pub use adapter::{
 };
 pub use buffer::PageBuffer;
 pub use common_buffer::{CommonBuffer, FreeBufferError};
+pub use completion::{DmaCompletionRoutine, DmaCompletionStatus};
 pub use description::{DescriptionError, DeviceDescription, DmaSpeed, DmaWidth, InterfaceType};
 pub use error::{DmaError, MappedTransfer, Result};
 pub use map_registers::MapRegisterBase;
@@ -90,3 +101,7 @@ pub use mdl::Mdl;
 pub use scatter_gather::{ScatterGatherElement, ScatterGatherList, ScatterGatherSize};
 pub use system::DmaSystem;
 pub use system_dma::DmaCounter;
+pub use v3::{
+    AllocateFlags, AllocationStatusEx, DmaAdapterInfo, DmaTransferContext, DmaTransferInfo,
+    MappedTransferEx,
+};

@@ -67,7 +67,7 @@ pub struct ScatterGatherSize {
 pub type ListControl = Box<dyn FnOnce(&DmaAdapter, Result<ScatterGatherList>) + Send>;
 
 impl DmaAdapter {
-    fn require_master(&self) -> Result<()> {
+    pub(crate) fn require_master(&self) -> Result<()> {
         if self.channel().is_some() {
             return Err(DmaError::NotSupported(
                 "scatter/gather lists are for bus-master adapters; system DMA uses map_transfer",
@@ -86,7 +86,7 @@ impl DmaAdapter {
     }
 
     /// Map registers a list for `[current_va, +length)` of `mdl` needs.
-    fn sg_registers(&self, mdl: &Mdl, current_va: usize, length: usize) -> Result<u32> {
+    pub(crate) fn sg_registers(&self, mdl: &Mdl, current_va: usize, length: usize) -> Result<u32> {
         mdl.check_range(current_va, length)?;
         let regs = span_pages(
             (mdl.byte_offset() + current_va) as u64,
@@ -122,11 +122,12 @@ impl DmaAdapter {
             regs,
             Vec::new(),
             Box::new(list_control),
+            None,
         )
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn start_list(
+    pub(crate) fn start_list(
         &self,
         mdl: Mdl,
         current_va: usize,
@@ -135,6 +136,7 @@ impl DmaAdapter {
         regs: u32,
         storage: Vec<ScatterGatherElement>,
         list_control: ListControl,
+        context: Option<u64>,
     ) -> Result<AllocationStatus> {
         // A list request is not tied to a device object's single wait block.
         let device = self.inner.hal.id();
@@ -179,7 +181,7 @@ impl DmaAdapter {
             }
             IoAllocationAction::DeallocateObjectKeepRegisters
         };
-        self.allocate_internal(device, regs, Box::new(routine))
+        self.allocate_internal(device, regs, Box::new(routine), context)
     }
 
     /// `PutScatterGatherList`: flushes every piece and frees the list's map registers.
@@ -277,6 +279,7 @@ impl DmaAdapter {
             size.map_registers,
             storage,
             Box::new(list_control),
+            None,
         )
     }
 }

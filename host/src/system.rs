@@ -106,14 +106,39 @@ impl DmaSystem {
             .map(f)
     }
 
-    /// Runs `f` on the backend's devices; `Err` if it has none.
+    /// Runs `f` on the backend's devices; `Err` if it has none. Time passes in `f` (devices
+    /// stream, the controller moves units), so afterwards the interrupt is serviced as the
+    /// CPU would take it: completion routines armed by `map_transfer_ex` run here (see
+    /// [`DmaSystem::dispatch_interrupts`]).
     pub fn with_devices<R>(
         &self,
         f: impl FnOnce(&mut dyn DeviceHarness) -> std::result::Result<R, BackendError>,
     ) -> Result<R> {
-        let mut st = self.hal.lock();
-        let devices = st.backend().devices().ok_or(BackendError::NoDevices)?;
-        Ok(f(devices)?)
+        let (r, armed) = {
+            let mut st = self.hal.lock();
+            let armed = st.has_armed_completions();
+            let devices = st.backend().devices().ok_or(BackendError::NoDevices)?;
+            (f(devices)?, armed)
+        };
+        if armed {
+            self.hal.dispatch_interrupts()?;
+        }
+        Ok(r)
+    }
+
+    /// The HAL's interrupt service routine and DPC in one: if the controller's `irq` is high,
+    /// reads INT_STATUS, acknowledges the events of channels with a completion routine armed
+    /// (write 1 to clear) and runs those routines, each once per event, on this thread and
+    /// without the HAL lock (see [`crate::completion`]). Returns how many routines ran. A
+    /// driver on a backend whose time runs by itself (a board) calls this from its loop; the
+    /// test benches' [`DmaSystem::with_devices`] calls it after time has passed.
+    pub fn dispatch_interrupts(&self) -> Result<usize> {
+        self.hal.dispatch_interrupts()
+    }
+
+    /// The controller's `irq` line as the backend sees it now.
+    pub fn irq(&self) -> Result<bool> {
+        Ok(self.hal.lock().backend().irq()?)
     }
 
     /// Map registers in use (by channels, kept bases and common buffers).

@@ -64,6 +64,7 @@ impl DmaAdapter {
         };
         let mut writes = program.writes(&cfg);
         // A stale TC or fault of an earlier transfer must not be mistaken for this one's.
+        st.take_serviced_fault(c);
         let bit = 1 << c;
         writes.push((
             rm::INT_STATUS.offset,
@@ -106,6 +107,9 @@ impl DmaAdapter {
         if cause != rm::FaultCause::None {
             fault = Some((cause, st.rd(rm::FAULT_ADDR.at(c))?));
         }
+        // A fault the interrupt dispatcher acknowledged is reported here all the same.
+        let serviced = st.take_serviced_fault(c);
+        fault = fault.or(serviced);
         let bit = 1 << c;
         st.wr(
             rm::INT_STATUS.offset,

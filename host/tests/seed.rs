@@ -55,3 +55,24 @@ fn a_driver_that_polls_too_rarely_is_caught() {
         }
     }
 }
+
+#[test]
+fn seed_scenario_with_version_3_calls_counts_every_pass_in_its_completion_routine() {
+    use mapdma_host::scenario::v3::run_seed_v3;
+    use mapdma_host::DmaCompletionStatus;
+    let system = common::default_system();
+    for (channel, width) in [(0, DmaWidth::Width8Bits), (3, DmaWidth::Width32Bits)] {
+        for transfer in [TransferType::Write, TransferType::Read] {
+            let p = SeedParams::new(channel, width, transfer);
+            let r = run_seed_v3(&system, &p).unwrap();
+            assert_eq!(r.report.bytes_checked, p.total_bytes as u64);
+            assert!(r.report.wraps >= 4, "{r:?}");
+            assert_eq!(
+                r.completed_passes, r.report.wraps,
+                "one completion per pass ({transfer:?}, {width:?})"
+            );
+            assert_eq!(r.final_status, Some(DmaCompletionStatus::Aborted));
+        }
+    }
+    assert_eq!(system.map_registers_in_use(), 0);
+}

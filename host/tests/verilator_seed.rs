@@ -131,3 +131,23 @@ fn wdk_literal_ring_driver_at_latency_64_with_80_percent_memory_stalls() {
         );
     }
 }
+
+#[test]
+fn seed_scenario_with_version_3_calls_counts_every_pass_from_the_irq_pin() {
+    use mapdma_host::scenario::v3::run_seed_v3;
+    use mapdma_host::DmaCompletionStatus;
+    let system = open(Config::default(), VerilatorOptions::default());
+    for transfer in [TransferType::Write, TransferType::Read] {
+        let p = SeedParams::new(1, DmaWidth::Width16Bits, transfer);
+        let rises_before = verilator(&system, |v| v.system().irq.rises().len());
+        let r = run_seed_v3(&system, &p).unwrap();
+        assert_eq!(r.report.bytes_checked, p.total_bytes as u64);
+        assert!(r.report.wraps >= 4, "{r:?}");
+        assert_eq!(r.completed_passes, r.report.wraps, "{transfer:?}");
+        assert_eq!(r.final_status, Some(DmaCompletionStatus::Aborted));
+        let rises = verilator(&system, |v| v.system().irq.rises().len()) - rises_before;
+        assert_eq!(rises as u64, r.completed_passes, "one interrupt per pass");
+    }
+    assert!(verilator(&system, |v| v.write_violations()).is_empty());
+    assert_eq!(system.map_registers_in_use(), 0);
+}

@@ -144,6 +144,10 @@ pub trait DeviceHarness {
 pub trait Backend: RegisterBus + PhysicalMemory {
     /// A short name for reports ("reference", "verilator", ...).
     fn name(&self) -> &str;
+    /// The controller's `irq` output, a level: `INT_STATUS & INT_ENABLE != 0` (`hdl/DESIGN.md`
+    /// §7). How a backend learns it differs (a pin sampled every clock, the model's state, or
+    /// the two registers polled through a link), so the interrupt dispatcher asks here.
+    fn irq(&mut self) -> Result<bool, BackendError>;
     /// The device models, if the backend has them.
     fn devices(&mut self) -> Option<&mut dyn DeviceHarness> {
         None

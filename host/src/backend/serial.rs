@@ -810,6 +810,15 @@ impl<L: Link + 'static> Backend for SerialBackend<L> {
         "serial"
     }
 
+    /// The board's `irq` pin is not wired to the link, and the link protocol has no
+    /// notification: the level is polled as the design defines it, INT_STATUS & INT_ENABLE,
+    /// with two register reads (neither has a side effect).
+    fn irq(&mut self) -> Result<bool, BackendError> {
+        let status = self.read32(rm::INT_STATUS.offset)?;
+        let enable = self.read32(rm::INT_ENABLE.offset)?;
+        Ok(status & enable != 0)
+    }
+
     fn as_any_mut(&mut self) -> Option<&mut dyn std::any::Any> {
         Some(self)
     }

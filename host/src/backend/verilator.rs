@@ -565,6 +565,12 @@ impl Backend for VerilatorBackend {
         "verilator"
     }
 
+    /// The `irq` pin as sampled in the last simulated clock (the system observes it every
+    /// clock); reading it costs no clock.
+    fn irq(&mut self) -> Result<bool, BackendError> {
+        Ok(self.sim.irq.level())
+    }
+
     fn devices(&mut self) -> Option<&mut dyn DeviceHarness> {
         Some(self)
     }

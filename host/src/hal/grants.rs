@@ -57,6 +57,8 @@ impl HalState {
                     grant,
                     granted: false,
                     base: None,
+                    context: req.context,
+                    cancelled: false,
                 },
             );
             // Strict FIFO on map registers: nobody overtakes a waiting request.
@@ -71,6 +73,95 @@ impl HalState {
             }
         }
         None
+    }
+
+    /// The synchronous grant: only when nobody waits for the channel or for registers, the
+    /// channel is free and the registers fit now.
+    pub(super) fn grant_now(&mut self, req: Request) -> Option<Grant> {
+        let contended = self.holders.contains_key(&req.key)
+            || !self.register_waiters.is_empty()
+            || self.channel_waiters.iter().any(|r| r.key == req.key);
+        if contended {
+            return None;
+        }
+        let first = self.pool.allocate(req.registers, req.in_segment)?;
+        let grant = self.fresh_id();
+        self.holders.insert(
+            req.key,
+            Holder {
+                adapter: req.adapter,
+                device: req.device,
+                grant,
+                granted: false,
+                base: None,
+                context: req.context,
+                cancelled: false,
+            },
+        );
+        Some(self.start_routine(req, first))
+    }
+
+    /// `cancel_adapter_channel`: removes `adapter`'s queued request of `context`; false when
+    /// there is none (its routine ran already, or it never was queued).
+    pub fn cancel_request(&mut self, adapter: u64, context: u64) -> bool {
+        let mine = |r: &Request| r.adapter == adapter && r.context == Some(context);
+        if let Some(i) = self.channel_waiters.iter().position(mine) {
+            self.channel_waiters.remove(i);
+            return true;
+        }
+        if let Some(i) = self.register_waiters.iter().position(mine) {
+            // It holds its channel while it waits for registers: let the channel go too.
+            if let Some(r) = self.register_waiters.remove(i) {
+                self.holders.remove(&r.key);
+            }
+            return true;
+        }
+        false
+    }
+
+    /// Whether `context` is queued or holds a channel (a context serves one request at a time).
+    pub fn context_in_use(&self, context: u64) -> bool {
+        self.channel_waiters
+            .iter()
+            .chain(self.register_waiters.iter())
+            .any(|r| r.context == Some(context))
+            || self.holders.values().any(|h| h.context == Some(context))
+    }
+
+    /// The channel key `adapter` holds under `context`.
+    pub fn context_key(&self, adapter: u64, context: u64) -> Option<ChannelKey> {
+        self.holders
+            .iter()
+            .find(|(_, h)| h.adapter == adapter && h.context == Some(context))
+            .map(|(k, _)| *k)
+    }
+
+    /// Marks the grant on `key` cancelled: `map_transfer_ex` refuses to map under it again.
+    pub fn cancel_grant(&mut self, key: ChannelKey) {
+        if let Some(h) = self.holders.get_mut(&key) {
+            h.cancelled = true;
+        }
+    }
+
+    /// Whether `adapter`'s grant on `key` was cancelled by `cancel_mapped_transfer`.
+    pub fn grant_cancelled(&self, adapter: u64, key: ChannelKey) -> Option<bool> {
+        self.holders
+            .get(&key)
+            .filter(|h| h.adapter == adapter)
+            .map(|h| h.cancelled)
+    }
+
+    /// `free_adapter_object(DeallocateObjectKeepRegisters)` of a bus master: the adapter
+    /// object goes, the map registers stay for `free_map_registers`.
+    pub fn release_object_keep_registers(&mut self, adapter: u64, key: ChannelKey) -> Result<()> {
+        let base = self
+            .granted_base(adapter, key)
+            .ok_or(DmaError::ChannelNotAllocated)?;
+        self.holders.remove(&key);
+        if let Some(a) = base.and_then(|b| self.bases.get_mut(&b.0)) {
+            a.holding = Holding::Kept;
+        }
+        Ok(())
     }
 
     /// Applies what a routine returned, to its own grant only.

@@ -21,8 +21,10 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 use std::thread::{self, ThreadId};
 
 mod grants;
+mod interrupts;
 mod memory;
 
+pub(crate) use interrupts::{Armed, BoundCompletion, Call};
 pub(crate) use memory::Mapping;
 
 use mapdma_regmap::{self as rm, ChannelProgram, Config};
@@ -67,6 +69,9 @@ struct Holder {
     /// The routine has returned `KeepObject`.
     granted: bool,
     base: Option<MapRegisterBase>,
+    /// The transfer context of the request, and whether `cancel_mapped_transfer` cancelled it.
+    context: Option<u64>,
+    cancelled: bool,
 }
 
 /// The execution routine as the HAL sees it: the adapter view is bound in already.
@@ -80,6 +85,8 @@ pub(crate) struct Request {
     pub in_segment: bool,
     pub key: ChannelKey,
     pub routine: GrantRoutine,
+    /// The `DmaTransferContext` of `allocate_adapter_channel_ex` (cancellation finds it).
+    pub context: Option<u64>,
 }
 
 /// A request that has been granted: its routine is about to run.
@@ -134,6 +141,8 @@ pub(crate) struct HalState {
     /// Pages whose owner let go of them while a mapped transfer still pointed at them: freed
     /// when the last such transfer is flushed.
     doomed_pages: Vec<u64>,
+    /// Completion routines armed per channel and faults the dispatcher took.
+    interrupts: interrupts::Interrupts,
     next_id: u64,
 }
 
@@ -161,6 +170,7 @@ impl Hal {
                 common_buffers: HashMap::new(),
                 page_buffers: HashMap::new(),
                 doomed_pages: Vec::new(),
+                interrupts: Default::default(),
                 next_id: 0,
             }),
             routine_returned: Condvar::new(),
@@ -188,23 +198,49 @@ impl Hal {
             let Some(g) = self.lock().next_grant() else {
                 return;
             };
-            let Grant {
-                adapter,
-                key,
-                grant,
-                base,
-                routine,
-            } = g;
-            let outcome = catch_unwind(AssertUnwindSafe(|| routine(base)));
-            let action = outcome
-                .as_ref()
-                .map_or(IoAllocationAction::DeallocateObject, |a| *a);
-            self.lock().apply_action(adapter, key, grant, base, action);
-            self.routine_returned.notify_all();
-            if let Err(panic) = outcome {
-                resume_unwind(panic);
-            }
+            self.run_grant(g);
         }
+    }
+
+    /// Runs a granted request's routine without the lock and applies what it returned.
+    fn run_grant(&self, g: Grant) {
+        let Grant {
+            adapter,
+            key,
+            grant,
+            base,
+            routine,
+        } = g;
+        let outcome = catch_unwind(AssertUnwindSafe(|| routine(base)));
+        let action = outcome
+            .as_ref()
+            .map_or(IoAllocationAction::DeallocateObject, |a| *a);
+        self.lock().apply_action(adapter, key, grant, base, action);
+        self.routine_returned.notify_all();
+        if let Err(panic) = outcome {
+            resume_unwind(panic);
+        }
+    }
+
+    /// `DMA_SYNCHRONOUS_CALLBACK`: grants `request` now and runs its routine before returning
+    /// the base, or fails without queuing when the channel or the registers are not free now
+    /// (or someone is waiting for them: nobody is overtaken).
+    pub fn grant_now(&self, request: Request) -> Result<MapRegisterBase> {
+        let g = {
+            let mut st = self.lock();
+            let registers = request.registers;
+            st.grant_now(request)
+                .ok_or_else(|| DmaError::InsufficientResources {
+                    what: format!(
+                        "DMA_SYNCHRONOUS_CALLBACK: the channel or {registers} map registers are \
+                         not free now"
+                    ),
+                })?
+        };
+        let base = g.base;
+        self.run_grant(g);
+        self.pump();
+        Ok(base)
     }
 
     /// Waits until no execution routine of `adapter` is running on another thread.
@@ -289,7 +325,7 @@ impl HalState {
         r
     }
 
-    fn mask_channel(&mut self, c: usize) -> Result<()> {
+    pub(crate) fn mask_channel(&mut self, c: usize) -> Result<()> {
         let (offset, value) = ChannelProgram::mask(&self.cfg, c);
         self.wr(offset, value)
     }
@@ -350,6 +386,7 @@ impl HalState {
     /// unit moves after), map registers and common buffers.
     fn release_adapter(&mut self, adapter: u64) {
         self.violations.remove(&adapter);
+        self.disarm_adapter(adapter);
         self.channel_waiters.retain(|r| r.adapter != adapter);
         let mut dropped = Vec::new();
         self.register_waiters.retain(|r| {

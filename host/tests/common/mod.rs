@@ -1,5 +1,6 @@
 #![allow(dead_code)]
 pub mod packet;
+pub mod v3;
 
 use mapdma_host::backend::reference::ReferenceModel;
 use mapdma_host::DmaSystem;

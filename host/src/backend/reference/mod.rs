@@ -275,6 +275,11 @@ impl Backend for ReferenceModel {
         "reference"
     }
 
+    /// Computed from INT_STATUS and INT_ENABLE as the design defines it; no time passes.
+    fn irq(&mut self) -> Result<bool, BackendError> {
+        Ok(self.controller.irq())
+    }
+
     fn devices(&mut self) -> Option<&mut dyn DeviceHarness> {
         Some(self)
     }

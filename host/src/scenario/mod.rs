@@ -10,11 +10,14 @@
 //!
 //! Every byte is checked against a known stream.
 
+pub mod v3;
+
 use std::sync::{Arc, Mutex};
 
 use mapdma_regmap::TransferType;
 
-use crate::adapter::{DeviceObject, IoAllocationAction};
+use crate::adapter::{DeviceObject, DmaAdapter, IoAllocationAction};
+use crate::common_buffer::CommonBuffer;
 use crate::description::{DeviceDescription, DmaWidth};
 use crate::error::{DmaError, Result};
 use crate::map_registers::MapRegisterBase;
@@ -75,7 +78,7 @@ pub fn stream_byte(seed: u8, i: u64) -> u8 {
     (x >> 56) as u8 ^ (i as u8).wrapping_mul(3)
 }
 
-fn stream(seed: u8, from: u64, len: usize) -> Vec<u8> {
+pub(crate) fn stream(seed: u8, from: u64, len: usize) -> Vec<u8> {
     (from..from + len as u64)
         .map(|i| stream_byte(seed, i))
         .collect()
@@ -83,16 +86,8 @@ fn stream(seed: u8, from: u64, len: usize) -> Vec<u8> {
 
 /// Runs the seed scenario once on `system` (whose backend must have devices).
 pub fn run_seed(system: &DmaSystem, p: &SeedParams) -> Result<SeedReport> {
-    let unit = p
-        .width
-        .unit()
-        .ok_or(DmaError::NotSupported("64-bit units"))?
-        .bytes() as u64;
+    check_params(p)?;
     let ring = p.ring_bytes as u64;
-    let total = p.total_bytes as u64;
-    if !ring.is_multiple_of(unit) || !total.is_multiple_of(unit) {
-        return Err(DmaError::NotSupported("ring and total must be whole units"));
-    }
 
     // A streaming device asks for demand mode: units go back to back while DREQ holds. (Single
     // mode releases the bus after every unit, as on the 8237: at most one unit every other
@@ -105,14 +100,7 @@ pub fn run_seed(system: &DmaSystem, p: &SeedParams) -> Result<SeedReport> {
     let (adapter, map_registers) = system.get_dma_adapter(&description)?;
     let buffer = adapter.allocate_common_buffer(p.ring_bytes, false)?;
     let mdl = buffer.mdl()?;
-    let ch = p.channel as usize;
-    system.with_devices(|d| d.set_period(ch, p.device_period))?;
-
-    let mut filled = 0u64;
-    if p.transfer == TransferType::Read {
-        filled = ring.min(total);
-        buffer.write(0, &stream(p.seed, 0, filled as usize))?;
-    }
+    let filled = prepare_ring(system, &buffer, p)?;
 
     // The execution routine: map the whole common buffer once, keep the channel.
     type Mapped = Option<Result<(MapRegisterBase, u64, usize)>>;
@@ -149,36 +137,89 @@ pub fn run_seed(system: &DmaSystem, p: &SeedParams) -> Result<SeedReport> {
         });
     }
 
-    // Start the device.
+    start_device(system, p)?;
+    let streamed = stream_ring(system, &adapter, &buffer, p, filled)?;
+    adapter.flush_adapter_buffers(&mdl, base, 0, mapped, p.transfer)?;
+    let bytes_checked = check_after_flush(system, &buffer, p, streamed.drained)?;
+    adapter.free_adapter_channel()?;
+    adapter.free_common_buffer(buffer)?;
+    adapter.put_dma_adapter().map_err(|e| e.error)?;
+    Ok(SeedReport {
+        transfer: p.transfer,
+        bytes_checked,
+        wraps: streamed.wraps,
+        polls: streamed.polls,
+        logical_address,
+        map_registers,
+    })
+}
+
+/// Bytes per unit, once the ring and the stream are checked to be whole units.
+pub(crate) fn check_params(p: &SeedParams) -> Result<u64> {
+    let unit = p
+        .width
+        .unit()
+        .ok_or(DmaError::NotSupported("64-bit units"))?
+        .bytes() as u64;
+    let (ring, total) = (p.ring_bytes as u64, p.total_bytes as u64);
+    if !ring.is_multiple_of(unit) || !total.is_multiple_of(unit) {
+        return Err(DmaError::NotSupported("ring and total must be whole units"));
+    }
+    Ok(unit)
+}
+
+/// Sets the device's rate and, memory → device, fills the ring ahead; returns the bytes filled.
+pub(crate) fn prepare_ring(
+    system: &DmaSystem,
+    buffer: &CommonBuffer,
+    p: &SeedParams,
+) -> Result<u64> {
+    let ch = p.channel as usize;
+    system.with_devices(|d| d.set_period(ch, p.device_period))?;
+    let mut filled = 0u64;
+    if p.transfer == TransferType::Read {
+        filled = (p.ring_bytes as u64).min(p.total_bytes as u64);
+        buffer.write(0, &stream(p.seed, 0, filled as usize))?;
+    }
+    Ok(filled)
+}
+
+/// Starts the device: the whole stream in its source, or a sink budget for all of it.
+pub(crate) fn start_device(system: &DmaSystem, p: &SeedParams) -> Result<()> {
+    let unit = check_params(p)?;
+    let (ch, total) = (p.channel as usize, p.total_bytes as u64);
     match p.transfer {
         TransferType::Write => {
-            system.with_devices(|d| d.push_source(ch, &stream(p.seed, 0, total as usize)))?
+            system.with_devices(|d| d.push_source(ch, &stream(p.seed, 0, total as usize)))
         }
-        _ => system.with_devices(|d| d.grant_sink(ch, total / unit))?,
+        _ => system.with_devices(|d| d.grant_sink(ch, total / unit)),
     }
+}
 
+/// Where streaming left off.
+pub(crate) struct Streamed {
+    /// Device → memory: stream bytes checked in the ring so far.
+    pub drained: u64,
+    pub wraps: u64,
+    pub polls: u64,
+}
+
+/// The driver's loop while the device streams: poll `read_dma_counter_ex`, drain (device →
+/// memory) or refill (memory → device) the ring, until the whole stream has landed.
+pub(crate) fn stream_ring(
+    system: &DmaSystem,
+    adapter: &DmaAdapter,
+    buffer: &CommonBuffer,
+    p: &SeedParams,
+    mut filled: u64,
+) -> Result<Streamed> {
+    let ring = p.ring_bytes as u64;
+    let total = p.total_bytes as u64;
     let mut drained = 0u64;
     let mut stream_position = crate::counter::StreamPosition::new();
     let mut polls = 0u64;
     let mut stalled = 0u64;
     let mut last_position = 0;
-    let check = |from: u64, to: u64| -> Result<()> {
-        let mut at = from;
-        while at < to {
-            let off = at % ring;
-            let n = (ring - off).min(to - at) as usize;
-            let mut got = vec![0; n];
-            buffer.read(off as usize, &mut got)?;
-            if got != stream(p.seed, at, n) {
-                return Err(DmaError::Hardware(format!(
-                    "device → memory data wrong in stream bytes {at}..{}",
-                    at + n as u64
-                )));
-            }
-            at += n as u64;
-        }
-        Ok(())
-    };
     loop {
         let c = adapter.read_dma_counter_ex()?;
         polls += 1;
@@ -192,7 +233,7 @@ pub fn run_seed(system: &DmaSystem, p: &SeedParams) -> Result<SeedReport> {
                 }
                 // `read_dma_counter` counts landed units: everything below is in memory.
                 let safe = position.max(drained);
-                check(drained, safe)?;
+                check_ring(buffer, p, drained, safe)?;
                 drained = safe;
             }
             _ => {
@@ -225,40 +266,59 @@ pub fn run_seed(system: &DmaSystem, p: &SeedParams) -> Result<SeedReport> {
         }
         system.with_devices(|d| d.idle(p.poll_interval))?;
     }
-
-    adapter.flush_adapter_buffers(&mdl, base, 0, mapped, p.transfer)?;
-    let bytes_checked = match p.transfer {
-        TransferType::Write => {
-            check(drained, total)?;
-            total
-        }
-        _ => {
-            let got = system.with_devices(|d| d.take_sink(ch))?;
-            if got != stream(p.seed, 0, total as usize) {
-                let first = got
-                    .iter()
-                    .zip(stream(p.seed, 0, total as usize))
-                    .position(|(a, b)| *a != b)
-                    .unwrap_or(got.len().min(total as usize));
-                return Err(DmaError::Hardware(format!(
-                    "memory → device data wrong from stream byte {first} ({} bytes received)",
-                    got.len()
-                )));
-            }
-            total
-        }
-    };
-    adapter.free_adapter_channel()?;
-    adapter.free_common_buffer(buffer)?;
-    adapter.put_dma_adapter().map_err(|e| e.error)?;
-    Ok(SeedReport {
-        transfer: p.transfer,
-        bytes_checked,
+    Ok(Streamed {
+        drained,
         wraps: stream_position.passes(),
         polls,
-        logical_address,
-        map_registers,
     })
+}
+
+/// Checks stream bytes `[from, to)` where they sit in the ring.
+fn check_ring(buffer: &CommonBuffer, p: &SeedParams, from: u64, to: u64) -> Result<()> {
+    let ring = p.ring_bytes as u64;
+    let mut at = from;
+    while at < to {
+        let off = at % ring;
+        let n = (ring - off).min(to - at) as usize;
+        let mut got = vec![0; n];
+        buffer.read(off as usize, &mut got)?;
+        if got != stream(p.seed, at, n) {
+            return Err(DmaError::Hardware(format!(
+                "device → memory data wrong in stream bytes {at}..{}",
+                at + n as u64
+            )));
+        }
+        at += n as u64;
+    }
+    Ok(())
+}
+
+/// After the flush: the rest of the ring (device → memory) or everything the device received
+/// (memory → device) is the stream. Returns the bytes checked.
+pub(crate) fn check_after_flush(
+    system: &DmaSystem,
+    buffer: &CommonBuffer,
+    p: &SeedParams,
+    drained: u64,
+) -> Result<u64> {
+    let total = p.total_bytes as u64;
+    if p.transfer == TransferType::Write {
+        check_ring(buffer, p, drained, total)?;
+        return Ok(total);
+    }
+    let got = system.with_devices(|d| d.take_sink(p.channel as usize))?;
+    if got != stream(p.seed, 0, total as usize) {
+        let first = got
+            .iter()
+            .zip(stream(p.seed, 0, total as usize))
+            .position(|(a, b)| *a != b)
+            .unwrap_or(got.len().min(total as usize));
+        return Err(DmaError::Hardware(format!(
+            "memory → device data wrong from stream byte {first} ({} bytes received)",
+            got.len()
+        )));
+    }
+    Ok(total)
 }
 
 /// Both directions on `channel`: device → memory, then memory → device.
