@@ -29,7 +29,9 @@ use crate::axil_slave::AxiLiteSlave;
 use crate::channel::Channel;
 use crate::device_port::DevicePort;
 use crate::map_ram::{MapRam, ENTRY_VALID_BIT, ENTRY_WRITABLE_BIT};
+use crate::native_regs::NativeRegs;
 use crate::reg_decode::RegDecode;
+use crate::regs8237::Regs8237;
 use crate::responses::Responses;
 use mapdma_regmap as regmap;
 use mapdma_regmap::Config;
@@ -108,51 +110,21 @@ pub struct MapDma {
     responses: Responses,
 
     // Configuration, fixed at generation.
-    k_channel_mask: Constant<Bits<4>>,
     k_page_shift: Constant<Bits<5>>,
     /// log2(page size × map registers): logical addresses at or above `1 << k_range_shift`
     /// have no map register (map registers are a power of two).
     k_range_shift: Constant<Bits<6>>,
     k_offset_mask: Constant<Bits<32>>,
-    k_id: Constant<Bits<32>>,
-    k_version: Constant<Bits<32>>,
-    k_config0: Constant<Bits<32>>,
-    k_config1: Constant<Bits<32>>,
-    k_fault_enable_reset: Constant<Bits<4>>,
     k_frame_mask: Constant<Bits<32>>,
     k_fc_range: Constant<Bits<4>>,
     k_fc_invalid: Constant<Bits<4>>,
     k_fc_read_only: Constant<Bits<4>>,
-    // Register decode, from mapdma-regmap.
-    k_p_command: Constant<Bits<4>>,
-    k_p_request: Constant<Bits<4>>,
-    k_p_single_mask: Constant<Bits<4>>,
-    k_p_mode: Constant<Bits<4>>,
-    k_p_clear_ff: Constant<Bits<4>>,
-    k_p_master_clear: Constant<Bits<4>>,
-    k_p_clear_mask: Constant<Bits<4>>,
-    k_p_all_mask: Constant<Bits<4>>,
 
-    // Controller-wide 8237 state.
-    command: DFF<Bits<8>>,
-    flip_flop: DFF<Bit>,
-    status_tc: DFF<Bits<4>>,
-    // Native registers.
-    int_tc: DFF<Bits<4>>,
-    int_fault: DFF<Bits<4>>,
-    en_tc: DFF<Bits<4>>,
-    en_fault: DFF<Bits<4>>,
-    fault_cause: Vec<DFF<Bits<4>>>,
-    fault_addr: Vec<DFF<Bits<32>>>,
-    snap_addr: Vec<DFF<Bits<32>>>,
-    /// Zero-extended to 32 bits (the upper bits are constant and synthesize away).
-    snap_inflight: Vec<DFF<Bits<32>>>,
-    irq_r: DFF<Bit>,
-    eop_pulse: DFF<Bits<4>>,
-    // Read path: data and verdict of the read strobed last clock.
-    rd_hold: DFF<Bits<32>>,
-    rd_err_q: DFF<Bit>,
-    rd_was_map: DFF<Bit>,
+    /// 8237 register file (controller-wide registers, channel strobes, read multiplexer) and
+    /// native registers (interrupts, fault records, snapshots).
+    regs: Regs8237,
+    native: NativeRegs,
+
     // Engine.
     b_valid: DFF<Bit>,
     b_ch: DFF<Bits<2>>,
@@ -182,16 +154,11 @@ pub struct MapDma {
     wr: Signal<Local, Bit>,
     wa: Signal<Local, Bits<13>>,
     wd: Signal<Local, Bits<32>>,
-    wr_data_ch: Signal<Local, Bits<4>>,
-    master_clear: Signal<Local, Bit>,
     rd: Signal<Local, Bit>,
     ra: Signal<Local, Bits<13>>,
     tc_events: Signal<Local, Bits<4>>,
-    rd_mux: Signal<Local, Bits<32>>,
-    rd_bad: Signal<Local, Bit>,
     dreq_act: Signal<Local, Bits<4>>,
     requesting: Signal<Local, Bits<4>>,
-    masks: Signal<Local, Bits<4>>,
     eop_act: Signal<Local, Bits<4>>,
     eligible: Signal<Local, Bits<4>>,
     runnable: Signal<Local, Bits<4>>,
@@ -269,34 +236,13 @@ pub struct MapDma {
     a_addr: Signal<Local, Bits<16>>,
     lookup_logical: Signal<Local, Bits<32>>,
     unit_strb: Signal<Local, Bits<4>>,
-    fault_new: Signal<Local, Bits<4>>,
-    fault_clear: Signal<Local, Bits<4>>,
-    fault_word: Signal<Local, Bits<32>>,
-    fault_shift: Signal<Local, Bits<5>>,
     map_word: Signal<Local, Bits<32>>,
     dack_act: Signal<Local, Bit>,
     lookup_page: Signal<Local, Bits<32>>,
     owner_onehot: Signal<Local, Bits<4>>,
-    t_page: Signal<Local, Bits<16>>,
-    t_word: Signal<Local, Bits<16>>,
-    /// Scratch: the responses' packed in-flight counts, shifted so channel i is bits 7:0.
-    t_inflight: Signal<Local, Bits<32>>,
-    t_cause: Signal<Local, Bits<4>>,
-    t_flags: Signal<Local, Bits<4>>,
-    t_mode: Signal<Local, Bits<6>>,
-    t_width: Signal<Local, Bits<2>>,
+    busy: Signal<Local, Bits<4>>,
     // Values of sub-module inputs and output ports that are chosen by conditions: each such
     // signal is assigned once per evaluation, from one of these (see the `update` comment).
-    c_wr_addr_lo: Signal<Local, Bit>,
-    c_wr_addr_hi: Signal<Local, Bit>,
-    c_wr_count_lo: Signal<Local, Bit>,
-    c_wr_count_hi: Signal<Local, Bit>,
-    c_wr_mode: Signal<Local, Bit>,
-    c_set_mask: Signal<Local, Bit>,
-    c_clear_mask: Signal<Local, Bit>,
-    c_set_request: Signal<Local, Bit>,
-    c_clear_request: Signal<Local, Bit>,
-    rd_word: Signal<Local, Bits<32>>,
 }
 
 impl MapDma {
@@ -305,7 +251,6 @@ impl MapDma {
         check_decode_layout();
         let n = cfg.channels;
         let cause = |c: regmap::FaultCause| Constant::new((c as u64).to_bits());
-        let port = |o: u32| Constant::new(((o / 4) as u64).to_bits());
         MapDma {
             clock: Default::default(),
             reset: Default::default(),
@@ -363,45 +308,17 @@ impl MapDma {
                 .collect(),
             map: MapRam::new(cfg.map_registers),
             responses: Responses::new(cfg.outstanding),
-            k_channel_mask: Constant::new(((1u64 << n) - 1).to_bits()),
+            regs: Regs8237::new(cfg),
+            native: NativeRegs::new(n),
             k_page_shift: Constant::new((cfg.page_shift as u64).to_bits()),
             k_range_shift: Constant::new(
                 ((cfg.page_shift + cfg.map_registers.trailing_zeros()) as u64).to_bits(),
             ),
             k_offset_mask: Constant::new((cfg.page_size() - 1).to_bits()),
-            k_id: Constant::new((regmap::ID_MAGIC as u64).to_bits()),
-            k_version: Constant::new((regmap::HW_VERSION.reset(cfg) as u64).to_bits()),
-            k_config0: Constant::new((cfg.config0() as u64).to_bits()),
-            k_config1: Constant::new((cfg.config1() as u64).to_bits()),
-            k_fault_enable_reset: Constant::new(((1u64 << n) - 1).to_bits()),
             k_fc_range: cause(regmap::FaultCause::OutOfRange),
             k_fc_invalid: cause(regmap::FaultCause::Invalid),
             k_fc_read_only: cause(regmap::FaultCause::ReadOnly),
             k_frame_mask: Constant::new(((1u64 << cfg.frame_bits()) - 1).to_bits()),
-            k_p_command: port(regmap::COMMAND.offset),
-            k_p_request: port(regmap::REQUEST.offset),
-            k_p_single_mask: port(regmap::SINGLE_MASK.offset),
-            k_p_mode: port(regmap::MODE.offset),
-            k_p_clear_ff: port(regmap::CLEAR_FLIP_FLOP.offset),
-            k_p_master_clear: port(regmap::MASTER_CLEAR.offset),
-            k_p_clear_mask: port(regmap::CLEAR_MASK.offset),
-            k_p_all_mask: port(regmap::ALL_MASK.offset),
-            command: Default::default(),
-            flip_flop: Default::default(),
-            status_tc: Default::default(),
-            int_tc: Default::default(),
-            int_fault: Default::default(),
-            en_tc: Default::default(),
-            en_fault: Default::default(),
-            fault_cause: (0..n).map(|_| DFF::default()).collect(),
-            fault_addr: (0..n).map(|_| DFF::default()).collect(),
-            snap_addr: (0..n).map(|_| DFF::default()).collect(),
-            snap_inflight: (0..n).map(|_| DFF::default()).collect(),
-            irq_r: Default::default(),
-            eop_pulse: Default::default(),
-            rd_hold: Default::default(),
-            rd_err_q: Default::default(),
-            rd_was_map: Default::default(),
             b_valid: Default::default(),
             b_ch: Default::default(),
             b_cont: Default::default(),
@@ -422,16 +339,11 @@ impl MapDma {
             wr: Default::default(),
             wa: Default::default(),
             wd: Default::default(),
-            wr_data_ch: Default::default(),
-            master_clear: Default::default(),
             rd: Default::default(),
             ra: Default::default(),
             tc_events: Default::default(),
-            rd_mux: Default::default(),
-            rd_bad: Default::default(),
             dreq_act: Default::default(),
             requesting: Default::default(),
-            masks: Default::default(),
             eop_act: Default::default(),
             eligible: Default::default(),
             runnable: Default::default(),
@@ -507,31 +419,11 @@ impl MapDma {
             a_addr: Default::default(),
             lookup_logical: Default::default(),
             unit_strb: Default::default(),
-            fault_new: Default::default(),
-            fault_clear: Default::default(),
-            fault_word: Default::default(),
-            fault_shift: Default::default(),
             map_word: Default::default(),
             dack_act: Default::default(),
             lookup_page: Default::default(),
             owner_onehot: Default::default(),
-            t_page: Default::default(),
-            t_word: Default::default(),
-            t_inflight: Default::default(),
-            t_cause: Default::default(),
-            t_flags: Default::default(),
-            t_mode: Default::default(),
-            t_width: Default::default(),
-            c_wr_addr_lo: Default::default(),
-            c_wr_addr_hi: Default::default(),
-            c_wr_count_lo: Default::default(),
-            c_wr_count_hi: Default::default(),
-            c_wr_mode: Default::default(),
-            c_set_mask: Default::default(),
-            c_clear_mask: Default::default(),
-            c_set_request: Default::default(),
-            c_clear_request: Default::default(),
-            rd_word: Default::default(),
+            busy: Default::default(),
         }
     }
 }
@@ -542,27 +434,14 @@ impl MapDma {
 fn check_decode_layout() {
     use regmap::*;
     crate::reg_decode::check_layout();
-    // Field positions the read multiplexer and map-entry packing use.
-    assert_eq!(ch_config::WIDTH.lsb, 0);
-    assert_eq!(ch_config::MODE.lsb, 8);
-    assert_eq!(ch_config::MASKED.lsb, 16);
-    assert_eq!(ch_config::SW_REQUEST.lsb, 17);
-    assert_eq!(ch_config::HALTED.lsb, 18);
-    assert_eq!(ch_config::BUSY.lsb, 19);
-    assert_eq!((status::TC.lsb, status::REQUEST.lsb), (0, 4));
-    assert_eq!((int_status::TC.lsb, int_status::FAULT.lsb), (0, 8));
-    assert_eq!((int_enable::TC.lsb, int_enable::FAULT.lsb), (0, 8));
-    assert_eq!((snap_count::COUNT.lsb, snap_count::PASSES.lsb), (0, 16));
+    crate::regs8237::check_layout();
+    crate::native_regs::check_layout();
+    // Map-entry packing (read-back and write).
     assert_eq!(
         (map::FRAME.lsb, map::WRITABLE.lsb, map::VALID.lsb),
         (0, 30, 31)
     );
     assert_eq!((ENTRY_WRITABLE_BIT, ENTRY_VALID_BIT), (20, 21));
-    assert_eq!(FAULT_CAUSE_BITS, 4);
-    // Bus errors are latched as the AXI response code + 2 (SLVERR = 2, DECERR = 3).
-    assert_eq!(FaultCause::SlaveError as u32, 2 + 2);
-    assert_eq!(FaultCause::DecodeError as u32, 3 + 2);
-    assert_eq!((request::SET.lsb, single_mask::SET.lsb), (2, 2));
     // COMMAND bits the engine reads: get_bit(2) disable, (4) rotating, (6) DREQ active low,
     // (7) DACK active high.
     assert_eq!(
@@ -612,18 +491,6 @@ impl Logic for MapDma {
         dff_setup!(
             self,
             clock,
-            command,
-            flip_flop,
-            status_tc,
-            int_tc,
-            int_fault,
-            en_tc,
-            en_fault,
-            irq_r,
-            eop_pulse,
-            rd_hold,
-            rd_err_q,
-            rd_was_map,
             b_valid,
             b_ch,
             b_cont,
@@ -640,25 +507,15 @@ impl Logic for MapDma {
             last_ch,
             in_service
         );
-        clock!(self, clock, axil, map, responses, aw_q, w_q, ar_q);
+        clock!(self, clock, axil, map, responses, aw_q, w_q, ar_q, regs, native);
         self.responses.reset.next = self.reset.val();
+        self.regs.reset.next = self.reset.val();
+        self.native.reset.next = self.reset.val();
         for i in 0..self.channels.len() {
             self.channels[i].clock.next = self.clock.val();
-            self.fault_addr[i].clock.next = self.clock.val();
-            self.fault_addr[i].d.next = self.fault_addr[i].q.val();
-            self.snap_addr[i].clock.next = self.clock.val();
-            self.snap_addr[i].d.next = self.snap_addr[i].q.val();
-            self.snap_inflight[i].clock.next = self.clock.val();
-            self.snap_inflight[i].d.next = self.snap_inflight[i].q.val();
         }
 
         // Scratch values used inside loops start defined (no latches).
-        self.t_page.next = 0.into();
-        self.t_word.next = 0.into();
-        self.t_cause.next = 0.into();
-        self.t_flags.next = 0.into();
-        self.t_mode.next = 0.into();
-        self.t_width.next = 0.into();
         self.dack_act.next = false;
 
         // ---- AXI4-Lite slave -------------------------------------------------------------
@@ -686,10 +543,6 @@ impl Logic for MapDma {
         self.wa.next = self.axil.wr_addr.val();
         self.wd.next = self.axil.wr_data.val();
         self.wdec.addr.next = self.wa.val();
-        self.wr_data_ch.next = bits::<4>(1) << self.wd.val().get_bits::<2>(0);
-        self.master_clear.next = self.wr.val()
-            & self.wdec.in_ports.val()
-            & (self.wdec.port.val() == self.k_p_master_clear.val());
         self.axil.wr_err.next = !self.wdec.known.val();
 
         // ---- Register-read strobe (side effects in this clock) ---------------------------
@@ -700,7 +553,6 @@ impl Logic for MapDma {
         // ---- Per-channel request state ---------------------------------------------------
         self.dreq_act.next = 0.into();
         self.requesting.next = 0.into();
-        self.masks.next = 0xF.into();
         self.eop_act.next = 0.into();
         self.eligible.next = 0.into();
         self.runnable.next = 0.into();
@@ -710,16 +562,12 @@ impl Logic for MapDma {
                 i,
                 self.channels[i].masked.val() | self.channels[i].halted.val(),
             );
-            if self.dev[i].dreq.val() ^ self.command.q.val().get_bit(6) {
+            if self.dev[i].dreq.val() ^ self.regs.command.val().get_bit(6) {
                 self.dreq_act.next = self.dreq_act.val().replace_bit(i, true);
             }
             if self.dreq_act.val().get_bit(i) | self.channels[i].sw_request.val() {
                 self.requesting.next = self.requesting.val().replace_bit(i, true);
             }
-            self.masks.next = self
-                .masks
-                .val()
-                .replace_bit(i, self.channels[i].masked.val());
             if self.dev[i].eop_in.val() & !self.channels[i].masked.val() {
                 self.eop_act.next = self.eop_act.val().replace_bit(i, true);
             }
@@ -727,7 +575,7 @@ impl Logic for MapDma {
             // (or mid-block).
             if !self.channels[i].masked.val()
                 & !self.channels[i].halted.val()
-                & !self.command.q.val().get_bit(2)
+                & !self.regs.command.val().get_bit(2)
                 & (self.channels[i].mode.val().get_bits::<2>(4) != 3)
                 & !self.eop_act.val().get_bit(i)
             {
@@ -841,7 +689,7 @@ impl Logic for MapDma {
         self.elig_b.next = 0.into();
         for i in 0..self.channels.len() {
             if !self.channels[i].halted.val()
-                & !self.command.q.val().get_bit(2)
+                & !self.regs.command.val().get_bit(2)
                 & (self.channels[i].mode.val().get_bits::<2>(4) != 3)
                 & !self.eop_act.val().get_bit(i)
             {
@@ -866,14 +714,14 @@ impl Logic for MapDma {
         self.elig_commit.next = (self.elig_hold.val() & !self.b_onehot.val())
             | (self.elig_b.val() & self.b_onehot.val());
         self.arb_hold.eligible.next = self.elig_hold.val();
-        self.arb_hold.rotating.next = self.command.q.val().get_bit(4);
+        self.arb_hold.rotating.next = self.regs.command.val().get_bit(4);
         self.arb_hold.last.next = self.last_ch.q.val();
         self.arb_hold.owner_valid.next = self.owner_valid.q.val();
         self.arb_hold.owner.next = self.owner_ch.q.val();
         // After a commit, a demand or block unit that did not reach terminal count owns the
         // engine, and its channel is the last one served.
         self.arb_commit.eligible.next = self.elig_commit.val();
-        self.arb_commit.rotating.next = self.command.q.val().get_bit(4);
+        self.arb_commit.rotating.next = self.regs.command.val().get_bit(4);
         self.arb_commit.last.next = self.b_ch.q.val();
         self.arb_commit.owner_valid.next =
             ((self.b_mode.val() == 0) | (self.b_mode.val() == 2)) & !self.b_at_tc.val();
@@ -1059,7 +907,7 @@ impl Logic for MapDma {
         self.m_axi_arvalid.next = self.ar_q.valid.val();
 
         // ---- AXI4 responses (see `responses`) --------------------------------------------------
-        self.responses.master_clear.next = self.master_clear.val();
+        self.responses.master_clear.next = self.regs.master_clear.val();
         self.responses.rvalid.next = self.m_axi_rvalid.val();
         self.responses.rdata.next = self.m_axi_rdata.val();
         self.responses.rresp.next = self.m_axi_rresp.val();
@@ -1076,184 +924,6 @@ impl Logic for MapDma {
         }
         self.responses.snk_ready.next = self.snk_ready_v.val();
 
-        // ---- Faults ------------------------------------------------------------------------
-        self.fault_clear.next = 0.into();
-        if self.wr.val() & self.wdec.int_status.val() {
-            self.fault_clear.next = self.wd.val().get_bits::<4>(8) & self.k_channel_mask.val();
-        }
-        self.fault_new.next = 0.into();
-        for i in 0..self.channels.len() {
-            self.fault_cause[i].clock.next = self.clock.val();
-            self.fault_cause[i].d.next = self.fault_cause[i].q.val();
-            if self.fault_clear.val().get_bit(i) {
-                self.fault_cause[i].d.next = 0.into();
-                self.fault_addr[i].d.next = 0.into();
-            } else if self.fault_cause[i].q.val() == 0 {
-                if self.b_fault.val() & self.b_onehot.val().get_bit(i) {
-                    self.fault_new.next = self.fault_new.val().replace_bit(i, true);
-                    self.fault_addr[i].d.next = self.b_logical.val();
-                    self.fault_cause[i].d.next = self.b_fault_cause.val();
-                } else if self.responses.r_fault.val().get_bit(i) {
-                    self.fault_new.next = self.fault_new.val().replace_bit(i, true);
-                    self.t_page.next = self.channels[i].page.val();
-                    self.fault_addr[i].d.next = (bit_cast::<32, 16>(self.t_page.val()) << 16)
-                        | bit_cast::<32, 16>(self.responses.r_fault_addr.val());
-                    self.fault_cause[i].d.next =
-                        bit_cast::<4, 2>(self.responses.r_fault_resp.val()) + 2;
-                } else if self.responses.w_fault.val().get_bit(i) {
-                    self.fault_new.next = self.fault_new.val().replace_bit(i, true);
-                    self.t_page.next = self.channels[i].page.val();
-                    self.fault_addr[i].d.next = (bit_cast::<32, 16>(self.t_page.val()) << 16)
-                        | bit_cast::<32, 16>(self.responses.w_fault_addr.val());
-                    self.fault_cause[i].d.next =
-                        bit_cast::<4, 2>(self.responses.w_fault_resp.val()) + 2;
-                }
-            }
-        }
-
-        // ---- Channel strobes and device outputs -------------------------------------------
-        self.t_inflight.next = self.responses.inflight.val();
-        for i in 0..self.channels.len() {
-            self.channels[i].reset.next = self.reset.val();
-            self.channels[i].master_clear.next = self.master_clear.val();
-            self.channels[i].wr_byte.next = self.wd.val().get_bits::<8>(0);
-            self.channels[i].wr_data.next = self.wd.val().get_bits::<16>(0);
-            self.c_wr_addr_lo.next = false;
-            self.c_wr_addr_hi.next = false;
-            self.c_wr_count_lo.next = false;
-            self.c_wr_count_hi.next = false;
-            self.c_wr_mode.next = false;
-            self.c_set_mask.next = false;
-            self.c_clear_mask.next = false;
-            self.c_set_request.next = false;
-            self.c_clear_request.next = false;
-            if self.wr.val()
-                & self.wdec.in_ports.val()
-                & (self.wdec.port.val() < 8)
-                & self.wdec.port_ch.val().get_bit(i)
-            {
-                if self.wdec.port.val().get_bit(0) {
-                    self.c_wr_count_lo.next = !self.flip_flop.q.val();
-                    self.c_wr_count_hi.next = self.flip_flop.q.val();
-                } else {
-                    self.c_wr_addr_lo.next = !self.flip_flop.q.val();
-                    self.c_wr_addr_hi.next = self.flip_flop.q.val();
-                }
-            }
-            if self.wr.val() & self.wdec.in_ports.val() & self.wr_data_ch.val().get_bit(i) {
-                if self.wdec.port.val() == self.k_p_request.val() {
-                    self.c_set_request.next = self.wd.val().get_bit(2);
-                    self.c_clear_request.next = !self.wd.val().get_bit(2);
-                }
-                if self.wdec.port.val() == self.k_p_single_mask.val() {
-                    self.c_set_mask.next = self.wd.val().get_bit(2);
-                    self.c_clear_mask.next = !self.wd.val().get_bit(2);
-                }
-                if self.wdec.port.val() == self.k_p_mode.val() {
-                    self.c_wr_mode.next = true;
-                }
-            }
-            if self.wr.val() & self.wdec.in_ports.val() {
-                if self.wdec.port.val() == self.k_p_clear_mask.val() {
-                    self.c_clear_mask.next = true;
-                }
-                if self.wdec.port.val() == self.k_p_all_mask.val() {
-                    self.c_set_mask.next = self.wd.val().get_bit(i);
-                    self.c_clear_mask.next = !self.wd.val().get_bit(i);
-                }
-            }
-            self.channels[i].wr_addr_lo.next = self.c_wr_addr_lo.val();
-            self.channels[i].wr_addr_hi.next = self.c_wr_addr_hi.val();
-            self.channels[i].wr_count_lo.next = self.c_wr_count_lo.val();
-            self.channels[i].wr_count_hi.next = self.c_wr_count_hi.val();
-            self.channels[i].wr_mode.next = self.c_wr_mode.val();
-            self.channels[i].set_mask.next = self.c_set_mask.val();
-            self.channels[i].clear_mask.next = self.c_clear_mask.val();
-            self.channels[i].set_request.next = self.c_set_request.val();
-            self.channels[i].clear_request.next = self.c_clear_request.val();
-            self.channels[i].wr_page.next =
-                self.wr.val() & self.wdec.page.val() & self.wdec.arr_ch.val().get_bit(i);
-            self.channels[i].wr_width.next =
-                self.wr.val() & self.wdec.ch_config.val() & self.wdec.arr_ch.val().get_bit(i);
-            self.channels[i].advance.next = self.commit_oh.val().get_bit(i);
-            self.channels[i].next_addr.next = self.b_next_addr.val();
-            self.channels[i].eop.next = self.eop_act.val().get_bit(i);
-            self.channels[i].halt.next = self.fault_new.val().get_bit(i);
-            self.channels[i].unhalt.next = self.fault_clear.val().get_bit(i);
-
-            self.dev[i].src_ready.next = self.commit_oh.val().get_bit(i) & (self.b_type.val() == 1);
-            self.dev[i].snk_valid.next = self.responses.snk_valid.val().get_bit(i);
-            self.dev[i].snk_data.next = self.responses.snk_data.val();
-            self.dev[i].snk_last.next = self.responses.snk_last.val();
-            self.dev[i].eop_out.next = self.eop_pulse.q.val().get_bit(i);
-            // DACK: the engine holds a unit of this channel; in cascade mode it follows DREQ.
-            self.dack_act.next = self.b_onehot.val().get_bit(i)
-                | ((self.channels[i].mode.val().get_bits::<2>(4) == 3)
-                    & self.dreq_act.val().get_bit(i)
-                    & !self.channels[i].masked.val());
-            self.dev[i].dack.next = !(self.dack_act.val() ^ self.command.q.val().get_bit(7));
-
-            if self.rd.val() & self.rdec.snap_count.val() & self.rdec.pair_ch.val().get_bit(i) {
-                self.t_page.next = self.channels[i].page.val();
-                self.t_word.next = self.channels[i].cur_addr.val();
-                self.snap_addr[i].d.next = (bit_cast::<32, 16>(self.t_page.val()) << 16)
-                    | bit_cast::<32, 16>(self.t_word.val());
-                self.snap_inflight[i].d.next = self.t_inflight.val() & 0xFF;
-            }
-            self.t_inflight.next = self.t_inflight.val() >> 8;
-            if self.reset.val() {
-                self.fault_addr[i].d.next = 0.into();
-                self.snap_addr[i].d.next = 0.into();
-                self.snap_inflight[i].d.next = 0.into();
-                self.fault_cause[i].d.next = 0.into();
-            }
-        }
-
-        // ---- Controller-wide registers ------------------------------------------------------
-        if (self.wr.val() & self.wdec.in_ports.val() & (self.wdec.port.val() < 8))
-            | (self.rd.val() & self.rdec.in_ports.val() & (self.rdec.port.val() < 8))
-        {
-            self.flip_flop.d.next = !self.flip_flop.q.val();
-        }
-        if self.wr.val() & self.wdec.in_ports.val() {
-            if self.wdec.port.val() == self.k_p_clear_ff.val() {
-                self.flip_flop.d.next = false;
-            }
-            if self.wdec.port.val() == self.k_p_command.val() {
-                self.command.d.next = self.wd.val().get_bits::<8>(0);
-            }
-        }
-        self.status_tc.d.next = self.status_tc.q.val() | self.tc_events.val();
-        if self.rd.val()
-            & self.rdec.in_ports.val()
-            & (self.rdec.port.val() == self.k_p_command.val())
-        {
-            self.status_tc.d.next = self.tc_events.val();
-        }
-        self.int_tc.d.next = self.int_tc.q.val() | self.tc_events.val();
-        self.int_fault.d.next =
-            (self.int_fault.q.val() & !self.fault_clear.val()) | self.fault_new.val();
-        if self.wr.val() & self.wdec.int_status.val() {
-            self.int_tc.d.next =
-                (self.int_tc.q.val() & !self.wd.val().get_bits::<4>(0)) | self.tc_events.val();
-        }
-        if self.wr.val() & self.wdec.int_enable.val() {
-            self.en_tc.d.next = self.wd.val().get_bits::<4>(0) & self.k_channel_mask.val();
-            self.en_fault.d.next = self.wd.val().get_bits::<4>(8) & self.k_channel_mask.val();
-        }
-        self.irq_r.d.next = ((self.int_tc.q.val() & self.en_tc.q.val())
-            | (self.int_fault.q.val() & self.en_fault.q.val()))
-        .any();
-        self.irq.next = self.irq_r.q.val();
-        self.eop_pulse.d.next = self.tc_events.val();
-        if self.master_clear.val() {
-            self.command.d.next = 0.into();
-            self.flip_flop.d.next = false;
-            self.status_tc.d.next = 0.into();
-            self.owner_valid.d.next = false;
-            self.in_service.d.next = 0.into();
-        }
-
         // ---- Map-register file ---------------------------------------------------------------
         self.map.write_enable.next = self.wr.val() & self.wdec.map.val();
         self.map.write_index.next = self.wdec.map_index.val();
@@ -1268,135 +938,126 @@ impl Logic for MapDma {
             | (bit_cast::<32, 1>(self.map.read_data_b.val().get_bits::<1>(20)) << 30)
             | (bit_cast::<32, 1>(self.map.read_data_b.val().get_bits::<1>(21)) << 31);
 
-        // ---- Register-read multiplexer (sampled in the read-strobe clock) ---------------------
-        self.owner_onehot.next = bits::<4>(1) << self.owner_ch.q.val();
-        self.fault_word.next = 0.into();
-        self.fault_shift.next = 0.into();
+        // ---- Native registers: faults, interrupts, snapshots ----------------------------------
+        self.native.wr.next = self.wr.val();
+        self.native.wd.next = self.wd.val();
+        self.native.w_int_status.next = self.wdec.int_status.val();
+        self.native.w_int_enable.next = self.wdec.int_enable.val();
+        self.native.rd.next = self.rd.val();
+        self.native.r_arr_ch.next = self.rdec.arr_ch.val();
+        self.native.r_pair_ch.next = self.rdec.pair_ch.val();
+        self.native.r_fault_addr.next = self.rdec.fault_addr.val();
+        self.native.r_snap_count.next = self.rdec.snap_count.val();
+        self.native.r_snap_addr.next = self.rdec.snap_addr.val();
+        self.native.r_snap_inflight.next = self.rdec.snap_inflight.val();
+        self.native.r_int_status.next = self.rdec.int_status.val();
+        self.native.r_int_enable.next = self.rdec.int_enable.val();
+        self.native.r_fault_cause.next = self.rdec.fault_cause.val();
+        self.native.tc_events.next = self.tc_events.val();
+        self.native.unit_fault.next = self.b_fault.val();
+        self.native.unit_onehot.next = self.b_onehot.val();
+        self.native.unit_logical.next = self.b_logical.val();
+        self.native.unit_cause.next = self.b_fault_cause.val();
+        self.native.r_fault.next = self.responses.r_fault.val();
+        self.native.r_fault_addr_in.next = self.responses.r_fault_addr.val();
+        self.native.r_fault_resp.next = self.responses.r_fault_resp.val();
+        self.native.w_fault.next = self.responses.w_fault.val();
+        self.native.w_fault_addr_in.next = self.responses.w_fault_addr.val();
+        self.native.w_fault_resp.next = self.responses.w_fault_resp.val();
+        self.native.inflight.next = self.responses.inflight.val();
+        self.irq.next = self.native.irq.val();
+
+        // ---- 8237 register file -----------------------------------------------------------------
+        self.regs.wr.next = self.wr.val();
+        self.regs.wd.next = self.wd.val();
+        self.regs.w_in_ports.next = self.wdec.in_ports.val();
+        self.regs.w_port.next = self.wdec.port.val();
+        self.regs.w_port_ch.next = self.wdec.port_ch.val();
+        self.regs.w_arr_ch.next = self.wdec.arr_ch.val();
+        self.regs.w_page.next = self.wdec.page.val();
+        self.regs.w_ch_config.next = self.wdec.ch_config.val();
+        self.regs.rd.next = self.rd.val();
+        self.regs.r_in_ports.next = self.rdec.in_ports.val();
+        self.regs.r_port.next = self.rdec.port.val();
+        self.regs.r_port_ch.next = self.rdec.port_ch.val();
+        self.regs.r_arr_ch.next = self.rdec.arr_ch.val();
+        self.regs.r_page.next = self.rdec.page.val();
+        self.regs.r_ch_config.next = self.rdec.ch_config.val();
+        self.regs.r_id.next = self.rdec.id.val();
+        self.regs.r_version.next = self.rdec.version.val();
+        self.regs.r_config0.next = self.rdec.config0.val();
+        self.regs.r_config1.next = self.rdec.config1.val();
+        self.regs.r_map.next = self.rdec.map.val();
+        self.regs.r_known.next = self.rdec.known.val();
+        self.regs.requesting.next = self.requesting.val();
+        self.regs.tc_events.next = self.tc_events.val();
+        self.regs.native_rd.next = self.native.rd_data.val();
+        self.regs.map_word.next = self.map_word.val();
+        self.axil.rd_data.next = self.regs.rd_data.val();
+        self.axil.rd_err.next = self.regs.rd_err.val();
+        // CH_CONFIG.BUSY: the issue stage holds a unit of the channel, or the channel owns the
+        // engine.
+        self.owner_onehot.next = 0.into();
+        if self.owner_valid.q.val() {
+            self.owner_onehot.next = bits::<4>(1) << self.owner_ch.q.val();
+        }
+        self.busy.next = self.b_onehot.val() | self.owner_onehot.val();
+        self.regs.busy.next = self.busy.val();
+
+        // ---- Channels and device outputs ------------------------------------------------------
         for i in 0..self.channels.len() {
-            self.t_cause.next = self.fault_cause[i].q.val();
-            self.fault_word.next = self.fault_word.val()
-                | (bit_cast::<32, 4>(self.t_cause.val()) << self.fault_shift.val());
-            self.fault_shift.next = self.fault_shift.val() + 4;
+            self.channels[i].reset.next = self.reset.val();
+            self.channels[i].master_clear.next = self.regs.master_clear.val();
+            self.channels[i].wr_byte.next = self.wd.val().get_bits::<8>(0);
+            self.channels[i].wr_data.next = self.wd.val().get_bits::<16>(0);
+            self.channels[i].wr_addr_lo.next = self.regs.wr_addr_lo.val().get_bit(i);
+            self.channels[i].wr_addr_hi.next = self.regs.wr_addr_hi.val().get_bit(i);
+            self.channels[i].wr_count_lo.next = self.regs.wr_count_lo.val().get_bit(i);
+            self.channels[i].wr_count_hi.next = self.regs.wr_count_hi.val().get_bit(i);
+            self.channels[i].wr_mode.next = self.regs.wr_mode.val().get_bit(i);
+            self.channels[i].set_mask.next = self.regs.set_mask.val().get_bit(i);
+            self.channels[i].clear_mask.next = self.regs.clear_mask.val().get_bit(i);
+            self.channels[i].set_request.next = self.regs.set_request.val().get_bit(i);
+            self.channels[i].clear_request.next = self.regs.clear_request.val().get_bit(i);
+            self.channels[i].wr_page.next = self.regs.wr_page.val().get_bit(i);
+            self.channels[i].wr_width.next = self.regs.wr_width.val().get_bit(i);
+            self.channels[i].advance.next = self.commit_oh.val().get_bit(i);
+            self.channels[i].next_addr.next = self.b_next_addr.val();
+            self.channels[i].eop.next = self.eop_act.val().get_bit(i);
+            self.channels[i].halt.next = self.native.fault_new.val().get_bit(i);
+            self.channels[i].unhalt.next = self.native.fault_clear.val().get_bit(i);
+            self.regs.ch[i].cur_addr.next = self.channels[i].cur_addr.val();
+            self.regs.ch[i].cur_count.next = self.channels[i].cur_count.val();
+            self.regs.ch[i].page.next = self.channels[i].page.val();
+            self.regs.ch[i].mode.next = self.channels[i].mode.val();
+            self.regs.ch[i].width.next = self.channels[i].width.val();
+            self.regs.ch[i].masked.next = self.channels[i].masked.val();
+            self.regs.ch[i].sw_request.next = self.channels[i].sw_request.val();
+            self.regs.ch[i].halted.next = self.channels[i].halted.val();
+            self.native.ch[i].cur_addr.next = self.channels[i].cur_addr.val();
+            self.native.ch[i].cur_count.next = self.channels[i].cur_count.val();
+            self.native.ch[i].page.next = self.channels[i].page.val();
+            self.native.ch[i].passes.next = self.channels[i].passes.val();
+
+            self.dev[i].src_ready.next = self.commit_oh.val().get_bit(i) & (self.b_type.val() == 1);
+            self.dev[i].snk_valid.next = self.responses.snk_valid.val().get_bit(i);
+            self.dev[i].snk_data.next = self.responses.snk_data.val();
+            self.dev[i].snk_last.next = self.responses.snk_last.val();
+            self.dev[i].eop_out.next = self.regs.eop_out.val().get_bit(i);
+            // DACK: the engine holds a unit of this channel; in cascade mode it follows DREQ.
+            self.dack_act.next = self.b_onehot.val().get_bit(i)
+                | ((self.channels[i].mode.val().get_bits::<2>(4) == 3)
+                    & self.dreq_act.val().get_bit(i)
+                    & !self.channels[i].masked.val());
+            self.dev[i].dack.next = !(self.dack_act.val() ^ self.regs.command.val().get_bit(7));
         }
-        // Sources are mutually exclusive by address, so the multiplexer is an OR of selected
-        // values (AND-OR trees), not a priority chain of 2:1 muxes.
-        self.rd_mux.next = 0.into();
-        if self.rdec.in_ports.val() {
-            if self.rdec.port.val() < 8 {
-                for i in 0..self.channels.len() {
-                    if self.rdec.port_ch.val().get_bit(i) {
-                        self.t_word.next = self.channels[i].cur_addr.val();
-                        if self.rdec.port.val().get_bit(0) {
-                            self.t_word.next = self.channels[i].cur_count.val();
-                        }
-                    }
-                }
-                self.rd_mux.next = bit_cast::<32, 8>(self.t_word.val().get_bits::<8>(0));
-                if self.flip_flop.q.val() {
-                    self.rd_mux.next = bit_cast::<32, 8>(self.t_word.val().get_bits::<8>(8));
-                }
-            }
-            if self.rdec.port.val() == self.k_p_command.val() {
-                self.rd_mux.next = bit_cast::<32, 4>(self.status_tc.q.val())
-                    | (bit_cast::<32, 4>(self.requesting.val()) << 4);
-            }
-            if self.rdec.port.val() == self.k_p_all_mask.val() {
-                self.rd_mux.next = bit_cast::<32, 4>(self.masks.val()) | 0xF0;
-            }
+        if self.regs.master_clear.val() {
+            self.owner_valid.d.next = false;
+            self.in_service.d.next = 0.into();
         }
-        for i in 0..self.channels.len() {
-            if self.rdec.arr_ch.val().get_bit(i) {
-                if self.rdec.page.val() {
-                    self.t_page.next = self.channels[i].page.val();
-                    self.rd_mux.next = self.rd_mux.val() | bit_cast::<32, 16>(self.t_page.val());
-                }
-                if self.rdec.ch_config.val() {
-                    self.t_width.next = self.channels[i].width.val();
-                    self.t_mode.next = self.channels[i].mode.val();
-                    self.t_flags.next = 0.into();
-                    self.t_flags.next = self
-                        .t_flags
-                        .val()
-                        .replace_bit(0, self.channels[i].masked.val())
-                        .replace_bit(1, self.channels[i].sw_request.val())
-                        .replace_bit(2, self.channels[i].halted.val())
-                        .replace_bit(
-                            3,
-                            self.b_onehot.val().get_bit(i)
-                                | (self.owner_valid.q.val() & self.owner_onehot.val().get_bit(i)),
-                        );
-                    self.rd_mux.next = self.rd_mux.val()
-                        | bit_cast::<32, 2>(self.t_width.val())
-                        | (bit_cast::<32, 6>(self.t_mode.val()) << 10)
-                        | (bit_cast::<32, 4>(self.t_flags.val()) << 16);
-                }
-                if self.rdec.fault_addr.val() {
-                    self.rd_mux.next = self.rd_mux.val() | self.fault_addr[i].q.val();
-                }
-                if self.rdec.snap_inflight.val() {
-                    self.rd_mux.next = self.rd_mux.val() | self.snap_inflight[i].q.val();
-                }
-            }
-            if self.rdec.pair_ch.val().get_bit(i) {
-                if self.rdec.snap_count.val() {
-                    self.t_word.next = self.channels[i].cur_count.val();
-                    self.t_page.next = self.channels[i].passes.val();
-                    self.rd_mux.next = self.rd_mux.val()
-                        | bit_cast::<32, 16>(self.t_word.val())
-                        | (bit_cast::<32, 16>(self.t_page.val()) << 16);
-                }
-                if self.rdec.snap_addr.val() {
-                    self.rd_mux.next = self.rd_mux.val() | self.snap_addr[i].q.val();
-                }
-            }
-        }
-        if self.rdec.id.val() {
-            self.rd_mux.next = self.rd_mux.val() | self.k_id.val();
-        }
-        if self.rdec.version.val() {
-            self.rd_mux.next = self.rd_mux.val() | self.k_version.val();
-        }
-        if self.rdec.config0.val() {
-            self.rd_mux.next = self.rd_mux.val() | self.k_config0.val();
-        }
-        if self.rdec.config1.val() {
-            self.rd_mux.next = self.rd_mux.val() | self.k_config1.val();
-        }
-        if self.rdec.int_status.val() {
-            self.rd_mux.next = self.rd_mux.val()
-                | bit_cast::<32, 4>(self.int_tc.q.val())
-                | (bit_cast::<32, 4>(self.int_fault.q.val()) << 8);
-        }
-        if self.rdec.int_enable.val() {
-            self.rd_mux.next = self.rd_mux.val()
-                | bit_cast::<32, 4>(self.en_tc.q.val())
-                | (bit_cast::<32, 4>(self.en_fault.q.val()) << 8);
-        }
-        if self.rdec.fault_cause.val() {
-            self.rd_mux.next = self.rd_mux.val() | self.fault_word.val();
-        }
-        self.rd_bad.next = !self.rdec.known.val();
-        self.rd_hold.d.next = self.rd_mux.val();
-        self.rd_err_q.d.next = self.rd_bad.val();
-        self.rd_was_map.d.next = self.rdec.map.val();
-        self.rd_word.next = self.rd_hold.q.val();
-        if self.rd_was_map.q.val() {
-            self.rd_word.next = self.map_word.val();
-        }
-        self.axil.rd_data.next = self.rd_word.val();
-        self.axil.rd_err.next = self.rd_err_q.q.val();
 
         // ---- Hardware reset -------------------------------------------------------------------
         if self.reset.val() {
-            self.command.d.next = 0.into();
-            self.flip_flop.d.next = false;
-            self.status_tc.d.next = 0.into();
-            self.int_tc.d.next = 0.into();
-            self.int_fault.d.next = 0.into();
-            self.en_tc.d.next = 0.into();
-            self.en_fault.d.next = self.k_fault_enable_reset.val();
-            self.irq_r.d.next = false;
-            self.eop_pulse.d.next = 0.into();
             self.b_valid.d.next = false;
             self.owner_valid.d.next = false;
             // Rotating priority starts with channel 0 highest, as after an 8237 reset.
