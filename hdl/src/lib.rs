@@ -23,6 +23,7 @@ pub mod regs8237;
 pub mod responses;
 pub mod tag_fifo;
 pub mod tag_ram;
+pub mod translation;
 
 pub use mapdma::MapDma;
 pub use mapdma_regmap as regmap;

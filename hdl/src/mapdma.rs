@@ -28,11 +28,11 @@ use crate::axi_queue::AxiQueue;
 use crate::axil_slave::AxiLiteSlave;
 use crate::channel::Channel;
 use crate::device_port::DevicePort;
-use crate::map_ram::{MapRam, ENTRY_VALID_BIT, ENTRY_WRITABLE_BIT};
 use crate::native_regs::NativeRegs;
 use crate::reg_decode::RegDecode;
 use crate::regs8237::Regs8237;
 use crate::responses::Responses;
+use crate::translation::Translation;
 use mapdma_regmap as regmap;
 use mapdma_regmap::Config;
 use rust_hdl::prelude::*;
@@ -106,19 +106,8 @@ pub struct MapDma {
     arb_hold: Arbiter,
     rdec: RegDecode,
     channels: Vec<Channel>,
-    map: MapRam,
+    translation: Translation,
     responses: Responses,
-
-    // Configuration, fixed at generation.
-    k_page_shift: Constant<Bits<5>>,
-    /// log2(page size × map registers): logical addresses at or above `1 << k_range_shift`
-    /// have no map register (map registers are a power of two).
-    k_range_shift: Constant<Bits<6>>,
-    k_offset_mask: Constant<Bits<32>>,
-    k_frame_mask: Constant<Bits<32>>,
-    k_fc_range: Constant<Bits<4>>,
-    k_fc_invalid: Constant<Bits<4>>,
-    k_fc_read_only: Constant<Bits<4>>,
 
     /// 8237 register file (controller-wide registers, channel strobes, read multiplexer) and
     /// native registers (interrupts, fault records, snapshots).
@@ -213,9 +202,6 @@ pub struct MapDma {
     b_decrement: Signal<Local, Bit>,
     b_at_tc: Signal<Local, Bit>,
     b_logical: Signal<Local, Bits<32>>,
-    /// The issue-stage unit's page has a map register: computed at lookup time beside the map
-    /// RAM read, so the range check is off the select → commit path.
-    b_in_range: DFF<Bit>,
     b_phys: Signal<Local, Bits<32>>,
     b_lane: Signal<Local, Bits<2>>,
     b_src_valid: Signal<Local, Bit>,
@@ -223,7 +209,6 @@ pub struct MapDma {
     b_elig: Signal<Local, Bit>,
     b_needs_map: Signal<Local, Bit>,
     b_fault: Signal<Local, Bit>,
-    b_fault_cause: Signal<Local, Bits<4>>,
     b_io_ready: Signal<Local, Bit>,
     b_commit: Signal<Local, Bit>,
     b_drop: Signal<Local, Bit>,
@@ -236,9 +221,7 @@ pub struct MapDma {
     a_addr: Signal<Local, Bits<16>>,
     lookup_logical: Signal<Local, Bits<32>>,
     unit_strb: Signal<Local, Bits<4>>,
-    map_word: Signal<Local, Bits<32>>,
     dack_act: Signal<Local, Bit>,
-    lookup_page: Signal<Local, Bits<32>>,
     owner_onehot: Signal<Local, Bits<4>>,
     busy: Signal<Local, Bits<4>>,
     // Values of sub-module inputs and output ports that are chosen by conditions: each such
@@ -250,7 +233,6 @@ impl MapDma {
     pub fn new(cfg: &Config) -> Self {
         check_decode_layout();
         let n = cfg.channels;
-        let cause = |c: regmap::FaultCause| Constant::new((c as u64).to_bits());
         MapDma {
             clock: Default::default(),
             reset: Default::default(),
@@ -306,19 +288,10 @@ impl MapDma {
             channels: (0..n)
                 .map(|_| Channel::new(cfg.page_register_bits()))
                 .collect(),
-            map: MapRam::new(cfg.map_registers),
+            translation: Translation::new(cfg),
             responses: Responses::new(cfg.outstanding),
             regs: Regs8237::new(cfg),
             native: NativeRegs::new(n),
-            k_page_shift: Constant::new((cfg.page_shift as u64).to_bits()),
-            k_range_shift: Constant::new(
-                ((cfg.page_shift + cfg.map_registers.trailing_zeros()) as u64).to_bits(),
-            ),
-            k_offset_mask: Constant::new((cfg.page_size() - 1).to_bits()),
-            k_fc_range: cause(regmap::FaultCause::OutOfRange),
-            k_fc_invalid: cause(regmap::FaultCause::Invalid),
-            k_fc_read_only: cause(regmap::FaultCause::ReadOnly),
-            k_frame_mask: Constant::new(((1u64 << cfg.frame_bits()) - 1).to_bits()),
             b_valid: Default::default(),
             b_ch: Default::default(),
             b_cont: Default::default(),
@@ -398,7 +371,6 @@ impl MapDma {
             b_decrement: Default::default(),
             b_at_tc: Default::default(),
             b_logical: Default::default(),
-            b_in_range: Default::default(),
             b_phys: Default::default(),
             b_lane: Default::default(),
             b_src_valid: Default::default(),
@@ -406,7 +378,6 @@ impl MapDma {
             b_elig: Default::default(),
             b_needs_map: Default::default(),
             b_fault: Default::default(),
-            b_fault_cause: Default::default(),
             b_io_ready: Default::default(),
             b_commit: Default::default(),
             b_drop: Default::default(),
@@ -419,9 +390,7 @@ impl MapDma {
             a_addr: Default::default(),
             lookup_logical: Default::default(),
             unit_strb: Default::default(),
-            map_word: Default::default(),
             dack_act: Default::default(),
-            lookup_page: Default::default(),
             owner_onehot: Default::default(),
             busy: Default::default(),
         }
@@ -436,12 +405,7 @@ fn check_decode_layout() {
     crate::reg_decode::check_layout();
     crate::regs8237::check_layout();
     crate::native_regs::check_layout();
-    // Map-entry packing (read-back and write).
-    assert_eq!(
-        (map::FRAME.lsb, map::WRITABLE.lsb, map::VALID.lsb),
-        (0, 30, 31)
-    );
-    assert_eq!((ENTRY_WRITABLE_BIT, ENTRY_VALID_BIT), (20, 21));
+    crate::translation::check_layout();
     // COMMAND bits the engine reads: get_bit(2) disable, (4) rotating, (6) DREQ active low,
     // (7) DACK active high.
     assert_eq!(
@@ -494,7 +458,6 @@ impl Logic for MapDma {
             b_valid,
             b_ch,
             b_cont,
-            b_in_range,
             u_type,
             u_mode,
             u_width,
@@ -507,7 +470,18 @@ impl Logic for MapDma {
             last_ch,
             in_service
         );
-        clock!(self, clock, axil, map, responses, aw_q, w_q, ar_q, regs, native);
+        clock!(
+            self,
+            clock,
+            axil,
+            translation,
+            responses,
+            aw_q,
+            w_q,
+            ar_q,
+            regs,
+            native
+        );
         self.responses.reset.next = self.reset.val();
         self.regs.reset.next = self.reset.val();
         self.native.reset.next = self.reset.val();
@@ -633,9 +607,9 @@ impl Logic for MapDma {
         if self.b_width.val() == 2 {
             self.b_lane.next = 0.into();
         }
-        self.b_phys.next = ((bit_cast::<32, 20>(self.map.read_data_a.val().get_bits::<20>(0))
-            << self.k_page_shift.val())
-            | (self.b_logical.val() & self.k_offset_mask.val()))
+        self.translation.unit_logical.next = self.b_logical.val();
+        self.translation.unit_write.next = self.b_type.val() == 1;
+        self.b_phys.next = self.translation.phys.val()
             & !bit_cast::<32, 2>(self.b_lane.val() ^ self.b_addr.val().get_bits::<2>(0));
         // A unit selected from a DREQ sampled while DACK was inactive moves even if the device
         // drops DREQ in the DACK clock (8237: DREQ need only be held until DACK); a back-to-back
@@ -646,18 +620,10 @@ impl Logic for MapDma {
         }
         // Verify units (type 0, and the illegal type 3) touch no memory and need no translation.
         self.b_needs_map.next = (self.b_type.val() == 1) | (self.b_type.val() == 2);
-        self.b_fault_cause.next = 0.into();
-        if !self.b_in_range.q.val() {
-            self.b_fault_cause.next = self.k_fc_range.val();
-        } else if !self.map.read_data_a.val().get_bit(21) {
-            self.b_fault_cause.next = self.k_fc_invalid.val();
-        } else if (self.b_type.val() == 1) & !self.map.read_data_a.val().get_bit(20) {
-            self.b_fault_cause.next = self.k_fc_read_only.val();
-        }
         self.b_fault.next = self.b_valid.q.val()
             & self.b_elig.val()
             & self.b_needs_map.val()
-            & (self.b_fault_cause.val() != 0);
+            & (self.translation.cause.val() != 0);
         self.b_io_ready.next = true;
         if self.b_type.val() == 1 {
             self.b_io_ready.next = self.b_src_valid.val()
@@ -821,9 +787,7 @@ impl Logic for MapDma {
         if self.b_commit.val() & (self.b_mode.val() != 1) & !self.wr.val() {
             self.lookup_logical.next = self.c_logical.val();
         }
-        self.lookup_page.next = self.lookup_logical.val() >> self.k_page_shift.val();
-        self.map.read_index_a.next = self.lookup_page.val().get_bits::<10>(0);
-        self.b_in_range.d.next = (self.lookup_logical.val() >> self.k_range_shift.val()) == 0;
+        self.translation.lookup_logical.next = self.lookup_logical.val();
 
         // ---- Engine state ---------------------------------------------------------------
         self.b_valid.d.next = self.b_valid.q.val() & !self.b_commit.val() & !self.b_drop.val();
@@ -924,19 +888,12 @@ impl Logic for MapDma {
         }
         self.responses.snk_ready.next = self.snk_ready_v.val();
 
-        // ---- Map-register file ---------------------------------------------------------------
-        self.map.write_enable.next = self.wr.val() & self.wdec.map.val();
-        self.map.write_index.next = self.wdec.map_index.val();
-        // Entry layout (map_ram): frame 19:0, device-may-write 20, valid 21.
-        self.map.write_data.next = bit_cast::<22, 20>(
-            self.wd.val().get_bits::<20>(0) & self.k_frame_mask.val().get_bits::<20>(0),
-        )
-        .replace_bit(20, self.wd.val().get_bit(30))
-        .replace_bit(21, self.wd.val().get_bit(31));
-        self.map.read_index_b.next = self.rdec.map_index.val();
-        self.map_word.next = bit_cast::<32, 20>(self.map.read_data_b.val().get_bits::<20>(0))
-            | (bit_cast::<32, 1>(self.map.read_data_b.val().get_bits::<1>(20)) << 30)
-            | (bit_cast::<32, 1>(self.map.read_data_b.val().get_bits::<1>(21)) << 31);
+        // ---- Translation: map-register writes and read-back ---------------------------------
+        self.translation.wr.next = self.wr.val();
+        self.translation.wd.next = self.wd.val();
+        self.translation.w_map.next = self.wdec.map.val();
+        self.translation.w_map_index.next = self.wdec.map_index.val();
+        self.translation.r_map_index.next = self.rdec.map_index.val();
 
         // ---- Native registers: faults, interrupts, snapshots ----------------------------------
         self.native.wr.next = self.wr.val();
@@ -957,7 +914,7 @@ impl Logic for MapDma {
         self.native.unit_fault.next = self.b_fault.val();
         self.native.unit_onehot.next = self.b_onehot.val();
         self.native.unit_logical.next = self.b_logical.val();
-        self.native.unit_cause.next = self.b_fault_cause.val();
+        self.native.unit_cause.next = self.translation.cause.val();
         self.native.r_fault.next = self.responses.r_fault.val();
         self.native.r_fault_addr_in.next = self.responses.r_fault_addr.val();
         self.native.r_fault_resp.next = self.responses.r_fault_resp.val();
@@ -992,7 +949,7 @@ impl Logic for MapDma {
         self.regs.requesting.next = self.requesting.val();
         self.regs.tc_events.next = self.tc_events.val();
         self.regs.native_rd.next = self.native.rd_data.val();
-        self.regs.map_word.next = self.map_word.val();
+        self.regs.map_word.next = self.translation.map_word.val();
         self.axil.rd_data.next = self.regs.rd_data.val();
         self.axil.rd_err.next = self.regs.rd_err.val();
         // CH_CONFIG.BUSY: the issue stage holds a unit of the channel, or the channel owns the
