@@ -8,6 +8,7 @@
 
 pub mod arbiter;
 pub mod axi_queue;
+pub mod axi_requests;
 pub mod axil_slave;
 pub mod board;
 pub mod channel;

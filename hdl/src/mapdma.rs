@@ -24,7 +24,7 @@
 //! (rust-hdl kernels have no `let`).
 
 use crate::arbiter::Arbiter;
-use crate::axi_queue::AxiQueue;
+use crate::axi_requests::AxiRequests;
 use crate::axil_slave::AxiLiteSlave;
 use crate::channel::Channel;
 use crate::device_port::DevicePort;
@@ -36,13 +36,6 @@ use crate::translation::Translation;
 use mapdma_regmap as regmap;
 use mapdma_regmap::Config;
 use rust_hdl::prelude::*;
-
-/// Entries of the AW and W request queues: enough slack for AW and W to stall independently
-/// under random backpressure (see `axi_queue`).
-pub const WRITE_QUEUE_DEPTH: usize = 4;
-/// AR keeps a single output register: a read unit's request appears on the bus the clock after
-/// it commits (a read has no second channel to decouple from).
-pub const READ_QUEUE_DEPTH: usize = 1;
 
 #[derive(LogicBlock)]
 pub struct MapDma {
@@ -108,6 +101,8 @@ pub struct MapDma {
     channels: Vec<Channel>,
     translation: Translation,
     responses: Responses,
+    /// AXI4 requests of committed units (AW, W, AR queues).
+    requests: AxiRequests,
 
     /// 8237 register file (controller-wide registers, channel strobes, read multiplexer) and
     /// native registers (interrupts, fault records, snapshots).
@@ -134,10 +129,6 @@ pub struct MapDma {
     owner_ch: DFF<Bits<2>>,
     last_ch: DFF<Bits<2>>,
     in_service: DFF<Bits<4>>,
-    /// AXI request queues (AW and AR payloads: size ‖ address; W: strobes ‖ data).
-    aw_q: AxiQueue<35>,
-    w_q: AxiQueue<36>,
-    ar_q: AxiQueue<35>,
 
     // Combinational scratch (rust-hdl kernels have no `let`).
     wr: Signal<Local, Bit>,
@@ -187,8 +178,6 @@ pub struct MapDma {
     push_read: Signal<Local, Bit>,
     push_write: Signal<Local, Bit>,
     snk_ready_v: Signal<Local, Bits<4>>,
-    w_lanes: Signal<Local, Bits<32>>,
-    w_strobes: Signal<Local, Bits<4>>,
     stopped: Signal<Local, Bits<4>>,
     service_set: Signal<Local, Bits<4>>,
     b_onehot: Signal<Local, Bits<4>>,
@@ -202,8 +191,6 @@ pub struct MapDma {
     b_decrement: Signal<Local, Bit>,
     b_at_tc: Signal<Local, Bit>,
     b_logical: Signal<Local, Bits<32>>,
-    b_phys: Signal<Local, Bits<32>>,
-    b_lane: Signal<Local, Bits<2>>,
     b_src_valid: Signal<Local, Bit>,
     b_src_data: Signal<Local, Bits<32>>,
     b_elig: Signal<Local, Bit>,
@@ -220,7 +207,6 @@ pub struct MapDma {
     a_page: Signal<Local, Bits<16>>,
     a_addr: Signal<Local, Bits<16>>,
     lookup_logical: Signal<Local, Bits<32>>,
-    unit_strb: Signal<Local, Bits<4>>,
     dack_act: Signal<Local, Bit>,
     owner_onehot: Signal<Local, Bits<4>>,
     busy: Signal<Local, Bits<4>>,
@@ -290,6 +276,7 @@ impl MapDma {
                 .collect(),
             translation: Translation::new(cfg),
             responses: Responses::new(cfg.outstanding),
+            requests: Default::default(),
             regs: Regs8237::new(cfg),
             native: NativeRegs::new(n),
             b_valid: Default::default(),
@@ -306,9 +293,6 @@ impl MapDma {
             owner_ch: Default::default(),
             last_ch: Default::default(),
             in_service: Default::default(),
-            aw_q: AxiQueue::new(WRITE_QUEUE_DEPTH),
-            w_q: AxiQueue::new(WRITE_QUEUE_DEPTH),
-            ar_q: AxiQueue::new(READ_QUEUE_DEPTH),
             wr: Default::default(),
             wa: Default::default(),
             wd: Default::default(),
@@ -356,8 +340,6 @@ impl MapDma {
             push_read: Default::default(),
             push_write: Default::default(),
             snk_ready_v: Default::default(),
-            w_lanes: Default::default(),
-            w_strobes: Default::default(),
             stopped: Default::default(),
             service_set: Default::default(),
             b_onehot: Default::default(),
@@ -371,8 +353,6 @@ impl MapDma {
             b_decrement: Default::default(),
             b_at_tc: Default::default(),
             b_logical: Default::default(),
-            b_phys: Default::default(),
-            b_lane: Default::default(),
             b_src_valid: Default::default(),
             b_src_data: Default::default(),
             b_elig: Default::default(),
@@ -389,7 +369,6 @@ impl MapDma {
             a_page: Default::default(),
             a_addr: Default::default(),
             lookup_logical: Default::default(),
-            unit_strb: Default::default(),
             dack_act: Default::default(),
             owner_onehot: Default::default(),
             busy: Default::default(),
@@ -476,9 +455,7 @@ impl Logic for MapDma {
             axil,
             translation,
             responses,
-            aw_q,
-            w_q,
-            ar_q,
+            requests,
             regs,
             native
         );
@@ -600,17 +577,12 @@ impl Logic for MapDma {
         self.b_next_addr.next = self.b_addr.val() + self.b_step.val();
         self.b_logical.next =
             (bit_cast::<32, 16>(self.b_page.val()) << 16) | bit_cast::<32, 16>(self.b_addr.val());
-        self.b_lane.next = self.b_addr.val().get_bits::<2>(0);
-        if self.b_width.val() == 1 {
-            self.b_lane.next = self.b_addr.val().get_bits::<2>(0) & 2;
-        }
-        if self.b_width.val() == 2 {
-            self.b_lane.next = 0.into();
-        }
         self.translation.unit_logical.next = self.b_logical.val();
         self.translation.unit_write.next = self.b_type.val() == 1;
-        self.b_phys.next = self.translation.phys.val()
-            & !bit_cast::<32, 2>(self.b_lane.val() ^ self.b_addr.val().get_bits::<2>(0));
+        self.requests.phys.next = self.translation.phys.val();
+        self.requests.addr_lo.next = self.b_addr.val().get_bits::<2>(0);
+        self.requests.width.next = self.b_width.val();
+        self.requests.src_data.next = self.b_src_data.val();
         // A unit selected from a DREQ sampled while DACK was inactive moves even if the device
         // drops DREQ in the DACK clock (8237: DREQ need only be held until DACK); a back-to-back
         // unit needs the request to hold in its own DACK clock.
@@ -627,12 +599,11 @@ impl Logic for MapDma {
         self.b_io_ready.next = true;
         if self.b_type.val() == 1 {
             self.b_io_ready.next = self.b_src_valid.val()
-                & self.aw_q.space.val()
-                & self.w_q.space.val()
+                & self.requests.write_space.val()
                 & self.responses.wr_room.val();
         }
         if self.b_type.val() == 2 {
-            self.b_io_ready.next = self.ar_q.space.val() & self.responses.rd_room.val();
+            self.b_io_ready.next = self.requests.read_space.val() & self.responses.rd_room.val();
         }
         self.b_commit.next =
             self.b_valid.q.val() & self.b_elig.val() & !self.b_fault.val() & self.b_io_ready.val();
@@ -821,54 +792,35 @@ impl Logic for MapDma {
             & !self.stopped.val();
 
         // ---- AXI4 master requests ----------------------------------------------------------
-        self.unit_strb.next = 1.into();
-        if self.b_width.val() == 1 {
-            self.unit_strb.next = 3.into();
-        }
-        if self.b_width.val() == 2 {
-            self.unit_strb.next = 0xF.into();
-        }
         self.push_write.next = self.b_commit.val() & (self.b_type.val() == 1);
         self.push_read.next = self.b_commit.val() & (self.b_type.val() == 2);
         self.responses.push_write.next = self.push_write.val();
         self.responses.push_read.next = self.push_read.val();
         self.responses.unit_addr.next = self.b_addr.val();
         self.responses.unit_channel.next = self.b_ch.q.val();
-        self.responses.unit_lane.next = self.b_lane.val();
+        self.responses.unit_lane.next = self.requests.lane.val();
         self.responses.unit_width.next = self.b_width.val();
         self.responses.unit_tc.next = self.b_at_tc.val();
-        self.aw_q.reset.next = self.reset.val();
-        self.w_q.reset.next = self.reset.val();
-        self.ar_q.reset.next = self.reset.val();
-        self.aw_q.push.next = self.push_write.val();
-        self.w_q.push.next = self.push_write.val();
-        self.ar_q.push.next = self.push_read.val();
-        self.aw_q.data_in.next =
-            bit_cast::<35, 32>(self.b_phys.val()) | (bit_cast::<35, 2>(self.b_width.val()) << 32);
-        self.ar_q.data_in.next = self.aw_q.data_in.val();
-        // Lane placement in locals of the lane width: Verilog would evaluate a shift inside the
-        // wider concatenation at 36 bits and keep the bits shifted out.
-        self.w_lanes.next = self.b_src_data.val() << (bit_cast::<5, 2>(self.b_lane.val()) << 3);
-        self.w_strobes.next = self.unit_strb.val() << self.b_lane.val();
-        self.w_q.data_in.next = bit_cast::<36, 32>(self.w_lanes.val())
-            | (bit_cast::<36, 4>(self.w_strobes.val()) << 32);
-        self.aw_q.ready.next = self.m_axi_awready.val();
-        self.w_q.ready.next = self.m_axi_wready.val();
-        self.ar_q.ready.next = self.m_axi_arready.val();
-        self.m_axi_awaddr.next = self.aw_q.data.val().get_bits::<32>(0);
+        self.requests.reset.next = self.reset.val();
+        self.requests.push_write.next = self.push_write.val();
+        self.requests.push_read.next = self.push_read.val();
+        self.requests.awready.next = self.m_axi_awready.val();
+        self.requests.wready.next = self.m_axi_wready.val();
+        self.requests.arready.next = self.m_axi_arready.val();
+        self.m_axi_awaddr.next = self.requests.awaddr.val();
         self.m_axi_awlen.next = 0.into();
-        self.m_axi_awsize.next = self.aw_q.data.val().get_bits::<3>(32);
+        self.m_axi_awsize.next = self.requests.awsize.val();
         self.m_axi_awburst.next = 1.into();
-        self.m_axi_awvalid.next = self.aw_q.valid.val();
-        self.m_axi_wdata.next = self.w_q.data.val().get_bits::<32>(0);
-        self.m_axi_wstrb.next = self.w_q.data.val().get_bits::<4>(32);
+        self.m_axi_awvalid.next = self.requests.awvalid.val();
+        self.m_axi_wdata.next = self.requests.wdata.val();
+        self.m_axi_wstrb.next = self.requests.wstrb.val();
         self.m_axi_wlast.next = true;
-        self.m_axi_wvalid.next = self.w_q.valid.val();
-        self.m_axi_araddr.next = self.ar_q.data.val().get_bits::<32>(0);
+        self.m_axi_wvalid.next = self.requests.wvalid.val();
+        self.m_axi_araddr.next = self.requests.araddr.val();
         self.m_axi_arlen.next = 0.into();
-        self.m_axi_arsize.next = self.ar_q.data.val().get_bits::<3>(32);
+        self.m_axi_arsize.next = self.requests.arsize.val();
         self.m_axi_arburst.next = 1.into();
-        self.m_axi_arvalid.next = self.ar_q.valid.val();
+        self.m_axi_arvalid.next = self.requests.arvalid.val();
 
         // ---- AXI4 responses (see `responses`) --------------------------------------------------
         self.responses.master_clear.next = self.regs.master_clear.val();
