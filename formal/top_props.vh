@@ -57,7 +57,7 @@
         assert(fp_ff == regs__flip_flop);
         if (commit_oh[0]) begin
             assert(!channels0_masked && !channels0_halted);
-            assert(!regs__command[2]);
+            assert(!regs__cmd_disable);
             assert(channels0_mode[5:4] != 2'b11);
         end
     end

@@ -1,11 +1,15 @@
-//! The mapdma top level: the 8237 register file and native registers behind an AXI4-Lite slave,
-//! the channels, the select/issue engine with map-register translation, and the AXI4 memory
-//! master. Behaviour is specified in `hdl/DESIGN.md` (§6 for the pipeline).
+//! The mapdma top level: wires the sub-blocks and holds the select/issue engine.
+//! Behaviour is specified in `hdl/DESIGN.md` (§6 for the pipeline).
 //!
 //! ```text
-//!  channels ──► select (a_) ──► map RAM ──► issue (b_/u_) ──► aw_q / w_q / ar_q ──► AXI4
-//!     ▲          arb_hold ┐                    │ commit              responses ◄── R / B
-//!     └── advance ◄───────┴ arb_commit ◄───────┘                        │ snk, bus faults
+//!  AXI4-Lite ─► axil ─► wdec/rdec ─┬─► regs (8237 register file) ─► strobes ─► channels[c]
+//!                                  ├─► native (INT_*, FAULT_*, SNAP_*, irq)  ─► halt/unhalt
+//!                                  └─► translation (map RAM, MAP read-back)
+//!  rd_data ◄── regs ◄── native read word, map word
+//!
+//!  channels ──► select (a_) ──► translation lookup ──► issue (b_/u_) ──► requests ──► AW/W/AR
+//!     ▲          arb_hold ┐                            │ commit   responses ◄── R / B
+//!     └── advance ◄───────┴ arb_commit ◄───────────────┘            │ snk, bus faults ─► native
 //! ```
 //!
 //! Engine pipeline (one unit per clock):
@@ -385,25 +389,8 @@ fn check_decode_layout() {
     crate::regs8237::check_layout();
     crate::native_regs::check_layout();
     crate::translation::check_layout();
-    // COMMAND bits the engine reads: get_bit(2) disable, (4) rotating, (6) DREQ active low,
-    // (7) DACK active high.
-    assert_eq!(
-        (
-            command::DISABLE.lsb,
-            command::ROTATING.lsb,
-            command::DREQ_LOW.lsb,
-            command::DACK_HIGH.lsb
-        ),
-        (2, 4, 6, 7)
-    );
-    // Stored mode bits (channel.rs `mode_bits`) against the mode byte, and the codes the engine
-    // compares them with (type 1 write, 2 read; service 0 demand, 1 single, 2 block, 3 cascade).
-    use crate::channel::mode_bits as mb;
-    assert_eq!(mode::TRANSFER.lsb - mb::DROPPED, mb::TRANSFER_LSB);
-    assert_eq!(mode::AUTOINIT.lsb - mb::DROPPED, mb::AUTOINIT);
-    assert_eq!(mode::DECREMENT.lsb - mb::DROPPED, mb::DECREMENT);
-    assert_eq!(mode::MODE.lsb - mb::DROPPED, mb::SERVICE_LSB);
-    assert_eq!(mode::CHANNEL.lsb + 2, mb::DROPPED);
+    // The codes the engine compares the channel's decoded mode with (type 1 write, 2 read;
+    // service 0 demand, 1 single, 2 block, 3 cascade).
     assert_eq!(
         (
             TransferType::Verify as u32,
@@ -513,7 +500,7 @@ impl Logic for MapDma {
                 i,
                 self.channels[i].masked.val() | self.channels[i].halted.val(),
             );
-            if self.dev[i].dreq.val() ^ self.regs.command.val().get_bit(6) {
+            if self.dev[i].dreq.val() ^ self.regs.cmd_dreq_low.val() {
                 self.dreq_act.next = self.dreq_act.val().replace_bit(i, true);
             }
             if self.dreq_act.val().get_bit(i) | self.channels[i].sw_request.val() {
@@ -526,16 +513,15 @@ impl Logic for MapDma {
             // (or mid-block).
             if !self.channels[i].masked.val()
                 & !self.channels[i].halted.val()
-                & !self.regs.command.val().get_bit(2)
-                & (self.channels[i].mode.val().get_bits::<2>(4) != 3)
+                & !self.regs.cmd_disable.val()
+                & (self.channels[i].service.val() != 3)
                 & !self.eop_act.val().get_bit(i)
             {
                 self.runnable.next = self.runnable.val().replace_bit(i, true);
             }
             if self.runnable.val().get_bit(i)
                 & (self.requesting.val().get_bit(i)
-                    | ((self.channels[i].mode.val().get_bits::<2>(4) == 2)
-                        & self.in_service.q.val().get_bit(i)))
+                    | ((self.channels[i].service.val() == 2) & self.in_service.q.val().get_bit(i)))
             {
                 self.eligible.next = self.eligible.val().replace_bit(i, true);
             }
@@ -626,14 +612,14 @@ impl Logic for MapDma {
         self.elig_b.next = 0.into();
         for i in 0..self.channels.len() {
             if !self.channels[i].halted.val()
-                & !self.regs.command.val().get_bit(2)
-                & (self.channels[i].mode.val().get_bits::<2>(4) != 3)
+                & !self.regs.cmd_disable.val()
+                & (self.channels[i].service.val() != 3)
                 & !self.eop_act.val().get_bit(i)
             {
                 if !self.channels[i].masked.val()
                     & (self.dreq_act.val().get_bit(i)
                         | self.channels[i].sw_request.val()
-                        | ((self.channels[i].mode.val().get_bits::<2>(4) == 2)
+                        | ((self.channels[i].service.val() == 2)
                             & self.in_service.q.val().get_bit(i)))
                 {
                     self.elig_hold.next = self.elig_hold.val().replace_bit(i, true);
@@ -641,7 +627,7 @@ impl Logic for MapDma {
                 if !self.channels[i].adv_masked.val()
                     & (self.dreq_act.val().get_bit(i)
                         | ((self.channels[i].sw_request.val()
-                            | (self.channels[i].mode.val().get_bits::<2>(4) == 2))
+                            | (self.channels[i].service.val() == 2))
                             & !self.b_at_tc.val()))
                 {
                     self.elig_b.next = self.elig_b.val().replace_bit(i, true);
@@ -651,14 +637,14 @@ impl Logic for MapDma {
         self.elig_commit.next = (self.elig_hold.val() & !self.b_onehot.val())
             | (self.elig_b.val() & self.b_onehot.val());
         self.arb_hold.eligible.next = self.elig_hold.val();
-        self.arb_hold.rotating.next = self.regs.command.val().get_bit(4);
+        self.arb_hold.rotating.next = self.regs.cmd_rotating.val();
         self.arb_hold.last.next = self.last_ch.q.val();
         self.arb_hold.owner_valid.next = self.owner_valid.q.val();
         self.arb_hold.owner.next = self.owner_ch.q.val();
         // After a commit, a demand or block unit that did not reach terminal count owns the
         // engine, and its channel is the last one served.
         self.arb_commit.eligible.next = self.elig_commit.val();
-        self.arb_commit.rotating.next = self.regs.command.val().get_bit(4);
+        self.arb_commit.rotating.next = self.regs.cmd_rotating.val();
         self.arb_commit.last.next = self.b_ch.q.val();
         self.arb_commit.owner_valid.next =
             ((self.b_mode.val() == 0) | (self.b_mode.val() == 2)) & !self.b_at_tc.val();
@@ -700,19 +686,19 @@ impl Logic for MapDma {
             if self.h_onehot.val().get_bit(i) {
                 self.h_page.next = self.channels[i].page.val();
                 self.h_addr.next = self.channels[i].cur_addr.val();
-                self.h_type.next = self.channels[i].mode.val().get_bits::<2>(0);
-                self.h_mode.next = self.channels[i].mode.val().get_bits::<2>(4);
+                self.h_type.next = self.channels[i].transfer.val();
+                self.h_mode.next = self.channels[i].service.val();
                 self.h_width.next = self.channels[i].width.val();
-                self.h_decrement.next = self.channels[i].mode.val().get_bit(3);
+                self.h_decrement.next = self.channels[i].decrement.val();
                 self.h_at_tc.next = self.channels[i].at_tc.val();
             }
             if self.c_onehot.val().get_bit(i) {
                 self.c_page.next = self.channels[i].page.val();
                 self.c_addr.next = self.channels[i].cur_addr.val();
-                self.c_type.next = self.channels[i].mode.val().get_bits::<2>(0);
-                self.c_mode.next = self.channels[i].mode.val().get_bits::<2>(4);
+                self.c_type.next = self.channels[i].transfer.val();
+                self.c_mode.next = self.channels[i].service.val();
                 self.c_width.next = self.channels[i].width.val();
-                self.c_decrement.next = self.channels[i].mode.val().get_bit(3);
+                self.c_decrement.next = self.channels[i].decrement.val();
                 self.c_at_tc.next = self.channels[i].at_tc.val();
             }
         }
@@ -955,10 +941,10 @@ impl Logic for MapDma {
             self.dev[i].eop_out.next = self.regs.eop_out.val().get_bit(i);
             // DACK: the engine holds a unit of this channel; in cascade mode it follows DREQ.
             self.dack_act.next = self.b_onehot.val().get_bit(i)
-                | ((self.channels[i].mode.val().get_bits::<2>(4) == 3)
+                | ((self.channels[i].service.val() == 3)
                     & self.dreq_act.val().get_bit(i)
                     & !self.channels[i].masked.val());
-            self.dev[i].dack.next = !(self.dack_act.val() ^ self.regs.command.val().get_bit(7));
+            self.dev[i].dack.next = !(self.dack_act.val() ^ self.regs.cmd_dack_high.val());
         }
         if self.regs.master_clear.val() {
             self.owner_valid.d.next = false;

@@ -73,7 +73,11 @@ pub struct Regs8237 {
     pub native_rd: Signal<In, Bits<32>>,
     pub map_word: Signal<In, Bits<32>>,
 
-    pub command: Signal<Out, Bits<8>>,
+    /// COMMAND bits the engine uses (DISABLE, ROTATING, DREQ_SENSE_LOW, DACK_SENSE_HIGH).
+    pub cmd_disable: Signal<Out, Bit>,
+    pub cmd_rotating: Signal<Out, Bit>,
+    pub cmd_dreq_low: Signal<Out, Bit>,
+    pub cmd_dack_high: Signal<Out, Bit>,
     pub master_clear: Signal<Out, Bit>,
     /// Per-channel strobes, bit c for channel c.
     pub wr_addr_lo: Signal<Out, Bits<4>>,
@@ -105,6 +109,10 @@ pub struct Regs8237 {
     k_p_master_clear: Constant<Bits<4>>,
     k_p_clear_mask: Constant<Bits<4>>,
     k_p_all_mask: Constant<Bits<4>>,
+    k_cmd_disable: Constant<Bits<8>>,
+    k_cmd_rotating: Constant<Bits<8>>,
+    k_cmd_dreq_low: Constant<Bits<8>>,
+    k_cmd_dack_high: Constant<Bits<8>>,
     k_id: Constant<Bits<32>>,
     k_version: Constant<Bits<32>>,
     k_config0: Constant<Bits<32>>,
@@ -149,6 +157,7 @@ impl Regs8237 {
         check_layout();
         let port = |o: u32| Constant::new(((o / 4) as u64).to_bits());
         let k32 = |v: u32| Constant::new((v as u64).to_bits());
+        let bit = |f: regmap::Field| Constant::new((1u64 << f.lsb).to_bits());
         Regs8237 {
             clock: Default::default(),
             reset: Default::default(),
@@ -179,7 +188,14 @@ impl Regs8237 {
             tc_events: Default::default(),
             native_rd: Default::default(),
             map_word: Default::default(),
-            command: Default::default(),
+            cmd_disable: Default::default(),
+            cmd_rotating: Default::default(),
+            cmd_dreq_low: Default::default(),
+            cmd_dack_high: Default::default(),
+            k_cmd_disable: bit(regmap::command::DISABLE),
+            k_cmd_rotating: bit(regmap::command::ROTATING),
+            k_cmd_dreq_low: bit(regmap::command::DREQ_LOW),
+            k_cmd_dack_high: bit(regmap::command::DACK_HIGH),
             master_clear: Default::default(),
             wr_addr_lo: Default::default(),
             wr_addr_hi: Default::default(),
@@ -391,7 +407,10 @@ impl Logic for Regs8237 {
             self.status_tc_r.d.next = 0.into();
             self.eop_pulse.d.next = 0.into();
         }
-        self.command.next = self.command_r.q.val();
+        self.cmd_disable.next = (self.command_r.q.val() & self.k_cmd_disable.val()).any();
+        self.cmd_rotating.next = (self.command_r.q.val() & self.k_cmd_rotating.val()).any();
+        self.cmd_dreq_low.next = (self.command_r.q.val() & self.k_cmd_dreq_low.val()).any();
+        self.cmd_dack_high.next = (self.command_r.q.val() & self.k_cmd_dack_high.val()).any();
         self.flip_flop.next = self.flip_flop_r.q.val();
         self.status_tc.next = self.status_tc_r.q.val();
         self.eop_out.next = self.eop_pulse.q.val();
