@@ -1,7 +1,8 @@
 // White-box 8237 rules for channel 0 of the small configuration. Included at the end of
 // module `mapdma` of the generated Verilog (the generated names: `channels0_cur_count` is
 // channel 0's current count, `commit_oh` the one-hot of the channel whose unit is issued this
-// clock, `wr`/`wa`/`wd` the register write the AXI4-Lite slave performs, `rd`/`ra` the read).
+// clock, `wr`/`wa`/`wd` the register write the AXI4-Lite slave performs, `rd`/`ra` the read;
+// `regs__*` are outputs of the 8237 register file `regs`, `native__*` of the native registers).
 //
 // Checked: the byte-pointer flip-flop; an address or count byte write loads that byte into base
 // and current (current keeps its own other byte); every
@@ -53,10 +54,10 @@
                                              : channels0_cur_addr + fp_step;
 
     always @(*) if (!reset) begin
-        assert(fp_ff == flip_flop__q);
+        assert(fp_ff == regs__flip_flop);
         if (commit_oh[0]) begin
             assert(!channels0_masked && !channels0_halted);
-            assert(!command__q[2]);
+            assert(!regs__cmd_disable);
             assert(channels0_mode[5:4] != 2'b11);
         end
     end
@@ -81,7 +82,7 @@
                 // Terminal count.
                 assert(channels0_passes == $past(channels0_passes) + 16'h1);
                 assert(!channels0_sw_request);
-                assert(status_tc__q[0] && int_tc__q[0]);
+                assert(regs__status_tc[0] && native__int_tc[0]);
                 assert(dev0_eop_out);
                 if ($past(fp_autoinit)) begin
                     assert(channels0_cur_addr == fp_base_addr);
@@ -101,7 +102,7 @@
         end else if ($past(eop_act[0]) && !$past(wr)) begin
             // External EOP: the terminal-count actions without a unit.
             assert(channels0_passes == $past(channels0_passes) + 16'h1);
-            assert(status_tc__q[0] && int_tc__q[0]);
+            assert(regs__status_tc[0] && native__int_tc[0]);
             assert(dev0_eop_out);
             if ($past(fp_autoinit)) begin
                 assert(channels0_cur_addr == fp_base_addr);

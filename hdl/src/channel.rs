@@ -7,20 +7,13 @@
 //! auto-initialize gap-free: the unit that reaches terminal count and the first unit of the next
 //! pass go out on consecutive clocks.
 
+use mapdma_regmap as regmap;
 use rust_hdl::prelude::*;
 
-/// The stored mode: mode byte bits 7:2 in stored bits 5:0 (the channel-select bits 1:0 are not
-/// stored). The engine reads these positions as literals (rust-hdl's generator takes no Rust
-/// paths); `mapdma::check_decode_layout` ties them to `hdl/regmap`'s MODE fields.
-pub mod mode_bits {
-    /// Transfer type (verify / write / read), stored bits 1:0.
-    pub const TRANSFER_LSB: u32 = 0;
-    pub const AUTOINIT: u32 = 2;
-    pub const DECREMENT: u32 = 3;
-    /// Service mode (demand / single / block / cascade), stored bits 5:4.
-    pub const SERVICE_LSB: u32 = 4;
-    /// Mode byte bits dropped below the stored ones (the channel select).
-    pub const DROPPED: u32 = 2;
+/// The mode byte is stored without its channel-select bits (stored bit 0 = mode byte bit 2);
+/// the fields below are decoded here with positions taken from `mapdma-regmap`'s MODE.
+fn stored_lsb(f: regmap::Field) -> u64 {
+    (f.lsb - regmap::mode::TRANSFER.lsb) as u64
 }
 
 #[derive(LogicBlock)]
@@ -60,8 +53,12 @@ pub struct Channel {
     pub cur_addr: Signal<Out, Bits<16>>,
     pub cur_count: Signal<Out, Bits<16>>,
     pub page: Signal<Out, Bits<16>>,
-    /// Stored mode bits 5:0 (= mode byte bits 7:2).
+    /// Stored mode bits 5:0 (= mode byte bits 7:2), and its decoded fields: transfer type
+    /// (`regmap::TransferType`), service mode (`regmap::ServiceMode`), address decrement.
     pub mode: Signal<Out, Bits<6>>,
+    pub transfer: Signal<Out, Bits<2>>,
+    pub service: Signal<Out, Bits<2>>,
+    pub decrement: Signal<Out, Bit>,
     pub width: Signal<Out, Bits<2>>,
     pub masked: Signal<Out, Bit>,
     pub sw_request: Signal<Out, Bit>,
@@ -79,6 +76,10 @@ pub struct Channel {
     pub at_tc_after: Signal<Out, Bit>,
 
     page_mask: Constant<Bits<16>>,
+    k_transfer_lsb: Constant<Bits<3>>,
+    k_service_lsb: Constant<Bits<3>>,
+    k_autoinit: Constant<Bits<6>>,
+    k_decrement: Constant<Bits<6>>,
     base_addr: DFF<Bits<16>>,
     addr: DFF<Bits<16>>,
     base_count: DFF<Bits<16>>,
@@ -91,11 +92,20 @@ pub struct Channel {
     halted_r: DFF<Bit>,
     passes_r: DFF<Bits<16>>,
     tc_next: Signal<Local, Bit>,
+    autoinit_v: Signal<Local, Bit>,
+    /// Auto-initialize again, for the next-state logic only: a local shared with the outputs
+    /// would tie the outputs to the inputs in Verilator's eyes (UNOPTFLAT).
+    reload: Signal<Local, Bit>,
+    transfer_v: Signal<Local, Bits<6>>,
+    service_v: Signal<Local, Bits<6>>,
 }
 
 impl Channel {
     /// A channel whose page register holds `page_bits` bits (logical address bits − 16).
     pub fn new(page_bits: u32) -> Self {
+        // A mode write stores mode byte bits 7:2 (`wr_data.get_bits::<6>(2)` below).
+        assert_eq!(regmap::mode::TRANSFER.lsb, 2);
+        assert_eq!(regmap::mode::CHANNEL.lsb, 0);
         let page_mask = if page_bits >= 16 {
             0xFFFF
         } else {
@@ -127,6 +137,9 @@ impl Channel {
             cur_count: Default::default(),
             page: Default::default(),
             mode: Default::default(),
+            transfer: Default::default(),
+            service: Default::default(),
+            decrement: Default::default(),
             width: Default::default(),
             masked: Default::default(),
             sw_request: Default::default(),
@@ -138,6 +151,10 @@ impl Channel {
             adv_masked: Default::default(),
             at_tc_after: Default::default(),
             page_mask: Constant::new(page_mask.to_bits()),
+            k_transfer_lsb: Constant::new(stored_lsb(regmap::mode::TRANSFER).to_bits()),
+            k_service_lsb: Constant::new(stored_lsb(regmap::mode::MODE).to_bits()),
+            k_autoinit: Constant::new((1u64 << stored_lsb(regmap::mode::AUTOINIT)).to_bits()),
+            k_decrement: Constant::new((1u64 << stored_lsb(regmap::mode::DECREMENT)).to_bits()),
             base_addr: Default::default(),
             addr: Default::default(),
             base_count: Default::default(),
@@ -150,6 +167,10 @@ impl Channel {
             halted_r: Default::default(),
             passes_r: Default::default(),
             tc_next: Default::default(),
+            autoinit_v: Default::default(),
+            reload: Default::default(),
+            transfer_v: Default::default(),
+            service_v: Default::default(),
         }
     }
 }
@@ -164,24 +185,31 @@ impl Logic for Channel {
 
         self.at_tc.next = self.count.q.val() == 0;
         self.base.next = self.base_addr.q.val();
-        self.autoinit.next = self.mode_r.q.val().get_bit(2);
+        self.autoinit_v.next = (self.mode_r.q.val() & self.k_autoinit.val()).any();
+        self.autoinit.next = self.autoinit_v.val();
+        self.transfer_v.next = self.mode_r.q.val() >> self.k_transfer_lsb.val();
+        self.service_v.next = self.mode_r.q.val() >> self.k_service_lsb.val();
+        self.transfer.next = self.transfer_v.val().get_bits::<2>(0);
+        self.service.next = self.service_v.val().get_bits::<2>(0);
+        self.decrement.next = (self.mode_r.q.val() & self.k_decrement.val()).any();
         // at_tc after a commit: a reload (auto-initialize at terminal count) brings base's count.
         self.tc_next.next = self.count.q.val() == 1;
         if self.count.q.val() == 0 {
-            self.tc_next.next = self.mode_r.q.val().get_bit(2) & (self.base_count.q.val() == 0);
+            self.tc_next.next = self.autoinit_v.val() & (self.base_count.q.val() == 0);
         }
         self.at_tc_after.next = self.tc_next.val();
         self.adv_masked.next =
-            self.mask_r.q.val() | ((self.count.q.val() == 0) & !self.mode_r.q.val().get_bit(2));
+            self.mask_r.q.val() | ((self.count.q.val() == 0) & !self.autoinit_v.val());
 
         // Unit commit: step, count down; at terminal count reload (auto-initialize) or mask.
+        self.reload.next = (self.mode_r.q.val() & self.k_autoinit.val()).any();
         if self.advance.val() {
             self.addr.d.next = self.next_addr.val();
             self.count.d.next = self.count.q.val() - 1;
             if self.count.q.val() == 0 {
                 self.passes_r.d.next = self.passes_r.q.val() + 1;
                 self.request_r.d.next = false;
-                if self.mode_r.q.val().get_bit(2) {
+                if self.reload.val() {
                     self.addr.d.next = self.base_addr.q.val();
                     self.count.d.next = self.base_count.q.val();
                 } else {
@@ -193,7 +221,7 @@ impl Logic for Channel {
         if self.eop.val() & !self.advance.val() {
             self.passes_r.d.next = self.passes_r.q.val() + 1;
             self.request_r.d.next = false;
-            if self.mode_r.q.val().get_bit(2) {
+            if self.reload.val() {
                 self.addr.d.next = self.base_addr.q.val();
                 self.count.d.next = self.base_count.q.val();
             } else {

@@ -8,6 +8,7 @@
 
 pub mod arbiter;
 pub mod axi_queue;
+pub mod axi_requests;
 pub mod axil_slave;
 pub mod board;
 pub mod channel;
@@ -16,11 +17,14 @@ pub mod ip;
 pub mod map_ram;
 pub mod mapdma;
 pub mod names;
+pub mod native_regs;
 mod ports;
 pub mod reg_decode;
+pub mod regs8237;
 pub mod responses;
 pub mod tag_fifo;
 pub mod tag_ram;
+pub mod translation;
 
 pub use mapdma::MapDma;
 pub use mapdma_regmap as regmap;

@@ -15,9 +15,12 @@
 
 use rust_hdl::prelude::*;
 
-/// Entry layout: bits 19:0 frame, bit 20 device-may-write, bit 21 valid.
-pub const ENTRY_WRITABLE_BIT: usize = 20;
-pub const ENTRY_VALID_BIT: usize = 21;
+/// Entry layout: the frame in the low `ENTRY_FRAME_BITS` bits, then device-may-write, then
+/// valid (`translation` packs and checks it; `translation::check_layout` ties it to the MAP
+/// register of `mapdma-regmap`).
+pub const ENTRY_FRAME_BITS: usize = 20;
+pub const ENTRY_WRITABLE_BIT: usize = ENTRY_FRAME_BITS;
+pub const ENTRY_VALID_BIT: usize = ENTRY_FRAME_BITS + 1;
 /// Width of the index ports (1024 entries at most).
 pub const INDEX_BITS: usize = 10;
 

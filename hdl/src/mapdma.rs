@@ -1,11 +1,15 @@
-//! The mapdma top level: the 8237 register file and native registers behind an AXI4-Lite slave,
-//! the channels, the select/issue engine with map-register translation, and the AXI4 memory
-//! master. Behaviour is specified in `hdl/DESIGN.md` (§6 for the pipeline).
+//! The mapdma top level: wires the sub-blocks and holds the select/issue engine.
+//! Behaviour is specified in `hdl/DESIGN.md` (§6 for the pipeline).
 //!
 //! ```text
-//!  channels ──► select (a_) ──► map RAM ──► issue (b_/u_) ──► aw_q / w_q / ar_q ──► AXI4
-//!     ▲          arb_hold ┐                    │ commit              responses ◄── R / B
-//!     └── advance ◄───────┴ arb_commit ◄───────┘                        │ snk, bus faults
+//!  AXI4-Lite ─► axil ─► wdec/rdec ─┬─► regs (8237 register file) ─► strobes ─► channels[c]
+//!                                  ├─► native (INT_*, FAULT_*, SNAP_*, irq)  ─► halt/unhalt
+//!                                  └─► translation (map RAM, MAP read-back)
+//!  rd_data ◄── regs ◄── native read word, map word
+//!
+//!  channels ──► select (a_) ──► translation lookup ──► issue (b_/u_) ──► requests ──► AW/W/AR
+//!     ▲          arb_hold ┐                            │ commit   responses ◄── R / B
+//!     └── advance ◄───────┴ arb_commit ◄───────────────┘            │ snk, bus faults ─► native
 //! ```
 //!
 //! Engine pipeline (one unit per clock):
@@ -24,23 +28,18 @@
 //! (rust-hdl kernels have no `let`).
 
 use crate::arbiter::Arbiter;
-use crate::axi_queue::AxiQueue;
+use crate::axi_requests::AxiRequests;
 use crate::axil_slave::AxiLiteSlave;
 use crate::channel::Channel;
 use crate::device_port::DevicePort;
-use crate::map_ram::{MapRam, ENTRY_VALID_BIT, ENTRY_WRITABLE_BIT};
+use crate::native_regs::NativeRegs;
 use crate::reg_decode::RegDecode;
+use crate::regs8237::Regs8237;
 use crate::responses::Responses;
+use crate::translation::Translation;
 use mapdma_regmap as regmap;
 use mapdma_regmap::Config;
 use rust_hdl::prelude::*;
-
-/// Entries of the AW and W request queues: enough slack for AW and W to stall independently
-/// under random backpressure (see `axi_queue`).
-pub const WRITE_QUEUE_DEPTH: usize = 4;
-/// AR keeps a single output register: a read unit's request appears on the bus the clock after
-/// it commits (a read has no second channel to decouple from).
-pub const READ_QUEUE_DEPTH: usize = 1;
 
 #[derive(LogicBlock)]
 pub struct MapDma {
@@ -104,55 +103,16 @@ pub struct MapDma {
     arb_hold: Arbiter,
     rdec: RegDecode,
     channels: Vec<Channel>,
-    map: MapRam,
+    translation: Translation,
     responses: Responses,
+    /// AXI4 requests of committed units (AW, W, AR queues).
+    requests: AxiRequests,
 
-    // Configuration, fixed at generation.
-    k_channel_mask: Constant<Bits<4>>,
-    k_page_shift: Constant<Bits<5>>,
-    /// log2(page size × map registers): logical addresses at or above `1 << k_range_shift`
-    /// have no map register (map registers are a power of two).
-    k_range_shift: Constant<Bits<6>>,
-    k_offset_mask: Constant<Bits<32>>,
-    k_id: Constant<Bits<32>>,
-    k_version: Constant<Bits<32>>,
-    k_config0: Constant<Bits<32>>,
-    k_config1: Constant<Bits<32>>,
-    k_fault_enable_reset: Constant<Bits<4>>,
-    k_frame_mask: Constant<Bits<32>>,
-    k_fc_range: Constant<Bits<4>>,
-    k_fc_invalid: Constant<Bits<4>>,
-    k_fc_read_only: Constant<Bits<4>>,
-    // Register decode, from mapdma-regmap.
-    k_p_command: Constant<Bits<4>>,
-    k_p_request: Constant<Bits<4>>,
-    k_p_single_mask: Constant<Bits<4>>,
-    k_p_mode: Constant<Bits<4>>,
-    k_p_clear_ff: Constant<Bits<4>>,
-    k_p_master_clear: Constant<Bits<4>>,
-    k_p_clear_mask: Constant<Bits<4>>,
-    k_p_all_mask: Constant<Bits<4>>,
+    /// 8237 register file (controller-wide registers, channel strobes, read multiplexer) and
+    /// native registers (interrupts, fault records, snapshots).
+    regs: Regs8237,
+    native: NativeRegs,
 
-    // Controller-wide 8237 state.
-    command: DFF<Bits<8>>,
-    flip_flop: DFF<Bit>,
-    status_tc: DFF<Bits<4>>,
-    // Native registers.
-    int_tc: DFF<Bits<4>>,
-    int_fault: DFF<Bits<4>>,
-    en_tc: DFF<Bits<4>>,
-    en_fault: DFF<Bits<4>>,
-    fault_cause: Vec<DFF<Bits<4>>>,
-    fault_addr: Vec<DFF<Bits<32>>>,
-    snap_addr: Vec<DFF<Bits<32>>>,
-    /// Zero-extended to 32 bits (the upper bits are constant and synthesize away).
-    snap_inflight: Vec<DFF<Bits<32>>>,
-    irq_r: DFF<Bit>,
-    eop_pulse: DFF<Bits<4>>,
-    // Read path: data and verdict of the read strobed last clock.
-    rd_hold: DFF<Bits<32>>,
-    rd_err_q: DFF<Bit>,
-    rd_was_map: DFF<Bit>,
     // Engine.
     b_valid: DFF<Bit>,
     b_ch: DFF<Bits<2>>,
@@ -173,25 +133,16 @@ pub struct MapDma {
     owner_ch: DFF<Bits<2>>,
     last_ch: DFF<Bits<2>>,
     in_service: DFF<Bits<4>>,
-    /// AXI request queues (AW and AR payloads: size ‖ address; W: strobes ‖ data).
-    aw_q: AxiQueue<35>,
-    w_q: AxiQueue<36>,
-    ar_q: AxiQueue<35>,
 
     // Combinational scratch (rust-hdl kernels have no `let`).
     wr: Signal<Local, Bit>,
     wa: Signal<Local, Bits<13>>,
     wd: Signal<Local, Bits<32>>,
-    wr_data_ch: Signal<Local, Bits<4>>,
-    master_clear: Signal<Local, Bit>,
     rd: Signal<Local, Bit>,
     ra: Signal<Local, Bits<13>>,
     tc_events: Signal<Local, Bits<4>>,
-    rd_mux: Signal<Local, Bits<32>>,
-    rd_bad: Signal<Local, Bit>,
     dreq_act: Signal<Local, Bits<4>>,
     requesting: Signal<Local, Bits<4>>,
-    masks: Signal<Local, Bits<4>>,
     eop_act: Signal<Local, Bits<4>>,
     eligible: Signal<Local, Bits<4>>,
     runnable: Signal<Local, Bits<4>>,
@@ -231,8 +182,6 @@ pub struct MapDma {
     push_read: Signal<Local, Bit>,
     push_write: Signal<Local, Bit>,
     snk_ready_v: Signal<Local, Bits<4>>,
-    w_lanes: Signal<Local, Bits<32>>,
-    w_strobes: Signal<Local, Bits<4>>,
     stopped: Signal<Local, Bits<4>>,
     service_set: Signal<Local, Bits<4>>,
     b_onehot: Signal<Local, Bits<4>>,
@@ -246,17 +195,11 @@ pub struct MapDma {
     b_decrement: Signal<Local, Bit>,
     b_at_tc: Signal<Local, Bit>,
     b_logical: Signal<Local, Bits<32>>,
-    /// The issue-stage unit's page has a map register: computed at lookup time beside the map
-    /// RAM read, so the range check is off the select → commit path.
-    b_in_range: DFF<Bit>,
-    b_phys: Signal<Local, Bits<32>>,
-    b_lane: Signal<Local, Bits<2>>,
     b_src_valid: Signal<Local, Bit>,
     b_src_data: Signal<Local, Bits<32>>,
     b_elig: Signal<Local, Bit>,
     b_needs_map: Signal<Local, Bit>,
     b_fault: Signal<Local, Bit>,
-    b_fault_cause: Signal<Local, Bits<4>>,
     b_io_ready: Signal<Local, Bit>,
     b_commit: Signal<Local, Bit>,
     b_drop: Signal<Local, Bit>,
@@ -268,35 +211,11 @@ pub struct MapDma {
     a_page: Signal<Local, Bits<16>>,
     a_addr: Signal<Local, Bits<16>>,
     lookup_logical: Signal<Local, Bits<32>>,
-    unit_strb: Signal<Local, Bits<4>>,
-    fault_new: Signal<Local, Bits<4>>,
-    fault_clear: Signal<Local, Bits<4>>,
-    fault_word: Signal<Local, Bits<32>>,
-    fault_shift: Signal<Local, Bits<5>>,
-    map_word: Signal<Local, Bits<32>>,
     dack_act: Signal<Local, Bit>,
-    lookup_page: Signal<Local, Bits<32>>,
     owner_onehot: Signal<Local, Bits<4>>,
-    t_page: Signal<Local, Bits<16>>,
-    t_word: Signal<Local, Bits<16>>,
-    /// Scratch: the responses' packed in-flight counts, shifted so channel i is bits 7:0.
-    t_inflight: Signal<Local, Bits<32>>,
-    t_cause: Signal<Local, Bits<4>>,
-    t_flags: Signal<Local, Bits<4>>,
-    t_mode: Signal<Local, Bits<6>>,
-    t_width: Signal<Local, Bits<2>>,
+    busy: Signal<Local, Bits<4>>,
     // Values of sub-module inputs and output ports that are chosen by conditions: each such
     // signal is assigned once per evaluation, from one of these (see the `update` comment).
-    c_wr_addr_lo: Signal<Local, Bit>,
-    c_wr_addr_hi: Signal<Local, Bit>,
-    c_wr_count_lo: Signal<Local, Bit>,
-    c_wr_count_hi: Signal<Local, Bit>,
-    c_wr_mode: Signal<Local, Bit>,
-    c_set_mask: Signal<Local, Bit>,
-    c_clear_mask: Signal<Local, Bit>,
-    c_set_request: Signal<Local, Bit>,
-    c_clear_request: Signal<Local, Bit>,
-    rd_word: Signal<Local, Bits<32>>,
 }
 
 impl MapDma {
@@ -304,8 +223,6 @@ impl MapDma {
     pub fn new(cfg: &Config) -> Self {
         check_decode_layout();
         let n = cfg.channels;
-        let cause = |c: regmap::FaultCause| Constant::new((c as u64).to_bits());
-        let port = |o: u32| Constant::new(((o / 4) as u64).to_bits());
         MapDma {
             clock: Default::default(),
             reset: Default::default(),
@@ -361,47 +278,11 @@ impl MapDma {
             channels: (0..n)
                 .map(|_| Channel::new(cfg.page_register_bits()))
                 .collect(),
-            map: MapRam::new(cfg.map_registers),
+            translation: Translation::new(cfg),
             responses: Responses::new(cfg.outstanding),
-            k_channel_mask: Constant::new(((1u64 << n) - 1).to_bits()),
-            k_page_shift: Constant::new((cfg.page_shift as u64).to_bits()),
-            k_range_shift: Constant::new(
-                ((cfg.page_shift + cfg.map_registers.trailing_zeros()) as u64).to_bits(),
-            ),
-            k_offset_mask: Constant::new((cfg.page_size() - 1).to_bits()),
-            k_id: Constant::new((regmap::ID_MAGIC as u64).to_bits()),
-            k_version: Constant::new((regmap::HW_VERSION.reset(cfg) as u64).to_bits()),
-            k_config0: Constant::new((cfg.config0() as u64).to_bits()),
-            k_config1: Constant::new((cfg.config1() as u64).to_bits()),
-            k_fault_enable_reset: Constant::new(((1u64 << n) - 1).to_bits()),
-            k_fc_range: cause(regmap::FaultCause::OutOfRange),
-            k_fc_invalid: cause(regmap::FaultCause::Invalid),
-            k_fc_read_only: cause(regmap::FaultCause::ReadOnly),
-            k_frame_mask: Constant::new(((1u64 << cfg.frame_bits()) - 1).to_bits()),
-            k_p_command: port(regmap::COMMAND.offset),
-            k_p_request: port(regmap::REQUEST.offset),
-            k_p_single_mask: port(regmap::SINGLE_MASK.offset),
-            k_p_mode: port(regmap::MODE.offset),
-            k_p_clear_ff: port(regmap::CLEAR_FLIP_FLOP.offset),
-            k_p_master_clear: port(regmap::MASTER_CLEAR.offset),
-            k_p_clear_mask: port(regmap::CLEAR_MASK.offset),
-            k_p_all_mask: port(regmap::ALL_MASK.offset),
-            command: Default::default(),
-            flip_flop: Default::default(),
-            status_tc: Default::default(),
-            int_tc: Default::default(),
-            int_fault: Default::default(),
-            en_tc: Default::default(),
-            en_fault: Default::default(),
-            fault_cause: (0..n).map(|_| DFF::default()).collect(),
-            fault_addr: (0..n).map(|_| DFF::default()).collect(),
-            snap_addr: (0..n).map(|_| DFF::default()).collect(),
-            snap_inflight: (0..n).map(|_| DFF::default()).collect(),
-            irq_r: Default::default(),
-            eop_pulse: Default::default(),
-            rd_hold: Default::default(),
-            rd_err_q: Default::default(),
-            rd_was_map: Default::default(),
+            requests: Default::default(),
+            regs: Regs8237::new(cfg),
+            native: NativeRegs::new(n),
             b_valid: Default::default(),
             b_ch: Default::default(),
             b_cont: Default::default(),
@@ -416,22 +297,14 @@ impl MapDma {
             owner_ch: Default::default(),
             last_ch: Default::default(),
             in_service: Default::default(),
-            aw_q: AxiQueue::new(WRITE_QUEUE_DEPTH),
-            w_q: AxiQueue::new(WRITE_QUEUE_DEPTH),
-            ar_q: AxiQueue::new(READ_QUEUE_DEPTH),
             wr: Default::default(),
             wa: Default::default(),
             wd: Default::default(),
-            wr_data_ch: Default::default(),
-            master_clear: Default::default(),
             rd: Default::default(),
             ra: Default::default(),
             tc_events: Default::default(),
-            rd_mux: Default::default(),
-            rd_bad: Default::default(),
             dreq_act: Default::default(),
             requesting: Default::default(),
-            masks: Default::default(),
             eop_act: Default::default(),
             eligible: Default::default(),
             runnable: Default::default(),
@@ -471,8 +344,6 @@ impl MapDma {
             push_read: Default::default(),
             push_write: Default::default(),
             snk_ready_v: Default::default(),
-            w_lanes: Default::default(),
-            w_strobes: Default::default(),
             stopped: Default::default(),
             service_set: Default::default(),
             b_onehot: Default::default(),
@@ -486,15 +357,11 @@ impl MapDma {
             b_decrement: Default::default(),
             b_at_tc: Default::default(),
             b_logical: Default::default(),
-            b_in_range: Default::default(),
-            b_phys: Default::default(),
-            b_lane: Default::default(),
             b_src_valid: Default::default(),
             b_src_data: Default::default(),
             b_elig: Default::default(),
             b_needs_map: Default::default(),
             b_fault: Default::default(),
-            b_fault_cause: Default::default(),
             b_io_ready: Default::default(),
             b_commit: Default::default(),
             b_drop: Default::default(),
@@ -506,32 +373,9 @@ impl MapDma {
             a_page: Default::default(),
             a_addr: Default::default(),
             lookup_logical: Default::default(),
-            unit_strb: Default::default(),
-            fault_new: Default::default(),
-            fault_clear: Default::default(),
-            fault_word: Default::default(),
-            fault_shift: Default::default(),
-            map_word: Default::default(),
             dack_act: Default::default(),
-            lookup_page: Default::default(),
             owner_onehot: Default::default(),
-            t_page: Default::default(),
-            t_word: Default::default(),
-            t_inflight: Default::default(),
-            t_cause: Default::default(),
-            t_flags: Default::default(),
-            t_mode: Default::default(),
-            t_width: Default::default(),
-            c_wr_addr_lo: Default::default(),
-            c_wr_addr_hi: Default::default(),
-            c_wr_count_lo: Default::default(),
-            c_wr_count_hi: Default::default(),
-            c_wr_mode: Default::default(),
-            c_set_mask: Default::default(),
-            c_clear_mask: Default::default(),
-            c_set_request: Default::default(),
-            c_clear_request: Default::default(),
-            rd_word: Default::default(),
+            busy: Default::default(),
         }
     }
 }
@@ -542,46 +386,11 @@ impl MapDma {
 fn check_decode_layout() {
     use regmap::*;
     crate::reg_decode::check_layout();
-    // Field positions the read multiplexer and map-entry packing use.
-    assert_eq!(ch_config::WIDTH.lsb, 0);
-    assert_eq!(ch_config::MODE.lsb, 8);
-    assert_eq!(ch_config::MASKED.lsb, 16);
-    assert_eq!(ch_config::SW_REQUEST.lsb, 17);
-    assert_eq!(ch_config::HALTED.lsb, 18);
-    assert_eq!(ch_config::BUSY.lsb, 19);
-    assert_eq!((status::TC.lsb, status::REQUEST.lsb), (0, 4));
-    assert_eq!((int_status::TC.lsb, int_status::FAULT.lsb), (0, 8));
-    assert_eq!((int_enable::TC.lsb, int_enable::FAULT.lsb), (0, 8));
-    assert_eq!((snap_count::COUNT.lsb, snap_count::PASSES.lsb), (0, 16));
-    assert_eq!(
-        (map::FRAME.lsb, map::WRITABLE.lsb, map::VALID.lsb),
-        (0, 30, 31)
-    );
-    assert_eq!((ENTRY_WRITABLE_BIT, ENTRY_VALID_BIT), (20, 21));
-    assert_eq!(FAULT_CAUSE_BITS, 4);
-    // Bus errors are latched as the AXI response code + 2 (SLVERR = 2, DECERR = 3).
-    assert_eq!(FaultCause::SlaveError as u32, 2 + 2);
-    assert_eq!(FaultCause::DecodeError as u32, 3 + 2);
-    assert_eq!((request::SET.lsb, single_mask::SET.lsb), (2, 2));
-    // COMMAND bits the engine reads: get_bit(2) disable, (4) rotating, (6) DREQ active low,
-    // (7) DACK active high.
-    assert_eq!(
-        (
-            command::DISABLE.lsb,
-            command::ROTATING.lsb,
-            command::DREQ_LOW.lsb,
-            command::DACK_HIGH.lsb
-        ),
-        (2, 4, 6, 7)
-    );
-    // Stored mode bits (channel.rs `mode_bits`) against the mode byte, and the codes the engine
-    // compares them with (type 1 write, 2 read; service 0 demand, 1 single, 2 block, 3 cascade).
-    use crate::channel::mode_bits as mb;
-    assert_eq!(mode::TRANSFER.lsb - mb::DROPPED, mb::TRANSFER_LSB);
-    assert_eq!(mode::AUTOINIT.lsb - mb::DROPPED, mb::AUTOINIT);
-    assert_eq!(mode::DECREMENT.lsb - mb::DROPPED, mb::DECREMENT);
-    assert_eq!(mode::MODE.lsb - mb::DROPPED, mb::SERVICE_LSB);
-    assert_eq!(mode::CHANNEL.lsb + 2, mb::DROPPED);
+    crate::regs8237::check_layout();
+    crate::native_regs::check_layout();
+    crate::translation::check_layout();
+    // The codes the engine compares the channel's decoded mode with (type 1 write, 2 read;
+    // service 0 demand, 1 single, 2 block, 3 cascade).
     assert_eq!(
         (
             TransferType::Verify as u32,
@@ -612,22 +421,9 @@ impl Logic for MapDma {
         dff_setup!(
             self,
             clock,
-            command,
-            flip_flop,
-            status_tc,
-            int_tc,
-            int_fault,
-            en_tc,
-            en_fault,
-            irq_r,
-            eop_pulse,
-            rd_hold,
-            rd_err_q,
-            rd_was_map,
             b_valid,
             b_ch,
             b_cont,
-            b_in_range,
             u_type,
             u_mode,
             u_width,
@@ -640,25 +436,24 @@ impl Logic for MapDma {
             last_ch,
             in_service
         );
-        clock!(self, clock, axil, map, responses, aw_q, w_q, ar_q);
+        clock!(
+            self,
+            clock,
+            axil,
+            translation,
+            responses,
+            requests,
+            regs,
+            native
+        );
         self.responses.reset.next = self.reset.val();
+        self.regs.reset.next = self.reset.val();
+        self.native.reset.next = self.reset.val();
         for i in 0..self.channels.len() {
             self.channels[i].clock.next = self.clock.val();
-            self.fault_addr[i].clock.next = self.clock.val();
-            self.fault_addr[i].d.next = self.fault_addr[i].q.val();
-            self.snap_addr[i].clock.next = self.clock.val();
-            self.snap_addr[i].d.next = self.snap_addr[i].q.val();
-            self.snap_inflight[i].clock.next = self.clock.val();
-            self.snap_inflight[i].d.next = self.snap_inflight[i].q.val();
         }
 
         // Scratch values used inside loops start defined (no latches).
-        self.t_page.next = 0.into();
-        self.t_word.next = 0.into();
-        self.t_cause.next = 0.into();
-        self.t_flags.next = 0.into();
-        self.t_mode.next = 0.into();
-        self.t_width.next = 0.into();
         self.dack_act.next = false;
 
         // ---- AXI4-Lite slave -------------------------------------------------------------
@@ -686,10 +481,6 @@ impl Logic for MapDma {
         self.wa.next = self.axil.wr_addr.val();
         self.wd.next = self.axil.wr_data.val();
         self.wdec.addr.next = self.wa.val();
-        self.wr_data_ch.next = bits::<4>(1) << self.wd.val().get_bits::<2>(0);
-        self.master_clear.next = self.wr.val()
-            & self.wdec.in_ports.val()
-            & (self.wdec.port.val() == self.k_p_master_clear.val());
         self.axil.wr_err.next = !self.wdec.known.val();
 
         // ---- Register-read strobe (side effects in this clock) ---------------------------
@@ -700,7 +491,6 @@ impl Logic for MapDma {
         // ---- Per-channel request state ---------------------------------------------------
         self.dreq_act.next = 0.into();
         self.requesting.next = 0.into();
-        self.masks.next = 0xF.into();
         self.eop_act.next = 0.into();
         self.eligible.next = 0.into();
         self.runnable.next = 0.into();
@@ -710,16 +500,12 @@ impl Logic for MapDma {
                 i,
                 self.channels[i].masked.val() | self.channels[i].halted.val(),
             );
-            if self.dev[i].dreq.val() ^ self.command.q.val().get_bit(6) {
+            if self.dev[i].dreq.val() ^ self.regs.cmd_dreq_low.val() {
                 self.dreq_act.next = self.dreq_act.val().replace_bit(i, true);
             }
             if self.dreq_act.val().get_bit(i) | self.channels[i].sw_request.val() {
                 self.requesting.next = self.requesting.val().replace_bit(i, true);
             }
-            self.masks.next = self
-                .masks
-                .val()
-                .replace_bit(i, self.channels[i].masked.val());
             if self.dev[i].eop_in.val() & !self.channels[i].masked.val() {
                 self.eop_act.next = self.eop_act.val().replace_bit(i, true);
             }
@@ -727,16 +513,15 @@ impl Logic for MapDma {
             // (or mid-block).
             if !self.channels[i].masked.val()
                 & !self.channels[i].halted.val()
-                & !self.command.q.val().get_bit(2)
-                & (self.channels[i].mode.val().get_bits::<2>(4) != 3)
+                & !self.regs.cmd_disable.val()
+                & (self.channels[i].service.val() != 3)
                 & !self.eop_act.val().get_bit(i)
             {
                 self.runnable.next = self.runnable.val().replace_bit(i, true);
             }
             if self.runnable.val().get_bit(i)
                 & (self.requesting.val().get_bit(i)
-                    | ((self.channels[i].mode.val().get_bits::<2>(4) == 2)
-                        & self.in_service.q.val().get_bit(i)))
+                    | ((self.channels[i].service.val() == 2) & self.in_service.q.val().get_bit(i)))
             {
                 self.eligible.next = self.eligible.val().replace_bit(i, true);
             }
@@ -778,17 +563,12 @@ impl Logic for MapDma {
         self.b_next_addr.next = self.b_addr.val() + self.b_step.val();
         self.b_logical.next =
             (bit_cast::<32, 16>(self.b_page.val()) << 16) | bit_cast::<32, 16>(self.b_addr.val());
-        self.b_lane.next = self.b_addr.val().get_bits::<2>(0);
-        if self.b_width.val() == 1 {
-            self.b_lane.next = self.b_addr.val().get_bits::<2>(0) & 2;
-        }
-        if self.b_width.val() == 2 {
-            self.b_lane.next = 0.into();
-        }
-        self.b_phys.next = ((bit_cast::<32, 20>(self.map.read_data_a.val().get_bits::<20>(0))
-            << self.k_page_shift.val())
-            | (self.b_logical.val() & self.k_offset_mask.val()))
-            & !bit_cast::<32, 2>(self.b_lane.val() ^ self.b_addr.val().get_bits::<2>(0));
+        self.translation.unit_logical.next = self.b_logical.val();
+        self.translation.unit_write.next = self.b_type.val() == 1;
+        self.requests.phys.next = self.translation.phys.val();
+        self.requests.addr_lo.next = self.b_addr.val().get_bits::<2>(0);
+        self.requests.width.next = self.b_width.val();
+        self.requests.src_data.next = self.b_src_data.val();
         // A unit selected from a DREQ sampled while DACK was inactive moves even if the device
         // drops DREQ in the DACK clock (8237: DREQ need only be held until DACK); a back-to-back
         // unit needs the request to hold in its own DACK clock.
@@ -798,27 +578,18 @@ impl Logic for MapDma {
         }
         // Verify units (type 0, and the illegal type 3) touch no memory and need no translation.
         self.b_needs_map.next = (self.b_type.val() == 1) | (self.b_type.val() == 2);
-        self.b_fault_cause.next = 0.into();
-        if !self.b_in_range.q.val() {
-            self.b_fault_cause.next = self.k_fc_range.val();
-        } else if !self.map.read_data_a.val().get_bit(21) {
-            self.b_fault_cause.next = self.k_fc_invalid.val();
-        } else if (self.b_type.val() == 1) & !self.map.read_data_a.val().get_bit(20) {
-            self.b_fault_cause.next = self.k_fc_read_only.val();
-        }
         self.b_fault.next = self.b_valid.q.val()
             & self.b_elig.val()
             & self.b_needs_map.val()
-            & (self.b_fault_cause.val() != 0);
+            & (self.translation.cause.val() != 0);
         self.b_io_ready.next = true;
         if self.b_type.val() == 1 {
             self.b_io_ready.next = self.b_src_valid.val()
-                & self.aw_q.space.val()
-                & self.w_q.space.val()
+                & self.requests.write_space.val()
                 & self.responses.wr_room.val();
         }
         if self.b_type.val() == 2 {
-            self.b_io_ready.next = self.ar_q.space.val() & self.responses.rd_room.val();
+            self.b_io_ready.next = self.requests.read_space.val() & self.responses.rd_room.val();
         }
         self.b_commit.next =
             self.b_valid.q.val() & self.b_elig.val() & !self.b_fault.val() & self.b_io_ready.val();
@@ -841,14 +612,14 @@ impl Logic for MapDma {
         self.elig_b.next = 0.into();
         for i in 0..self.channels.len() {
             if !self.channels[i].halted.val()
-                & !self.command.q.val().get_bit(2)
-                & (self.channels[i].mode.val().get_bits::<2>(4) != 3)
+                & !self.regs.cmd_disable.val()
+                & (self.channels[i].service.val() != 3)
                 & !self.eop_act.val().get_bit(i)
             {
                 if !self.channels[i].masked.val()
                     & (self.dreq_act.val().get_bit(i)
                         | self.channels[i].sw_request.val()
-                        | ((self.channels[i].mode.val().get_bits::<2>(4) == 2)
+                        | ((self.channels[i].service.val() == 2)
                             & self.in_service.q.val().get_bit(i)))
                 {
                     self.elig_hold.next = self.elig_hold.val().replace_bit(i, true);
@@ -856,7 +627,7 @@ impl Logic for MapDma {
                 if !self.channels[i].adv_masked.val()
                     & (self.dreq_act.val().get_bit(i)
                         | ((self.channels[i].sw_request.val()
-                            | (self.channels[i].mode.val().get_bits::<2>(4) == 2))
+                            | (self.channels[i].service.val() == 2))
                             & !self.b_at_tc.val()))
                 {
                     self.elig_b.next = self.elig_b.val().replace_bit(i, true);
@@ -866,14 +637,14 @@ impl Logic for MapDma {
         self.elig_commit.next = (self.elig_hold.val() & !self.b_onehot.val())
             | (self.elig_b.val() & self.b_onehot.val());
         self.arb_hold.eligible.next = self.elig_hold.val();
-        self.arb_hold.rotating.next = self.command.q.val().get_bit(4);
+        self.arb_hold.rotating.next = self.regs.cmd_rotating.val();
         self.arb_hold.last.next = self.last_ch.q.val();
         self.arb_hold.owner_valid.next = self.owner_valid.q.val();
         self.arb_hold.owner.next = self.owner_ch.q.val();
         // After a commit, a demand or block unit that did not reach terminal count owns the
         // engine, and its channel is the last one served.
         self.arb_commit.eligible.next = self.elig_commit.val();
-        self.arb_commit.rotating.next = self.command.q.val().get_bit(4);
+        self.arb_commit.rotating.next = self.regs.cmd_rotating.val();
         self.arb_commit.last.next = self.b_ch.q.val();
         self.arb_commit.owner_valid.next =
             ((self.b_mode.val() == 0) | (self.b_mode.val() == 2)) & !self.b_at_tc.val();
@@ -915,19 +686,19 @@ impl Logic for MapDma {
             if self.h_onehot.val().get_bit(i) {
                 self.h_page.next = self.channels[i].page.val();
                 self.h_addr.next = self.channels[i].cur_addr.val();
-                self.h_type.next = self.channels[i].mode.val().get_bits::<2>(0);
-                self.h_mode.next = self.channels[i].mode.val().get_bits::<2>(4);
+                self.h_type.next = self.channels[i].transfer.val();
+                self.h_mode.next = self.channels[i].service.val();
                 self.h_width.next = self.channels[i].width.val();
-                self.h_decrement.next = self.channels[i].mode.val().get_bit(3);
+                self.h_decrement.next = self.channels[i].decrement.val();
                 self.h_at_tc.next = self.channels[i].at_tc.val();
             }
             if self.c_onehot.val().get_bit(i) {
                 self.c_page.next = self.channels[i].page.val();
                 self.c_addr.next = self.channels[i].cur_addr.val();
-                self.c_type.next = self.channels[i].mode.val().get_bits::<2>(0);
-                self.c_mode.next = self.channels[i].mode.val().get_bits::<2>(4);
+                self.c_type.next = self.channels[i].transfer.val();
+                self.c_mode.next = self.channels[i].service.val();
                 self.c_width.next = self.channels[i].width.val();
-                self.c_decrement.next = self.channels[i].mode.val().get_bit(3);
+                self.c_decrement.next = self.channels[i].decrement.val();
                 self.c_at_tc.next = self.channels[i].at_tc.val();
             }
         }
@@ -973,9 +744,7 @@ impl Logic for MapDma {
         if self.b_commit.val() & (self.b_mode.val() != 1) & !self.wr.val() {
             self.lookup_logical.next = self.c_logical.val();
         }
-        self.lookup_page.next = self.lookup_logical.val() >> self.k_page_shift.val();
-        self.map.read_index_a.next = self.lookup_page.val().get_bits::<10>(0);
-        self.b_in_range.d.next = (self.lookup_logical.val() >> self.k_range_shift.val()) == 0;
+        self.translation.lookup_logical.next = self.lookup_logical.val();
 
         // ---- Engine state ---------------------------------------------------------------
         self.b_valid.d.next = self.b_valid.q.val() & !self.b_commit.val() & !self.b_drop.val();
@@ -1009,57 +778,38 @@ impl Logic for MapDma {
             & !self.stopped.val();
 
         // ---- AXI4 master requests ----------------------------------------------------------
-        self.unit_strb.next = 1.into();
-        if self.b_width.val() == 1 {
-            self.unit_strb.next = 3.into();
-        }
-        if self.b_width.val() == 2 {
-            self.unit_strb.next = 0xF.into();
-        }
         self.push_write.next = self.b_commit.val() & (self.b_type.val() == 1);
         self.push_read.next = self.b_commit.val() & (self.b_type.val() == 2);
         self.responses.push_write.next = self.push_write.val();
         self.responses.push_read.next = self.push_read.val();
         self.responses.unit_addr.next = self.b_addr.val();
         self.responses.unit_channel.next = self.b_ch.q.val();
-        self.responses.unit_lane.next = self.b_lane.val();
+        self.responses.unit_lane.next = self.requests.lane.val();
         self.responses.unit_width.next = self.b_width.val();
         self.responses.unit_tc.next = self.b_at_tc.val();
-        self.aw_q.reset.next = self.reset.val();
-        self.w_q.reset.next = self.reset.val();
-        self.ar_q.reset.next = self.reset.val();
-        self.aw_q.push.next = self.push_write.val();
-        self.w_q.push.next = self.push_write.val();
-        self.ar_q.push.next = self.push_read.val();
-        self.aw_q.data_in.next =
-            bit_cast::<35, 32>(self.b_phys.val()) | (bit_cast::<35, 2>(self.b_width.val()) << 32);
-        self.ar_q.data_in.next = self.aw_q.data_in.val();
-        // Lane placement in locals of the lane width: Verilog would evaluate a shift inside the
-        // wider concatenation at 36 bits and keep the bits shifted out.
-        self.w_lanes.next = self.b_src_data.val() << (bit_cast::<5, 2>(self.b_lane.val()) << 3);
-        self.w_strobes.next = self.unit_strb.val() << self.b_lane.val();
-        self.w_q.data_in.next = bit_cast::<36, 32>(self.w_lanes.val())
-            | (bit_cast::<36, 4>(self.w_strobes.val()) << 32);
-        self.aw_q.ready.next = self.m_axi_awready.val();
-        self.w_q.ready.next = self.m_axi_wready.val();
-        self.ar_q.ready.next = self.m_axi_arready.val();
-        self.m_axi_awaddr.next = self.aw_q.data.val().get_bits::<32>(0);
+        self.requests.reset.next = self.reset.val();
+        self.requests.push_write.next = self.push_write.val();
+        self.requests.push_read.next = self.push_read.val();
+        self.requests.awready.next = self.m_axi_awready.val();
+        self.requests.wready.next = self.m_axi_wready.val();
+        self.requests.arready.next = self.m_axi_arready.val();
+        self.m_axi_awaddr.next = self.requests.awaddr.val();
         self.m_axi_awlen.next = 0.into();
-        self.m_axi_awsize.next = self.aw_q.data.val().get_bits::<3>(32);
+        self.m_axi_awsize.next = self.requests.awsize.val();
         self.m_axi_awburst.next = 1.into();
-        self.m_axi_awvalid.next = self.aw_q.valid.val();
-        self.m_axi_wdata.next = self.w_q.data.val().get_bits::<32>(0);
-        self.m_axi_wstrb.next = self.w_q.data.val().get_bits::<4>(32);
+        self.m_axi_awvalid.next = self.requests.awvalid.val();
+        self.m_axi_wdata.next = self.requests.wdata.val();
+        self.m_axi_wstrb.next = self.requests.wstrb.val();
         self.m_axi_wlast.next = true;
-        self.m_axi_wvalid.next = self.w_q.valid.val();
-        self.m_axi_araddr.next = self.ar_q.data.val().get_bits::<32>(0);
+        self.m_axi_wvalid.next = self.requests.wvalid.val();
+        self.m_axi_araddr.next = self.requests.araddr.val();
         self.m_axi_arlen.next = 0.into();
-        self.m_axi_arsize.next = self.ar_q.data.val().get_bits::<3>(32);
+        self.m_axi_arsize.next = self.requests.arsize.val();
         self.m_axi_arburst.next = 1.into();
-        self.m_axi_arvalid.next = self.ar_q.valid.val();
+        self.m_axi_arvalid.next = self.requests.arvalid.val();
 
         // ---- AXI4 responses (see `responses`) --------------------------------------------------
-        self.responses.master_clear.next = self.master_clear.val();
+        self.responses.master_clear.next = self.regs.master_clear.val();
         self.responses.rvalid.next = self.m_axi_rvalid.val();
         self.responses.rdata.next = self.m_axi_rdata.val();
         self.responses.rresp.next = self.m_axi_rresp.val();
@@ -1076,327 +826,133 @@ impl Logic for MapDma {
         }
         self.responses.snk_ready.next = self.snk_ready_v.val();
 
-        // ---- Faults ------------------------------------------------------------------------
-        self.fault_clear.next = 0.into();
-        if self.wr.val() & self.wdec.int_status.val() {
-            self.fault_clear.next = self.wd.val().get_bits::<4>(8) & self.k_channel_mask.val();
-        }
-        self.fault_new.next = 0.into();
-        for i in 0..self.channels.len() {
-            self.fault_cause[i].clock.next = self.clock.val();
-            self.fault_cause[i].d.next = self.fault_cause[i].q.val();
-            if self.fault_clear.val().get_bit(i) {
-                self.fault_cause[i].d.next = 0.into();
-                self.fault_addr[i].d.next = 0.into();
-            } else if self.fault_cause[i].q.val() == 0 {
-                if self.b_fault.val() & self.b_onehot.val().get_bit(i) {
-                    self.fault_new.next = self.fault_new.val().replace_bit(i, true);
-                    self.fault_addr[i].d.next = self.b_logical.val();
-                    self.fault_cause[i].d.next = self.b_fault_cause.val();
-                } else if self.responses.r_fault.val().get_bit(i) {
-                    self.fault_new.next = self.fault_new.val().replace_bit(i, true);
-                    self.t_page.next = self.channels[i].page.val();
-                    self.fault_addr[i].d.next = (bit_cast::<32, 16>(self.t_page.val()) << 16)
-                        | bit_cast::<32, 16>(self.responses.r_fault_addr.val());
-                    self.fault_cause[i].d.next =
-                        bit_cast::<4, 2>(self.responses.r_fault_resp.val()) + 2;
-                } else if self.responses.w_fault.val().get_bit(i) {
-                    self.fault_new.next = self.fault_new.val().replace_bit(i, true);
-                    self.t_page.next = self.channels[i].page.val();
-                    self.fault_addr[i].d.next = (bit_cast::<32, 16>(self.t_page.val()) << 16)
-                        | bit_cast::<32, 16>(self.responses.w_fault_addr.val());
-                    self.fault_cause[i].d.next =
-                        bit_cast::<4, 2>(self.responses.w_fault_resp.val()) + 2;
-                }
-            }
-        }
+        // ---- Translation: map-register writes and read-back ---------------------------------
+        self.translation.wr.next = self.wr.val();
+        self.translation.wd.next = self.wd.val();
+        self.translation.w_map.next = self.wdec.map.val();
+        self.translation.w_map_index.next = self.wdec.map_index.val();
+        self.translation.r_map_index.next = self.rdec.map_index.val();
 
-        // ---- Channel strobes and device outputs -------------------------------------------
-        self.t_inflight.next = self.responses.inflight.val();
+        // ---- Native registers: faults, interrupts, snapshots ----------------------------------
+        self.native.wr.next = self.wr.val();
+        self.native.wd.next = self.wd.val();
+        self.native.w_int_status.next = self.wdec.int_status.val();
+        self.native.w_int_enable.next = self.wdec.int_enable.val();
+        self.native.rd.next = self.rd.val();
+        self.native.r_arr_ch.next = self.rdec.arr_ch.val();
+        self.native.r_pair_ch.next = self.rdec.pair_ch.val();
+        self.native.r_fault_addr.next = self.rdec.fault_addr.val();
+        self.native.r_snap_count.next = self.rdec.snap_count.val();
+        self.native.r_snap_addr.next = self.rdec.snap_addr.val();
+        self.native.r_snap_inflight.next = self.rdec.snap_inflight.val();
+        self.native.r_int_status.next = self.rdec.int_status.val();
+        self.native.r_int_enable.next = self.rdec.int_enable.val();
+        self.native.r_fault_cause.next = self.rdec.fault_cause.val();
+        self.native.tc_events.next = self.tc_events.val();
+        self.native.unit_fault.next = self.b_fault.val();
+        self.native.unit_onehot.next = self.b_onehot.val();
+        self.native.unit_logical.next = self.b_logical.val();
+        self.native.unit_cause.next = self.translation.cause.val();
+        self.native.r_fault.next = self.responses.r_fault.val();
+        self.native.r_fault_addr_in.next = self.responses.r_fault_addr.val();
+        self.native.r_fault_resp.next = self.responses.r_fault_resp.val();
+        self.native.w_fault.next = self.responses.w_fault.val();
+        self.native.w_fault_addr_in.next = self.responses.w_fault_addr.val();
+        self.native.w_fault_resp.next = self.responses.w_fault_resp.val();
+        self.native.inflight.next = self.responses.inflight.val();
+        self.irq.next = self.native.irq.val();
+
+        // ---- 8237 register file -----------------------------------------------------------------
+        self.regs.wr.next = self.wr.val();
+        self.regs.wd.next = self.wd.val();
+        self.regs.w_in_ports.next = self.wdec.in_ports.val();
+        self.regs.w_port.next = self.wdec.port.val();
+        self.regs.w_port_ch.next = self.wdec.port_ch.val();
+        self.regs.w_arr_ch.next = self.wdec.arr_ch.val();
+        self.regs.w_page.next = self.wdec.page.val();
+        self.regs.w_ch_config.next = self.wdec.ch_config.val();
+        self.regs.rd.next = self.rd.val();
+        self.regs.r_in_ports.next = self.rdec.in_ports.val();
+        self.regs.r_port.next = self.rdec.port.val();
+        self.regs.r_port_ch.next = self.rdec.port_ch.val();
+        self.regs.r_arr_ch.next = self.rdec.arr_ch.val();
+        self.regs.r_page.next = self.rdec.page.val();
+        self.regs.r_ch_config.next = self.rdec.ch_config.val();
+        self.regs.r_id.next = self.rdec.id.val();
+        self.regs.r_version.next = self.rdec.version.val();
+        self.regs.r_config0.next = self.rdec.config0.val();
+        self.regs.r_config1.next = self.rdec.config1.val();
+        self.regs.r_map.next = self.rdec.map.val();
+        self.regs.r_known.next = self.rdec.known.val();
+        self.regs.requesting.next = self.requesting.val();
+        self.regs.tc_events.next = self.tc_events.val();
+        self.regs.native_rd.next = self.native.rd_data.val();
+        self.regs.map_word.next = self.translation.map_word.val();
+        self.axil.rd_data.next = self.regs.rd_data.val();
+        self.axil.rd_err.next = self.regs.rd_err.val();
+        // CH_CONFIG.BUSY: the issue stage holds a unit of the channel, or the channel owns the
+        // engine.
+        self.owner_onehot.next = 0.into();
+        if self.owner_valid.q.val() {
+            self.owner_onehot.next = bits::<4>(1) << self.owner_ch.q.val();
+        }
+        self.busy.next = self.b_onehot.val() | self.owner_onehot.val();
+        self.regs.busy.next = self.busy.val();
+
+        // ---- Channels and device outputs ------------------------------------------------------
         for i in 0..self.channels.len() {
             self.channels[i].reset.next = self.reset.val();
-            self.channels[i].master_clear.next = self.master_clear.val();
+            self.channels[i].master_clear.next = self.regs.master_clear.val();
             self.channels[i].wr_byte.next = self.wd.val().get_bits::<8>(0);
             self.channels[i].wr_data.next = self.wd.val().get_bits::<16>(0);
-            self.c_wr_addr_lo.next = false;
-            self.c_wr_addr_hi.next = false;
-            self.c_wr_count_lo.next = false;
-            self.c_wr_count_hi.next = false;
-            self.c_wr_mode.next = false;
-            self.c_set_mask.next = false;
-            self.c_clear_mask.next = false;
-            self.c_set_request.next = false;
-            self.c_clear_request.next = false;
-            if self.wr.val()
-                & self.wdec.in_ports.val()
-                & (self.wdec.port.val() < 8)
-                & self.wdec.port_ch.val().get_bit(i)
-            {
-                if self.wdec.port.val().get_bit(0) {
-                    self.c_wr_count_lo.next = !self.flip_flop.q.val();
-                    self.c_wr_count_hi.next = self.flip_flop.q.val();
-                } else {
-                    self.c_wr_addr_lo.next = !self.flip_flop.q.val();
-                    self.c_wr_addr_hi.next = self.flip_flop.q.val();
-                }
-            }
-            if self.wr.val() & self.wdec.in_ports.val() & self.wr_data_ch.val().get_bit(i) {
-                if self.wdec.port.val() == self.k_p_request.val() {
-                    self.c_set_request.next = self.wd.val().get_bit(2);
-                    self.c_clear_request.next = !self.wd.val().get_bit(2);
-                }
-                if self.wdec.port.val() == self.k_p_single_mask.val() {
-                    self.c_set_mask.next = self.wd.val().get_bit(2);
-                    self.c_clear_mask.next = !self.wd.val().get_bit(2);
-                }
-                if self.wdec.port.val() == self.k_p_mode.val() {
-                    self.c_wr_mode.next = true;
-                }
-            }
-            if self.wr.val() & self.wdec.in_ports.val() {
-                if self.wdec.port.val() == self.k_p_clear_mask.val() {
-                    self.c_clear_mask.next = true;
-                }
-                if self.wdec.port.val() == self.k_p_all_mask.val() {
-                    self.c_set_mask.next = self.wd.val().get_bit(i);
-                    self.c_clear_mask.next = !self.wd.val().get_bit(i);
-                }
-            }
-            self.channels[i].wr_addr_lo.next = self.c_wr_addr_lo.val();
-            self.channels[i].wr_addr_hi.next = self.c_wr_addr_hi.val();
-            self.channels[i].wr_count_lo.next = self.c_wr_count_lo.val();
-            self.channels[i].wr_count_hi.next = self.c_wr_count_hi.val();
-            self.channels[i].wr_mode.next = self.c_wr_mode.val();
-            self.channels[i].set_mask.next = self.c_set_mask.val();
-            self.channels[i].clear_mask.next = self.c_clear_mask.val();
-            self.channels[i].set_request.next = self.c_set_request.val();
-            self.channels[i].clear_request.next = self.c_clear_request.val();
-            self.channels[i].wr_page.next =
-                self.wr.val() & self.wdec.page.val() & self.wdec.arr_ch.val().get_bit(i);
-            self.channels[i].wr_width.next =
-                self.wr.val() & self.wdec.ch_config.val() & self.wdec.arr_ch.val().get_bit(i);
+            self.channels[i].wr_addr_lo.next = self.regs.wr_addr_lo.val().get_bit(i);
+            self.channels[i].wr_addr_hi.next = self.regs.wr_addr_hi.val().get_bit(i);
+            self.channels[i].wr_count_lo.next = self.regs.wr_count_lo.val().get_bit(i);
+            self.channels[i].wr_count_hi.next = self.regs.wr_count_hi.val().get_bit(i);
+            self.channels[i].wr_mode.next = self.regs.wr_mode.val().get_bit(i);
+            self.channels[i].set_mask.next = self.regs.set_mask.val().get_bit(i);
+            self.channels[i].clear_mask.next = self.regs.clear_mask.val().get_bit(i);
+            self.channels[i].set_request.next = self.regs.set_request.val().get_bit(i);
+            self.channels[i].clear_request.next = self.regs.clear_request.val().get_bit(i);
+            self.channels[i].wr_page.next = self.regs.wr_page.val().get_bit(i);
+            self.channels[i].wr_width.next = self.regs.wr_width.val().get_bit(i);
             self.channels[i].advance.next = self.commit_oh.val().get_bit(i);
             self.channels[i].next_addr.next = self.b_next_addr.val();
             self.channels[i].eop.next = self.eop_act.val().get_bit(i);
-            self.channels[i].halt.next = self.fault_new.val().get_bit(i);
-            self.channels[i].unhalt.next = self.fault_clear.val().get_bit(i);
+            self.channels[i].halt.next = self.native.fault_new.val().get_bit(i);
+            self.channels[i].unhalt.next = self.native.fault_clear.val().get_bit(i);
+            self.regs.ch[i].cur_addr.next = self.channels[i].cur_addr.val();
+            self.regs.ch[i].cur_count.next = self.channels[i].cur_count.val();
+            self.regs.ch[i].page.next = self.channels[i].page.val();
+            self.regs.ch[i].mode.next = self.channels[i].mode.val();
+            self.regs.ch[i].width.next = self.channels[i].width.val();
+            self.regs.ch[i].masked.next = self.channels[i].masked.val();
+            self.regs.ch[i].sw_request.next = self.channels[i].sw_request.val();
+            self.regs.ch[i].halted.next = self.channels[i].halted.val();
+            self.native.ch[i].cur_addr.next = self.channels[i].cur_addr.val();
+            self.native.ch[i].cur_count.next = self.channels[i].cur_count.val();
+            self.native.ch[i].page.next = self.channels[i].page.val();
+            self.native.ch[i].passes.next = self.channels[i].passes.val();
 
             self.dev[i].src_ready.next = self.commit_oh.val().get_bit(i) & (self.b_type.val() == 1);
             self.dev[i].snk_valid.next = self.responses.snk_valid.val().get_bit(i);
             self.dev[i].snk_data.next = self.responses.snk_data.val();
             self.dev[i].snk_last.next = self.responses.snk_last.val();
-            self.dev[i].eop_out.next = self.eop_pulse.q.val().get_bit(i);
+            self.dev[i].eop_out.next = self.regs.eop_out.val().get_bit(i);
             // DACK: the engine holds a unit of this channel; in cascade mode it follows DREQ.
             self.dack_act.next = self.b_onehot.val().get_bit(i)
-                | ((self.channels[i].mode.val().get_bits::<2>(4) == 3)
+                | ((self.channels[i].service.val() == 3)
                     & self.dreq_act.val().get_bit(i)
                     & !self.channels[i].masked.val());
-            self.dev[i].dack.next = !(self.dack_act.val() ^ self.command.q.val().get_bit(7));
-
-            if self.rd.val() & self.rdec.snap_count.val() & self.rdec.pair_ch.val().get_bit(i) {
-                self.t_page.next = self.channels[i].page.val();
-                self.t_word.next = self.channels[i].cur_addr.val();
-                self.snap_addr[i].d.next = (bit_cast::<32, 16>(self.t_page.val()) << 16)
-                    | bit_cast::<32, 16>(self.t_word.val());
-                self.snap_inflight[i].d.next = self.t_inflight.val() & 0xFF;
-            }
-            self.t_inflight.next = self.t_inflight.val() >> 8;
-            if self.reset.val() {
-                self.fault_addr[i].d.next = 0.into();
-                self.snap_addr[i].d.next = 0.into();
-                self.snap_inflight[i].d.next = 0.into();
-                self.fault_cause[i].d.next = 0.into();
-            }
+            self.dev[i].dack.next = !(self.dack_act.val() ^ self.regs.cmd_dack_high.val());
         }
-
-        // ---- Controller-wide registers ------------------------------------------------------
-        if (self.wr.val() & self.wdec.in_ports.val() & (self.wdec.port.val() < 8))
-            | (self.rd.val() & self.rdec.in_ports.val() & (self.rdec.port.val() < 8))
-        {
-            self.flip_flop.d.next = !self.flip_flop.q.val();
-        }
-        if self.wr.val() & self.wdec.in_ports.val() {
-            if self.wdec.port.val() == self.k_p_clear_ff.val() {
-                self.flip_flop.d.next = false;
-            }
-            if self.wdec.port.val() == self.k_p_command.val() {
-                self.command.d.next = self.wd.val().get_bits::<8>(0);
-            }
-        }
-        self.status_tc.d.next = self.status_tc.q.val() | self.tc_events.val();
-        if self.rd.val()
-            & self.rdec.in_ports.val()
-            & (self.rdec.port.val() == self.k_p_command.val())
-        {
-            self.status_tc.d.next = self.tc_events.val();
-        }
-        self.int_tc.d.next = self.int_tc.q.val() | self.tc_events.val();
-        self.int_fault.d.next =
-            (self.int_fault.q.val() & !self.fault_clear.val()) | self.fault_new.val();
-        if self.wr.val() & self.wdec.int_status.val() {
-            self.int_tc.d.next =
-                (self.int_tc.q.val() & !self.wd.val().get_bits::<4>(0)) | self.tc_events.val();
-        }
-        if self.wr.val() & self.wdec.int_enable.val() {
-            self.en_tc.d.next = self.wd.val().get_bits::<4>(0) & self.k_channel_mask.val();
-            self.en_fault.d.next = self.wd.val().get_bits::<4>(8) & self.k_channel_mask.val();
-        }
-        self.irq_r.d.next = ((self.int_tc.q.val() & self.en_tc.q.val())
-            | (self.int_fault.q.val() & self.en_fault.q.val()))
-        .any();
-        self.irq.next = self.irq_r.q.val();
-        self.eop_pulse.d.next = self.tc_events.val();
-        if self.master_clear.val() {
-            self.command.d.next = 0.into();
-            self.flip_flop.d.next = false;
-            self.status_tc.d.next = 0.into();
+        if self.regs.master_clear.val() {
             self.owner_valid.d.next = false;
             self.in_service.d.next = 0.into();
         }
 
-        // ---- Map-register file ---------------------------------------------------------------
-        self.map.write_enable.next = self.wr.val() & self.wdec.map.val();
-        self.map.write_index.next = self.wdec.map_index.val();
-        // Entry layout (map_ram): frame 19:0, device-may-write 20, valid 21.
-        self.map.write_data.next = bit_cast::<22, 20>(
-            self.wd.val().get_bits::<20>(0) & self.k_frame_mask.val().get_bits::<20>(0),
-        )
-        .replace_bit(20, self.wd.val().get_bit(30))
-        .replace_bit(21, self.wd.val().get_bit(31));
-        self.map.read_index_b.next = self.rdec.map_index.val();
-        self.map_word.next = bit_cast::<32, 20>(self.map.read_data_b.val().get_bits::<20>(0))
-            | (bit_cast::<32, 1>(self.map.read_data_b.val().get_bits::<1>(20)) << 30)
-            | (bit_cast::<32, 1>(self.map.read_data_b.val().get_bits::<1>(21)) << 31);
-
-        // ---- Register-read multiplexer (sampled in the read-strobe clock) ---------------------
-        self.owner_onehot.next = bits::<4>(1) << self.owner_ch.q.val();
-        self.fault_word.next = 0.into();
-        self.fault_shift.next = 0.into();
-        for i in 0..self.channels.len() {
-            self.t_cause.next = self.fault_cause[i].q.val();
-            self.fault_word.next = self.fault_word.val()
-                | (bit_cast::<32, 4>(self.t_cause.val()) << self.fault_shift.val());
-            self.fault_shift.next = self.fault_shift.val() + 4;
-        }
-        // Sources are mutually exclusive by address, so the multiplexer is an OR of selected
-        // values (AND-OR trees), not a priority chain of 2:1 muxes.
-        self.rd_mux.next = 0.into();
-        if self.rdec.in_ports.val() {
-            if self.rdec.port.val() < 8 {
-                for i in 0..self.channels.len() {
-                    if self.rdec.port_ch.val().get_bit(i) {
-                        self.t_word.next = self.channels[i].cur_addr.val();
-                        if self.rdec.port.val().get_bit(0) {
-                            self.t_word.next = self.channels[i].cur_count.val();
-                        }
-                    }
-                }
-                self.rd_mux.next = bit_cast::<32, 8>(self.t_word.val().get_bits::<8>(0));
-                if self.flip_flop.q.val() {
-                    self.rd_mux.next = bit_cast::<32, 8>(self.t_word.val().get_bits::<8>(8));
-                }
-            }
-            if self.rdec.port.val() == self.k_p_command.val() {
-                self.rd_mux.next = bit_cast::<32, 4>(self.status_tc.q.val())
-                    | (bit_cast::<32, 4>(self.requesting.val()) << 4);
-            }
-            if self.rdec.port.val() == self.k_p_all_mask.val() {
-                self.rd_mux.next = bit_cast::<32, 4>(self.masks.val()) | 0xF0;
-            }
-        }
-        for i in 0..self.channels.len() {
-            if self.rdec.arr_ch.val().get_bit(i) {
-                if self.rdec.page.val() {
-                    self.t_page.next = self.channels[i].page.val();
-                    self.rd_mux.next = self.rd_mux.val() | bit_cast::<32, 16>(self.t_page.val());
-                }
-                if self.rdec.ch_config.val() {
-                    self.t_width.next = self.channels[i].width.val();
-                    self.t_mode.next = self.channels[i].mode.val();
-                    self.t_flags.next = 0.into();
-                    self.t_flags.next = self
-                        .t_flags
-                        .val()
-                        .replace_bit(0, self.channels[i].masked.val())
-                        .replace_bit(1, self.channels[i].sw_request.val())
-                        .replace_bit(2, self.channels[i].halted.val())
-                        .replace_bit(
-                            3,
-                            self.b_onehot.val().get_bit(i)
-                                | (self.owner_valid.q.val() & self.owner_onehot.val().get_bit(i)),
-                        );
-                    self.rd_mux.next = self.rd_mux.val()
-                        | bit_cast::<32, 2>(self.t_width.val())
-                        | (bit_cast::<32, 6>(self.t_mode.val()) << 10)
-                        | (bit_cast::<32, 4>(self.t_flags.val()) << 16);
-                }
-                if self.rdec.fault_addr.val() {
-                    self.rd_mux.next = self.rd_mux.val() | self.fault_addr[i].q.val();
-                }
-                if self.rdec.snap_inflight.val() {
-                    self.rd_mux.next = self.rd_mux.val() | self.snap_inflight[i].q.val();
-                }
-            }
-            if self.rdec.pair_ch.val().get_bit(i) {
-                if self.rdec.snap_count.val() {
-                    self.t_word.next = self.channels[i].cur_count.val();
-                    self.t_page.next = self.channels[i].passes.val();
-                    self.rd_mux.next = self.rd_mux.val()
-                        | bit_cast::<32, 16>(self.t_word.val())
-                        | (bit_cast::<32, 16>(self.t_page.val()) << 16);
-                }
-                if self.rdec.snap_addr.val() {
-                    self.rd_mux.next = self.rd_mux.val() | self.snap_addr[i].q.val();
-                }
-            }
-        }
-        if self.rdec.id.val() {
-            self.rd_mux.next = self.rd_mux.val() | self.k_id.val();
-        }
-        if self.rdec.version.val() {
-            self.rd_mux.next = self.rd_mux.val() | self.k_version.val();
-        }
-        if self.rdec.config0.val() {
-            self.rd_mux.next = self.rd_mux.val() | self.k_config0.val();
-        }
-        if self.rdec.config1.val() {
-            self.rd_mux.next = self.rd_mux.val() | self.k_config1.val();
-        }
-        if self.rdec.int_status.val() {
-            self.rd_mux.next = self.rd_mux.val()
-                | bit_cast::<32, 4>(self.int_tc.q.val())
-                | (bit_cast::<32, 4>(self.int_fault.q.val()) << 8);
-        }
-        if self.rdec.int_enable.val() {
-            self.rd_mux.next = self.rd_mux.val()
-                | bit_cast::<32, 4>(self.en_tc.q.val())
-                | (bit_cast::<32, 4>(self.en_fault.q.val()) << 8);
-        }
-        if self.rdec.fault_cause.val() {
-            self.rd_mux.next = self.rd_mux.val() | self.fault_word.val();
-        }
-        self.rd_bad.next = !self.rdec.known.val();
-        self.rd_hold.d.next = self.rd_mux.val();
-        self.rd_err_q.d.next = self.rd_bad.val();
-        self.rd_was_map.d.next = self.rdec.map.val();
-        self.rd_word.next = self.rd_hold.q.val();
-        if self.rd_was_map.q.val() {
-            self.rd_word.next = self.map_word.val();
-        }
-        self.axil.rd_data.next = self.rd_word.val();
-        self.axil.rd_err.next = self.rd_err_q.q.val();
-
         // ---- Hardware reset -------------------------------------------------------------------
         if self.reset.val() {
-            self.command.d.next = 0.into();
-            self.flip_flop.d.next = false;
-            self.status_tc.d.next = 0.into();
-            self.int_tc.d.next = 0.into();
-            self.int_fault.d.next = 0.into();
-            self.en_tc.d.next = 0.into();
-            self.en_fault.d.next = self.k_fault_enable_reset.val();
-            self.irq_r.d.next = false;
-            self.eop_pulse.d.next = 0.into();
             self.b_valid.d.next = false;
             self.owner_valid.d.next = false;
             // Rotating priority starts with channel 0 highest, as after an 8237 reset.
