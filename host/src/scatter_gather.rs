@@ -13,6 +13,7 @@ use crate::adapter::{AllocationStatus, DmaAdapter, IoAllocationAction};
 use crate::error::{DmaError, MappedTransfer, Result};
 use crate::map_registers::MapRegisterBase;
 use crate::mdl::{bytes_to_pages, span_pages, Mdl};
+use crate::v3::{AllocateFlags, ChainWindow};
 
 /// Bytes of a `SCATTER_GATHER_LIST` header and of one element in the 64-bit WDK layout.
 pub const SG_LIST_HEADER_BYTES: usize = 16;
@@ -34,9 +35,9 @@ pub struct ScatterGatherList {
     registers: u32,
     adapter: u64,
     transfer: TransferType,
-    /// (CurrentVa, length) of each `map_transfer` that built an element.
-    pieces: Vec<(usize, usize)>,
-    mdl: Mdl,
+    /// The MDL range of each `map_transfer` that built an element (one MDL for the version-1
+    /// routines; one per logically contiguous run of an MDL chain for the version-3 ones).
+    pieces: Vec<ChainWindow>,
 }
 
 impl ScatterGatherList {
@@ -115,28 +116,34 @@ impl DmaAdapter {
         self.require_master()?;
         let regs = self.sg_registers(mdl, current_va, length)?;
         self.start_list(
-            mdl.clone(),
-            current_va,
-            length,
+            vec![ChainWindow {
+                mdl: mdl.clone(),
+                current_va,
+                length,
+            }],
             transfer,
             regs,
             Vec::new(),
             Box::new(list_control),
             None,
+            AllocateFlags::None,
         )
     }
 
+    /// Allocates `regs` map registers and, once granted, maps each run with `map_transfer`
+    /// (one element per call) and hands the list to `list_control`. With
+    /// `AllocateFlags::SynchronousCallback` the grant happens now (the routine has run when
+    /// this returns) or the call fails with `InsufficientResources` and nothing is queued.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn start_list(
         &self,
-        mdl: Mdl,
-        current_va: usize,
-        length: usize,
+        runs: Vec<ChainWindow>,
         transfer: TransferType,
         regs: u32,
         storage: Vec<ScatterGatherElement>,
         list_control: ListControl,
         context: Option<u64>,
+        flags: AllocateFlags,
     ) -> Result<AllocationStatus> {
         // A list request is not tied to a device object's single wait block.
         let device = self.inner.hal.id();
@@ -145,21 +152,28 @@ impl DmaAdapter {
             let mut elements = storage;
             elements.clear();
             let mut pieces = Vec::new();
-            let mut at = current_va;
             let mut failure = None;
-            while at < current_va + length {
-                match adapter.map_transfer(&mdl, base, at, current_va + length - at, transfer) {
-                    Ok((address, n)) => {
-                        elements.push(ScatterGatherElement {
-                            address,
-                            length: n as u32,
-                        });
-                        pieces.push((at, n));
-                        at += n;
-                    }
-                    Err(e) => {
-                        failure = Some(e);
-                        break;
+            'runs: for run in &runs {
+                let end = run.current_va + run.length;
+                let mut at = run.current_va;
+                while at < end {
+                    match adapter.map_transfer(&run.mdl, base, at, end - at, transfer) {
+                        Ok((address, n)) => {
+                            elements.push(ScatterGatherElement {
+                                address,
+                                length: n as u32,
+                            });
+                            pieces.push(ChainWindow {
+                                mdl: run.mdl.clone(),
+                                current_va: at,
+                                length: n,
+                            });
+                            at += n;
+                        }
+                        Err(e) => {
+                            failure = Some(e);
+                            break 'runs;
+                        }
                     }
                 }
             }
@@ -170,7 +184,6 @@ impl DmaAdapter {
                 adapter: adapter_id,
                 transfer,
                 pieces,
-                mdl,
             };
             match failure {
                 None => list_control(adapter, Ok(list)),
@@ -181,7 +194,21 @@ impl DmaAdapter {
             }
             IoAllocationAction::DeallocateObjectKeepRegisters
         };
-        self.allocate_internal(device, regs, Box::new(routine), context)
+        match flags {
+            AllocateFlags::None => self.allocate_internal(device, regs, Box::new(routine), context),
+            AllocateFlags::SynchronousCallback => {
+                let request = self.channel_request(
+                    &mut self.hal().lock(),
+                    device,
+                    regs,
+                    Box::new(routine),
+                    context,
+                )?;
+                self.hal().grant_now(request)?;
+                self.hal().lock().take_violation(self.id())?;
+                Ok(AllocationStatus::Executed)
+            }
+        }
     }
 
     /// `PutScatterGatherList`: flushes every piece and frees the list's map registers.
@@ -197,9 +224,9 @@ impl DmaAdapter {
             let mapped = |transfer| -> Vec<MappedTransfer> {
                 list.pieces
                     .iter()
-                    .map(|&(current_va, length)| MappedTransfer {
-                        current_va,
-                        length,
+                    .map(|p| MappedTransfer {
+                        current_va: p.current_va,
+                        length: p.length,
                         transfer,
                     })
                     .collect()
@@ -272,21 +299,24 @@ impl DmaAdapter {
             });
         }
         self.start_list(
-            mdl.clone(),
-            current_va,
-            length,
+            vec![ChainWindow {
+                mdl: mdl.clone(),
+                current_va,
+                length,
+            }],
             transfer,
             size.map_registers,
             storage,
             Box::new(list_control),
             None,
+            AllocateFlags::None,
         )
     }
 }
 
 fn release_list(adapter: &DmaAdapter, list: ScatterGatherList) -> Result<()> {
-    for (cv, n) in &list.pieces {
-        adapter.flush_adapter_buffers(&list.mdl, list.base, *cv, *n, list.transfer)?;
+    for p in &list.pieces {
+        adapter.flush_adapter_buffers(&p.mdl, list.base, p.current_va, p.length, list.transfer)?;
     }
     adapter.free_map_registers(list.base, list.registers)
 }

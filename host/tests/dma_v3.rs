@@ -346,6 +346,7 @@ fn scatter_gather_lists_ex_over_a_chain_and_cancelled_while_waiting() {
             0,
             3 * 4096,
             TransferType::Write,
+            AllocateFlags::None,
             move |_, l| *g.lock().unwrap() = Some(l),
         )
         .unwrap();
@@ -356,7 +357,7 @@ fn scatter_gather_lists_ex_over_a_chain_and_cancelled_while_waiting() {
     master
         .put_scatter_gather_list(list, TransferType::Write)
         .unwrap();
-    // Caller storage too small, and a chain not page-aligned inside the range.
+    // Caller storage too small.
     assert!(matches!(
         master.build_scatter_gather_list_ex(
             &ctx,
@@ -364,15 +365,11 @@ fn scatter_gather_lists_ex_over_a_chain_and_cancelled_while_waiting() {
             0,
             4096,
             TransferType::Read,
+            AllocateFlags::None,
             Vec::new(),
             |_, _| {}
         ),
         Err(DmaError::BufferTooSmall { .. })
-    ));
-    let ragged = vec![buffer.mdl(0, 100).unwrap(), buffer.mdl(4096, 4096).unwrap()];
-    assert!(matches!(
-        master.get_scatter_gather_list_ex(&ctx, &ragged, 0, 4196, TransferType::Read, |_, _| {}),
-        Err(DmaError::BadMdl(_))
     ));
     // Hold every register in a common buffer but two, one fewer than the list needs: it
     // waits, and cancel_adapter_channel withdraws it.
@@ -391,6 +388,7 @@ fn scatter_gather_lists_ex_over_a_chain_and_cancelled_while_waiting() {
             0,
             3 * 4096,
             TransferType::Read,
+            AllocateFlags::None,
             storage,
             move |_, _| r.store(true, Ordering::SeqCst),
         )
@@ -406,6 +404,154 @@ fn scatter_gather_lists_ex_over_a_chain_and_cancelled_while_waiting() {
         "the cancelled list was never built"
     );
     assert_eq!(system.map_registers_in_use(), 0);
+}
+
+/// The logical address `address` of a list element translated through the map registers.
+fn physical_of(system: &mapdma_host::DmaSystem, address: u64) -> u64 {
+    let cfg = system.config();
+    let entry = common::map_entry(system, (address >> 12) as usize);
+    assert_eq!(mapdma_host::regmap::map::VALID.get(&cfg, entry), 1);
+    ((mapdma_host::regmap::map::FRAME.get(&cfg, entry) as u64) << 12) | (address & 0xFFF)
+}
+
+#[test]
+fn a_chain_with_an_unaligned_junction_lists_one_element_per_run() {
+    let system = common::default_system();
+    let (master, _) = system.get_dma_adapter(&master_v3(3 * 4096)).unwrap();
+    let buffer = system.allocate_nonpaged(3 * 4096).unwrap();
+    // 100 bytes at the start of page 0 (ending mid-page), then page 1 and the first half of
+    // page 2: two logically contiguous runs.
+    let ragged = vec![buffer.mdl(0, 100).unwrap(), buffer.mdl(4096, 6144).unwrap()];
+    let info = master
+        .get_dma_transfer_info(&ragged, 40, 60 + 6144, false)
+        .unwrap();
+    assert_eq!(
+        (info.scatter_gather_element_count, info.map_register_count),
+        (2, 3)
+    );
+    let ctx = master.initialize_dma_transfer_context().unwrap();
+    // Storage for one element is too small for two runs.
+    assert!(matches!(
+        master.build_scatter_gather_list_ex(
+            &ctx,
+            &ragged,
+            40,
+            60 + 6144,
+            TransferType::Write,
+            AllocateFlags::None,
+            Vec::with_capacity(1),
+            |_, _| {}
+        ),
+        Err(DmaError::BufferTooSmall {
+            needed: 2,
+            given: 1
+        })
+    ));
+    let list = master
+        .get_scatter_gather_list_ex_now(&ctx, &ragged, 40, 60 + 6144, TransferType::Write)
+        .unwrap();
+    let e = list.elements();
+    assert_eq!(e.len(), 2);
+    assert_eq!((e[0].length, e[1].length), (60, 6144));
+    assert_eq!(
+        physical_of(&system, e[0].address),
+        buffer.pages()[0] + 40,
+        "the first run starts 40 bytes into the first MDL"
+    );
+    assert_eq!(physical_of(&system, e[1].address), buffer.pages()[1]);
+    assert_eq!(
+        physical_of(&system, e[1].address + 4096),
+        buffer.pages()[2],
+        "the second run's pages are contiguous through the map"
+    );
+    assert_eq!(system.map_registers_in_use(), 3);
+    master
+        .put_scatter_gather_list(list, TransferType::Write)
+        .unwrap();
+    assert_eq!(system.map_registers_in_use(), 0);
+    for i in 0..system.config().map_registers {
+        assert_eq!(
+            common::map_entry(&system, i),
+            0,
+            "map register {i} invalidated"
+        );
+    }
+}
+
+#[test]
+fn synchronous_lists_are_built_now_or_refused_without_queuing() {
+    let system = common::default_system();
+    let (master, _) = system.get_dma_adapter(&master_v3(3 * 4096)).unwrap();
+    let buffer = system.allocate_nonpaged(3 * 4096).unwrap();
+    let chain = chain_of_pages(&buffer);
+    let ctx = master.initialize_dma_transfer_context().unwrap();
+    // Registers free: the routine has run when the call returns.
+    let ran = Arc::new(AtomicUsize::new(0));
+    let r = ran.clone();
+    let got = Arc::new(std::sync::Mutex::new(None));
+    let g = got.clone();
+    let status = master
+        .get_scatter_gather_list_ex(
+            &ctx,
+            &chain,
+            0,
+            3 * 4096,
+            TransferType::Read,
+            AllocateFlags::SynchronousCallback,
+            move |_, l| {
+                r.fetch_add(1, Ordering::SeqCst);
+                *g.lock().unwrap() = Some(l);
+            },
+        )
+        .unwrap();
+    assert_eq!(status, AllocationStatus::Executed);
+    assert_eq!(ran.load(Ordering::SeqCst), 1);
+    let list = got.lock().unwrap().take().unwrap().unwrap();
+    assert_eq!(list.total_length(), 3 * 4096);
+    // Hold the list's registers: a second synchronous list cannot be granted now, fails with
+    // InsufficientResources and leaves nothing queued (its routine never runs).
+    let free = system.config().map_registers - system.map_registers_in_use();
+    let hog = master
+        .allocate_common_buffer(((free - 2) * 4096) as u32, false)
+        .unwrap();
+    let ctx2 = master.initialize_dma_transfer_context().unwrap();
+    let r = ran.clone();
+    assert!(matches!(
+        master.get_scatter_gather_list_ex(
+            &ctx2,
+            &chain,
+            0,
+            3 * 4096,
+            TransferType::Read,
+            AllocateFlags::SynchronousCallback,
+            move |_, _| {
+                r.fetch_add(1, Ordering::SeqCst);
+            },
+        ),
+        Err(DmaError::InsufficientResources { .. })
+    ));
+    assert!(matches!(
+        master.get_scatter_gather_list_ex_now(&ctx2, &chain, 0, 3 * 4096, TransferType::Read),
+        Err(DmaError::InsufficientResources { .. })
+    ));
+    master
+        .put_scatter_gather_list(list, TransferType::Read)
+        .unwrap();
+    master.free_common_buffer(hog).unwrap();
+    assert_eq!(
+        ran.load(Ordering::SeqCst),
+        1,
+        "the refused request was never queued"
+    );
+    assert_eq!(system.map_registers_in_use(), 0);
+    // With the registers free again the list is built at once.
+    let list = master
+        .get_scatter_gather_list_ex_now(&ctx2, &chain, 0, 3 * 4096, TransferType::Read)
+        .unwrap();
+    assert_eq!(list.number_of_elements(), 1);
+    master
+        .put_scatter_gather_list(list, TransferType::Read)
+        .unwrap();
 }
 
 #[test]

@@ -2,8 +2,10 @@
 
 use mapdma_regmap::TransferType;
 
-use super::chain::chain_window;
-use super::DmaTransferContext;
+use std::sync::{Arc, Mutex};
+
+use super::chain::chain_windows;
+use super::{AllocateFlags, DmaTransferContext};
 use crate::adapter::{AllocationStatus, DmaAdapter};
 use crate::common_buffer::CommonBuffer;
 use crate::error::{DmaError, Result};
@@ -42,13 +44,18 @@ impl DmaAdapter {
 
     /// `GetScatterGatherListEx`: `get_scatter_gather_list` over an MDL chain, under a transfer
     /// context (so `cancel_adapter_channel` can withdraw it while it waits for map
-    /// registers). Bus masters only, as the version-1 routine. The range must lie in one run
-    /// of page-aligned MDLs (see [`super::ChainWindow`]); the list then has one element.
+    /// registers). Bus masters only, as the version-1 routine. The list has one element per
+    /// logically contiguous run of the chain (see [`super::ChainWindow`]: MDLs joined where
+    /// their junction falls on page boundaries), the count `get_dma_transfer_info` reports;
+    /// the map registers of every run are allocated together.
     ///
-    /// Left out of the WDK's parameters: the device object (a list request does not use a
-    /// device's single wait block, as with `get_scatter_gather_list`), the flags and the
-    /// completion routine (for system DMA, which has no lists here), and the synchronous form
-    /// without a list-control routine.
+    /// `flags` as in `allocate_adapter_channel_ex`: with
+    /// [`AllocateFlags::SynchronousCallback`] `list_control` has run when the call returns, or
+    /// the call fails with `InsufficientResources` and nothing is queued. Without a routine,
+    /// use [`DmaAdapter::get_scatter_gather_list_ex_now`]. Left out of the WDK's parameters:
+    /// the device object (a list request does not use a device's single wait block, as with
+    /// `get_scatter_gather_list`) and the completion routine (for system DMA, which has no
+    /// lists here).
     #[allow(clippy::too_many_arguments)]
     pub fn get_scatter_gather_list_ex(
         &self,
@@ -57,6 +64,7 @@ impl DmaAdapter {
         offset: usize,
         length: usize,
         transfer: TransferType,
+        flags: AllocateFlags,
         list_control: impl FnOnce(&DmaAdapter, Result<ScatterGatherList>) + Send + 'static,
     ) -> Result<AllocationStatus> {
         self.require_version3("GetScatterGatherListEx")?;
@@ -66,13 +74,45 @@ impl DmaAdapter {
             offset,
             length,
             transfer,
-            Vec::new(),
+            None,
+            flags,
             Box::new(list_control),
         )
     }
 
+    /// `GetScatterGatherListEx` with `DMA_SYNCHRONOUS_CALLBACK` and no execution routine: the
+    /// list is built now and returned (the WDK's `*ScatterGatherList`), or the call fails with
+    /// `InsufficientResources` when the map registers are not free now, and nothing is
+    /// queued. Release it with `put_scatter_gather_list`.
+    pub fn get_scatter_gather_list_ex_now(
+        &self,
+        context: &DmaTransferContext,
+        chain: &[Mdl],
+        offset: usize,
+        length: usize,
+        transfer: TransferType,
+    ) -> Result<ScatterGatherList> {
+        self.require_version3("GetScatterGatherListEx")?;
+        let slot = Arc::new(Mutex::new(None));
+        let filled = slot.clone();
+        self.list_ex(
+            context,
+            chain,
+            offset,
+            length,
+            transfer,
+            None,
+            AllocateFlags::SynchronousCallback,
+            Box::new(move |_: &DmaAdapter, list| {
+                *filled.lock().unwrap_or_else(|e| e.into_inner()) = Some(list)
+            }),
+        )?;
+        let list = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
+        list.expect("a synchronous grant runs the list routine before it returns")
+    }
+
     /// `BuildScatterGatherListEx`: as `get_scatter_gather_list_ex`, into caller storage (its
-    /// capacity is the buffer size, in elements).
+    /// capacity is the buffer size, in elements: one per run of the chain).
     #[allow(clippy::too_many_arguments)]
     pub fn build_scatter_gather_list_ex(
         &self,
@@ -81,23 +121,19 @@ impl DmaAdapter {
         offset: usize,
         length: usize,
         transfer: TransferType,
+        flags: AllocateFlags,
         storage: Vec<ScatterGatherElement>,
         list_control: impl FnOnce(&DmaAdapter, Result<ScatterGatherList>) + Send + 'static,
     ) -> Result<AllocationStatus> {
         self.require_version3("BuildScatterGatherListEx")?;
-        if storage.capacity() < 1 {
-            return Err(DmaError::BufferTooSmall {
-                needed: 1,
-                given: storage.capacity(),
-            });
-        }
         self.list_ex(
             context,
             chain,
             offset,
             length,
             transfer,
-            storage,
+            Some(storage),
+            flags,
             Box::new(list_control),
         )
     }
@@ -110,32 +146,44 @@ impl DmaAdapter {
         offset: usize,
         length: usize,
         transfer: TransferType,
-        storage: Vec<ScatterGatherElement>,
+        storage: Option<Vec<ScatterGatherElement>>,
+        flags: AllocateFlags,
         list_control: crate::scatter_gather::ListControl,
     ) -> Result<AllocationStatus> {
         self.check_context(context)?;
         self.require_master()?;
-        let w = chain_window(chain, offset, length)?;
-        if w.length < length {
-            return Err(DmaError::BadMdl(format!(
-                "the MDL chain is not page-aligned at byte {} of the range: a list covers one \
-                 logically contiguous run",
-                w.length
-            )));
+        let runs = chain_windows(chain, offset, length)?;
+        let storage = match storage {
+            Some(s) if s.capacity() < runs.len() => {
+                return Err(DmaError::BufferTooSmall {
+                    needed: runs.len(),
+                    given: s.capacity(),
+                })
+            }
+            Some(s) => s,
+            None => Vec::with_capacity(runs.len()),
+        };
+        let mut regs = 0u32;
+        for run in &runs {
+            regs += self.sg_registers(&run.mdl, run.current_va, run.length)?;
         }
-        let regs = self.sg_registers(&w.mdl, w.current_va, w.length)?;
+        if regs > self.map_registers() {
+            return Err(DmaError::TooManyMapRegisters {
+                requested: regs,
+                granted: self.map_registers(),
+            });
+        }
         if self.hal().lock().context_in_use(context.id) {
             return Err(DmaError::ContextInUse);
         }
         self.start_list(
-            w.mdl,
-            w.current_va,
-            w.length,
+            runs,
             transfer,
             regs,
             storage,
             list_control,
             Some(context.id),
+            flags,
         )
     }
 }

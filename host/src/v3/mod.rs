@@ -13,7 +13,7 @@
 //! | `FlushAdapterBuffersEx` | [`DmaAdapter::flush_adapter_buffers_ex`] |
 //! | `CancelMappedTransfer` | [`DmaAdapter::cancel_mapped_transfer`] |
 //! | `AllocateCommonBufferEx` | [`DmaAdapter::allocate_common_buffer_ex`] |
-//! | `GetScatterGatherListEx` | [`DmaAdapter::get_scatter_gather_list_ex`] |
+//! | `GetScatterGatherListEx` | [`DmaAdapter::get_scatter_gather_list_ex`], [`DmaAdapter::get_scatter_gather_list_ex_now`] (synchronous, no routine) |
 //! | `BuildScatterGatherListEx` | [`DmaAdapter::build_scatter_gather_list_ex`] |
 //! | `ConfigureAdapterChannel` | not supported (no vendor functions; see the routine) |
 //! | DMA domains, common-buffer vectors | not supported (see [`DOMAIN_REASON`], [`VECTOR_REASON`]) |
