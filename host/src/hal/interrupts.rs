@@ -4,7 +4,7 @@
 //! Only channels with a routine armed are serviced. A fault on any other channel stays latched
 //! in the hardware for `flush_adapter_buffers` to report, as before interrupts reached the host.
 
-use std::collections::HashMap;
+use super::id_map::IdMap;
 use std::sync::{Arc, Mutex};
 
 use mapdma_regmap::{self as rm, FaultCause};
@@ -73,10 +73,10 @@ impl Call {
 /// Interrupt state of the HAL: armed routines and faults taken by the dispatcher.
 #[derive(Default)]
 pub(crate) struct Interrupts {
-    armed: HashMap<usize, Armed>,
+    armed: IdMap<usize, Armed>,
     /// Faults the dispatcher acknowledged (which clears them in the hardware), kept for the
     /// flush to report.
-    faults: HashMap<usize, (FaultCause, u32)>,
+    faults: IdMap<usize, (FaultCause, u32)>,
 }
 
 impl HalState {

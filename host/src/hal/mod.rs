@@ -15,14 +15,17 @@
 //! when a base or a common buffer holds it; a map entry is valid only while mapped or held by
 //! a common buffer; a channel is unmasked only while its holder has a transfer mapped).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::thread::{self, ThreadId};
 
 mod grants;
+mod id_map;
 mod interrupts;
 mod memory;
+
+use id_map::IdMap;
 
 pub(crate) use interrupts::{Armed, BoundCompletion, Call};
 pub(crate) use memory::Mapping;
@@ -125,25 +128,28 @@ pub(crate) struct HalState {
     cfg: Config,
     backend: Box<dyn Backend>,
     pool: MapRegisterPool,
-    bases: HashMap<u64, Allocation>,
-    holders: HashMap<ChannelKey, Holder>,
+    bases: IdMap<u64, Allocation>,
+    holders: IdMap<ChannelKey, Holder>,
     /// Requests waiting for their channel, oldest first.
     channel_waiters: VecDeque<Request>,
     /// Requests holding their channel and waiting for map registers; strictly FIFO.
     register_waiters: VecDeque<Request>,
     /// Execution routines running now, by adapter (an adapter has one channel key, so at most
     /// one routine of it runs at a time).
-    running: HashMap<u64, Running>,
+    running: IdMap<u64, Running>,
     /// Misuse detected while applying a routine's result, reported by the adapter's next call.
-    violations: HashMap<u64, DmaError>,
-    common_buffers: HashMap<u64, CommonRecord>,
-    page_buffers: HashMap<u64, Vec<u64>>,
+    violations: IdMap<u64, DmaError>,
+    common_buffers: IdMap<u64, CommonRecord>,
+    page_buffers: IdMap<u64, Vec<u64>>,
     /// Pages whose owner let go of them while a mapped transfer still pointed at them: freed
     /// when the last such transfer is flushed.
     doomed_pages: Vec<u64>,
     /// Completion routines armed per channel and faults the dispatcher took.
     interrupts: interrupts::Interrupts,
     next_id: u64,
+    /// Threads blocked in `wait_routine`: a returning routine signals only when there are
+    /// any (a Condvar signal is a system call even with nobody waiting).
+    routine_waiters: usize,
 }
 
 pub(crate) struct Hal {
@@ -161,17 +167,18 @@ impl Hal {
                 cfg,
                 backend,
                 pool: MapRegisterPool::new(&cfg),
-                bases: HashMap::new(),
-                holders: HashMap::new(),
+                bases: IdMap::default(),
+                holders: IdMap::default(),
                 channel_waiters: VecDeque::new(),
                 register_waiters: VecDeque::new(),
-                running: HashMap::new(),
-                violations: HashMap::new(),
-                common_buffers: HashMap::new(),
-                page_buffers: HashMap::new(),
+                running: IdMap::default(),
+                violations: IdMap::default(),
+                common_buffers: IdMap::default(),
+                page_buffers: IdMap::default(),
                 doomed_pages: Vec::new(),
                 interrupts: Default::default(),
                 next_id: 0,
+                routine_waiters: 0,
             }),
             routine_returned: Condvar::new(),
         }
@@ -215,8 +222,14 @@ impl Hal {
         let action = outcome
             .as_ref()
             .map_or(IoAllocationAction::DeallocateObject, |a| *a);
-        self.lock().apply_action(adapter, key, grant, base, action);
-        self.routine_returned.notify_all();
+        let waiters = {
+            let mut st = self.lock();
+            st.apply_action(adapter, key, grant, base, action);
+            st.routine_waiters
+        };
+        if waiters > 0 {
+            self.routine_returned.notify_all();
+        }
         if let Err(panic) = outcome {
             resume_unwind(panic);
         }
@@ -255,10 +268,12 @@ impl Hal {
                 None => return (st, RoutineWait::Idle),
                 Some(r) if r.thread == me => return (st, RoutineWait::InsideRoutine),
                 Some(_) => {
+                    st.routine_waiters += 1;
                     st = self
                         .routine_returned
                         .wait(st)
-                        .unwrap_or_else(|p| p.into_inner())
+                        .unwrap_or_else(|p| p.into_inner());
+                    st.routine_waiters -= 1;
                 }
             }
         }
