@@ -366,6 +366,27 @@ impl DeviceEngine {
         })
     }
 
+    /// The input words with the device pins taken from the bank.
+    fn put_devices(&mut self, inputs: &[u32]) {
+        self.words.copy_from_slice(inputs);
+        let bank = self.bank.lock().unwrap_or_else(|e| e.into_inner());
+        for (ch, d) in bank.devices.iter().enumerate() {
+            self.pins.put_dev(&mut self.words, ch, &d.out);
+        }
+    }
+
+    /// What the devices see of the clock-low half: they act on it at the rising edge.
+    fn sample(&self, inputs: &[u32], low: &[u32]) -> Seen {
+        Seen {
+            reset: inputs[self.pins.reset] != 0,
+            ar_valid: self.pins.get_axi(low).arvalid,
+            ar_ready: inputs[self.ar_ready] != 0,
+            dev: (0..self.pins.channels())
+                .map(|ch| self.pins.get_dev(low, ch))
+                .collect(),
+        }
+    }
+
     fn bank(&self) -> MutexGuard<'_, DeviceBank> {
         // A panic elsewhere cannot leave the bank half-updated in a way that matters here.
         self.bank.lock().unwrap_or_else(|e| e.into_inner())
@@ -382,27 +403,36 @@ impl Engine for DeviceEngine {
     }
 
     fn eval(&mut self, inputs: &[u32], outputs: &mut [u32]) -> Result<(), EngineError> {
-        self.words.copy_from_slice(inputs);
-        let rising = inputs[self.pins.clock] != 0;
-        {
-            let bank = self.bank.lock().unwrap_or_else(|e| e.into_inner());
-            for (ch, d) in bank.devices.iter().enumerate() {
-                self.pins.put_dev(&mut self.words, ch, &d.out);
-            }
-        }
+        self.put_devices(inputs);
         self.inner.eval(&self.words, outputs)?;
-        if !rising {
-            self.seen = Some(Seen {
-                reset: inputs[self.pins.reset] != 0,
-                ar_valid: self.pins.get_axi(outputs).arvalid,
-                ar_ready: inputs[self.ar_ready] != 0,
-                dev: (0..self.pins.channels())
-                    .map(|ch| self.pins.get_dev(outputs, ch))
-                    .collect(),
-            });
+        if inputs[self.pins.clock] == 0 {
+            self.seen = Some(self.sample(inputs, outputs));
         } else if let Some(seen) = self.seen.take() {
             self.bank().edge(&seen);
         }
+        Ok(())
+    }
+
+    /// One whole clock in one call of the inner engine (the Verilator shim's single call with
+    /// its rising-edge shortcut): the devices' pins do not change between the two halves, as
+    /// they move only at the edge, after the high half.
+    fn clock(
+        &mut self,
+        inputs: &mut [u32],
+        clock: usize,
+        low: &mut [u32],
+        high: Option<&mut [u32]>,
+        time_ps: u64,
+        half_ps: u64,
+    ) -> Result<(), EngineError> {
+        inputs[clock] = 0;
+        self.put_devices(inputs);
+        self.inner
+            .clock(&mut self.words, clock, low, high, time_ps, half_ps)?;
+        let seen = self.sample(inputs, low);
+        inputs[clock] = 1;
+        self.seen = None;
+        self.bank().edge(&seen);
         Ok(())
     }
 
