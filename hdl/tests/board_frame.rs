@@ -5,7 +5,7 @@
 mod board_common;
 
 use board_common::{crc16, request, settle};
-use mapdma_hdl::board::{Crc16, FrameRx};
+use mapdma_hdl::board::{Crc16, FrameRx, ReplyTx};
 use mapdma_hdl::regmap::link;
 use rand::{Rng, SeedableRng};
 use rust_hdl::prelude::*;
@@ -167,4 +167,78 @@ fn silence_drops_a_half_frame_and_a_busy_executor_ignores_bytes() {
     assert_eq!(rx.feed(&good), vec![]);
     rx.uut.enable.next = true;
     assert_eq!(rx.feed(&good), vec![Pulse::Ok]);
+}
+
+/// The reply transmitter alone: `n` words pulled one by one (each offered a random number of
+/// clocks after it is asked for), the UART taking bytes at random; the bytes it sent, and how
+/// often `status_sent` and `done` pulsed.
+fn reply_bytes(seq: u8, words: &[u32], status: u8, seed: u64) -> (Vec<u8>, usize, usize) {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let mut uut = ReplyTx::default();
+    uut.connect_all();
+    let mut tick = |uut: &mut ReplyTx| {
+        uut.clock.next = Clock { clk: true };
+        settle(uut);
+        uut.clock.next = Clock { clk: false };
+        settle(uut);
+    };
+    uut.reset.next = true;
+    tick(&mut uut);
+    uut.reset.next = false;
+    uut.start.next = true;
+    uut.seq.next = (seq as u64).to_bits();
+    uut.n_words.next = (words.len() as u64).to_bits();
+    uut.status.next = (status as u64).to_bits();
+    settle(&mut uut);
+    tick(&mut uut);
+    uut.start.next = false;
+    let (mut out, mut status_pulses, mut done_pulses) = (vec![], 0, 0);
+    let mut next_word = 0;
+    let mut wait = 0;
+    for _ in 0..2000 {
+        uut.tx_ready.next = rng.gen_bool(0.4);
+        uut.word_valid.next = false;
+        settle(&mut uut);
+        if uut.want_word.val() {
+            if wait == 0 {
+                uut.word.next = (words[next_word] as u64).to_bits();
+                uut.word_valid.next = true;
+                next_word += 1;
+                wait = rng.gen_range(0..4);
+            } else {
+                wait -= 1;
+            }
+            settle(&mut uut);
+        }
+        if uut.tx_valid.val() && uut.tx_ready.val() {
+            out.push(uut.tx_data.val().index() as u8);
+        }
+        status_pulses += uut.status_sent.val() as usize;
+        done_pulses += uut.done.val() as usize;
+        tick(&mut uut);
+        if done_pulses > 0 {
+            assert!(uut.idle.val(), "idle once the reply is out");
+            break;
+        }
+    }
+    (out, status_pulses, done_pulses)
+}
+
+#[test]
+fn the_reply_transmitter_frames_pulled_words_and_ends_with_the_crc() {
+    for (seed, words) in [
+        (1u64, vec![]),
+        (2, vec![0x4433_2211]),
+        (3, vec![0xDEAD_BEEF, 0x0102_0304, 0xFFFF_0000]),
+    ] {
+        let (bytes, status_pulses, done_pulses) = reply_bytes(0x37, &words, link::STATUS, seed);
+        let mut want = vec![link::REPLY_SOF, 0x37, words.len() as u8];
+        for w in &words {
+            want.extend(w.to_le_bytes());
+        }
+        want.push(link::STATUS);
+        want.extend(crc16(&want[1..]).to_be_bytes());
+        assert_eq!(bytes, want, "{words:x?}");
+        assert_eq!((status_pulses, done_pulses), (1, 1));
+    }
 }

@@ -1,14 +1,19 @@
 //! The UART-to-bus bridge, protocol version 2 (`PROTOCOL.md`): request frames come in
-//! through the [`FrameRx`] (which buffers and checks a whole frame), are executed as 32-bit
-//! accesses on one of three targets chosen by the address, and are answered with a reply frame
-//! whose CRC is computed on the way out.
+//! through the [`FrameRx`] (which buffers and checks a whole frame), are executed here as
+//! 32-bit accesses on one of three targets chosen by the address, and are answered through
+//! the [`ReplyTx`] (which frames the reply and computes its CRC on the way out).
 //!
 //! ```text
 //!  UART rx ─▶ FrameRx ──ok/bad/query──▶ executor ──▶ reg_* (AXI4-Lite) / mem_* / local_*
-//!               │ payload RAM ◀─rd_addr──┘  │ last seq, last resp (duplicate detection)
-//!               └───────────────rd_data──▶  ▼
-//!  UART tx ◀──────────── A5 seq n [data×4n] status crc16 ◀── Crc16
+//!               │ payload RAM ◀─rd_addr──┘  │ ▲ last seq, last resp (duplicate detection)
+//!               └───────────────rd_data──▶  │ │
+//!                           start, seq, n, word, status ▼ │ want_word, status_sent, done
+//!  UART tx ◀──────────── A5 seq n [data×4n] status crc16 ◀── ReplyTx
 //! ```
+//!
+//! Executor states: `Idle` (waiting for a frame), `Load` (a write word from the payload RAM),
+//! `Access` (one bus access), `Reply` (the reply is going out; a read frame's words are read
+//! as the transmitter asks for them).
 //!
 //! | address | target |
 //! |---|---|
@@ -21,8 +26,8 @@
 //! cache instead of executed again, so a write never lands twice. Reads stream their words
 //! straight into the reply, so only write payloads need the buffer.
 
-use super::crc16::Crc16;
 use super::frame_rx::FrameRx;
+use super::reply_tx::ReplyTx;
 use mapdma_regmap::link;
 use rust_hdl::prelude::*;
 
@@ -31,13 +36,7 @@ pub enum BridgeState {
     Idle,
     Load,
     Access,
-    TxSof,
-    TxSeq,
-    TxWords,
-    TxData,
-    TxStatus,
-    TxCrcHi,
-    TxCrcLo,
+    Reply,
 }
 
 #[derive(LogicBlock)]
@@ -94,9 +93,14 @@ pub struct UartBridge {
     pub busy: Signal<Out, Bit>,
 
     frame_rx: FrameRx,
-    tx_crc_next: Crc16,
+    reply: ReplyTx,
     /// The version reply's data word.
     k_version: Constant<Bits<32>>,
+    /// Status bytes (`mapdma_regmap::link`).
+    k_status: Constant<Bits<8>>,
+    k_duplicate: Constant<Bits<8>>,
+    k_nak: Constant<Bits<8>>,
+    k_version_status: Constant<Bits<8>>,
 
     state: DFF<BridgeState>,
     op_write: DFF<Bit>,
@@ -110,10 +114,8 @@ pub struct UartBridge {
     phase: DFF<Bit>,
     ram_ix: DFF<Bits<9>>,
     resp: DFF<Bits<2>>,
+    /// The status byte of a reply that executed nothing (duplicate, refusal, version).
     status: DFF<Bits<8>>,
-    seq_out: DFF<Bits<8>>,
-    n_words: DFF<Bits<8>>,
-    tx_crc: DFF<Bits<16>>,
     last_seq: DFF<Bits<8>>,
     last_valid: DFF<Bit>,
     last_resp: DFF<Bits<2>>,
@@ -121,7 +123,6 @@ pub struct UartBridge {
     w_done: DFF<Bit>,
     ar_done: DFF<Bit>,
 
-    tx_byte: Signal<Local, Bits<8>>,
     tgt_reg: Signal<Local, Bit>,
     tgt_local: Signal<Local, Bit>,
     tgt_mem: Signal<Local, Bit>,
@@ -137,7 +138,12 @@ pub struct UartBridge {
     c_reg_arvalid: Signal<Local, Bit>,
     c_reg_awvalid: Signal<Local, Bit>,
     c_reg_wvalid: Signal<Local, Bit>,
-    c_tx_valid: Signal<Local, Bit>,
+    c_reply_start: Signal<Local, Bit>,
+    c_reply_seq: Signal<Local, Bits<8>>,
+    c_reply_words: Signal<Local, Bits<8>>,
+    c_word: Signal<Local, Bits<32>>,
+    c_word_valid: Signal<Local, Bit>,
+    c_status: Signal<Local, Bits<8>>,
 }
 
 impl UartBridge {
@@ -191,8 +197,12 @@ impl UartBridge {
             local_resp: Default::default(),
             busy: Default::default(),
             frame_rx: FrameRx::new(timeout_clocks),
-            tx_crc_next: Default::default(),
+            reply: Default::default(),
             k_version: Constant::new((link::version_word() as u64).to_bits()),
+            k_status: Constant::new((link::STATUS as u64).to_bits()),
+            k_duplicate: Constant::new(((link::STATUS | link::STATUS_DUPLICATE) as u64).to_bits()),
+            k_nak: Constant::new((link::NAK as u64).to_bits()),
+            k_version_status: Constant::new((link::STATUS_VERSION as u64).to_bits()),
             state: Default::default(),
             op_write: Default::default(),
             exec: Default::default(),
@@ -205,16 +215,12 @@ impl UartBridge {
             ram_ix: Default::default(),
             resp: Default::default(),
             status: Default::default(),
-            seq_out: Default::default(),
-            n_words: Default::default(),
-            tx_crc: Default::default(),
             last_seq: Default::default(),
             last_valid: Default::default(),
             last_resp: Default::default(),
             aw_done: Default::default(),
             w_done: Default::default(),
             ar_done: Default::default(),
-            tx_byte: Default::default(),
             tgt_reg: Default::default(),
             tgt_local: Default::default(),
             tgt_mem: Default::default(),
@@ -228,7 +234,12 @@ impl UartBridge {
             c_reg_arvalid: Default::default(),
             c_reg_awvalid: Default::default(),
             c_reg_wvalid: Default::default(),
-            c_tx_valid: Default::default(),
+            c_reply_start: Default::default(),
+            c_reply_seq: Default::default(),
+            c_reply_words: Default::default(),
+            c_word: Default::default(),
+            c_word_valid: Default::default(),
+            c_status: Default::default(),
         }
     }
 }
@@ -238,10 +249,9 @@ impl Logic for UartBridge {
     fn update(&mut self) {
         dff_setup!(
             self, clock, state, op_write, exec, addr, wdata, rdata, remaining, byte_ix, phase,
-            ram_ix, resp, status, seq_out, n_words, tx_crc, last_seq, last_valid, last_resp,
-            aw_done, w_done, ar_done
+            ram_ix, resp, status, last_seq, last_valid, last_resp, aw_done, w_done, ar_done
         );
-        clock!(self, clock, frame_rx);
+        clock!(self, clock, frame_rx, reply);
         self.frame_rx.reset.next = self.reset.val();
         self.frame_rx.rx_data.next = self.rx_data.val();
         self.frame_rx.rx_valid.next = self.rx_valid.val();
@@ -256,12 +266,9 @@ impl Logic for UartBridge {
         self.done.next = false;
         self.done_resp.next = 0.into();
         self.done_data.next = 0.into();
-        self.tx_byte.next = 0xA5.into();
-        self.tx_crc_next.crc_in.next = self.tx_crc.q.val();
 
         // Outputs, defaulted.
         self.c_busy.next = true;
-        self.c_tx_valid.next = false;
         self.reg_awaddr.next = self.addr.q.val().get_bits::<13>(0);
         self.reg_araddr.next = self.addr.q.val().get_bits::<13>(0);
         self.c_reg_awvalid.next = false;
@@ -278,6 +285,11 @@ impl Logic for UartBridge {
         self.local_addr.next = self.addr.q.val().get_bits::<4>(2);
         self.c_local_we.next = false;
         self.local_wdata.next = self.wdata.q.val();
+        self.c_reply_start.next = false;
+        self.c_reply_seq.next = self.frame_rx.seq.val();
+        self.c_reply_words.next = 0.into();
+        self.c_word.next = self.rdata.q.val();
+        self.c_word_valid.next = false;
 
         match self.state.q.val() {
             BridgeState::Idle => {
@@ -290,43 +302,45 @@ impl Logic for UartBridge {
                 self.addr.d.next = self.frame_rx.addr.val();
                 self.remaining.d.next = self.frame_rx.count.val();
                 self.op_write.d.next = self.frame_rx.op_write.val();
-                self.seq_out.d.next = self.frame_rx.seq.val();
                 if self.frame_rx.frame_ok.val() {
                     if self.last_valid.q.val() & (self.frame_rx.seq.val() == self.last_seq.q.val())
                     {
                         // A repeat of the last executed frame: answered, not executed.
                         self.exec.d.next = false;
-                        self.status.d.next = bit_cast::<8, 2>(self.last_resp.q.val()) | 0xA4;
-                        self.n_words.d.next = 0.into();
-                        self.state.d.next = BridgeState::TxSof;
+                        self.status.d.next =
+                            bit_cast::<8, 2>(self.last_resp.q.val()) | self.k_duplicate.val();
+                        self.c_reply_start.next = true;
+                        self.state.d.next = BridgeState::Reply;
                     } else {
                         self.exec.d.next = true;
                         self.last_seq.d.next = self.frame_rx.seq.val();
                         self.last_valid.d.next = true;
                         if self.frame_rx.op_write.val() {
-                            self.n_words.d.next = 0.into();
                             self.state.d.next = BridgeState::Load;
                         } else {
-                            self.n_words.d.next = self.frame_rx.count.val() + 1;
-                            self.state.d.next = BridgeState::TxSof;
+                            // Reads are made as the reply asks for their words.
+                            self.c_reply_words.next = self.frame_rx.count.val() + 1;
+                            self.c_reply_start.next = true;
+                            self.state.d.next = BridgeState::Reply;
                         }
                     }
                 } else if self.frame_rx.frame_bad.val() {
                     self.exec.d.next = false;
-                    self.status.d.next = bit_cast::<8, 2>(self.frame_rx.bad_reason.val()) | 0xE0;
-                    self.n_words.d.next = 0.into();
-                    self.state.d.next = BridgeState::TxSof;
+                    self.status.d.next =
+                        bit_cast::<8, 2>(self.frame_rx.bad_reason.val()) | self.k_nak.val();
+                    self.c_reply_start.next = true;
+                    self.state.d.next = BridgeState::Reply;
                 } else if self.frame_rx.query.val() {
                     self.exec.d.next = false;
-                    self.status.d.next = 0xB0.into();
+                    self.status.d.next = self.k_version_status.val();
                     if self.last_valid.q.val() {
-                        self.status.d.next = 0xB1.into();
+                        self.status.d.next = self.k_version_status.val() | 1;
                     }
-                    self.seq_out.d.next = self.last_seq.q.val();
-                    self.n_words.d.next = 1.into();
-                    self.remaining.d.next = 0.into();
+                    self.c_reply_seq.next = self.last_seq.q.val();
+                    self.c_reply_words.next = 1.into();
                     self.rdata.d.next = self.k_version.val();
-                    self.state.d.next = BridgeState::TxSof;
+                    self.c_reply_start.next = true;
+                    self.state.d.next = BridgeState::Reply;
                 }
             }
             BridgeState::Load => {
@@ -388,96 +402,38 @@ impl Logic for UartBridge {
                     self.w_done.d.next = false;
                     self.ar_done.d.next = false;
                     self.byte_ix.d.next = 0.into();
+                    self.addr.d.next = self.addr.q.val() + 4;
                     if self.resp.q.val() == 0 {
                         self.resp.d.next = self.done_resp.val();
                     }
                     if self.op_write.q.val() {
+                        self.remaining.d.next = self.remaining.q.val() - 1;
+                        self.state.d.next = BridgeState::Load;
                         if self.remaining.q.val() == 0 {
-                            self.state.d.next = BridgeState::TxSof;
-                        } else {
-                            self.remaining.d.next = self.remaining.q.val() - 1;
-                            self.addr.d.next = self.addr.q.val() + 4;
-                            self.state.d.next = BridgeState::Load;
+                            self.c_reply_seq.next = self.last_seq.q.val();
+                            self.c_reply_start.next = true;
+                            self.state.d.next = BridgeState::Reply;
                         }
                     } else {
-                        self.rdata.d.next = self.done_data.val();
-                        self.state.d.next = BridgeState::TxData;
+                        // The word goes straight to the waiting transmitter.
+                        self.c_word.next = self.done_data.val();
+                        self.c_word_valid.next = true;
+                        self.state.d.next = BridgeState::Reply;
                     }
                 }
             }
-            BridgeState::TxSof => {
-                self.c_tx_valid.next = true;
-                self.tx_byte.next = 0xA5.into();
-                if self.tx_ready.val() {
-                    self.tx_crc.d.next = 0xFFFF.into();
-                    self.state.d.next = BridgeState::TxSeq;
-                }
-            }
-            BridgeState::TxSeq => {
-                self.c_tx_valid.next = true;
-                self.tx_byte.next = self.seq_out.q.val();
-                if self.tx_ready.val() {
-                    self.tx_crc.d.next = self.tx_crc_next.crc_out.val();
-                    self.state.d.next = BridgeState::TxWords;
-                }
-            }
-            BridgeState::TxWords => {
-                self.c_tx_valid.next = true;
-                self.tx_byte.next = self.n_words.q.val();
-                if self.tx_ready.val() {
-                    self.tx_crc.d.next = self.tx_crc_next.crc_out.val();
-                    if self.n_words.q.val() == 0 {
-                        self.state.d.next = BridgeState::TxStatus;
-                    } else if self.exec.q.val() {
+            BridgeState::Reply => {
+                if self.reply.want_word.val() {
+                    if self.exec.q.val() {
                         self.state.d.next = BridgeState::Access;
                     } else {
-                        self.state.d.next = BridgeState::TxData;
+                        self.c_word_valid.next = true;
                     }
                 }
-            }
-            BridgeState::TxData => {
-                self.c_tx_valid.next = true;
-                self.tx_byte.next = self.rdata.q.val().get_bits::<8>(0);
-                if self.tx_ready.val() {
-                    self.tx_crc.d.next = self.tx_crc_next.crc_out.val();
-                    self.rdata.d.next = self.rdata.q.val() >> 8;
-                    self.byte_ix.d.next = self.byte_ix.q.val() + 1;
-                    if self.byte_ix.q.val() == 3 {
-                        if self.remaining.q.val() == 0 {
-                            self.state.d.next = BridgeState::TxStatus;
-                        } else {
-                            self.remaining.d.next = self.remaining.q.val() - 1;
-                            self.addr.d.next = self.addr.q.val() + 4;
-                            self.state.d.next = BridgeState::Access;
-                        }
-                    }
+                if self.reply.status_sent.val() & self.exec.q.val() {
+                    self.last_resp.d.next = self.resp.q.val();
                 }
-            }
-            BridgeState::TxStatus => {
-                self.c_tx_valid.next = true;
-                self.tx_byte.next = self.status.q.val();
-                if self.exec.q.val() {
-                    self.tx_byte.next = bit_cast::<8, 2>(self.resp.q.val()) | 0xA0;
-                }
-                if self.tx_ready.val() {
-                    self.tx_crc.d.next = self.tx_crc_next.crc_out.val();
-                    if self.exec.q.val() {
-                        self.last_resp.d.next = self.resp.q.val();
-                    }
-                    self.state.d.next = BridgeState::TxCrcHi;
-                }
-            }
-            BridgeState::TxCrcHi => {
-                self.c_tx_valid.next = true;
-                self.tx_byte.next = self.tx_crc.q.val().get_bits::<8>(8);
-                if self.tx_ready.val() {
-                    self.state.d.next = BridgeState::TxCrcLo;
-                }
-            }
-            BridgeState::TxCrcLo => {
-                self.c_tx_valid.next = true;
-                self.tx_byte.next = self.tx_crc.q.val().get_bits::<8>(0);
-                if self.tx_ready.val() {
+                if self.reply.done.val() {
                     self.state.d.next = BridgeState::Idle;
                 }
             }
@@ -486,9 +442,16 @@ impl Logic for UartBridge {
             }
         }
 
-        // The byte on the line and the CRC after it, once the state chose it.
-        self.tx_data.next = self.tx_byte.val();
-        self.tx_crc_next.data.next = self.tx_byte.val();
+        // The reply: an executed frame reports the first error response of its accesses.
+        self.reply.reset.next = self.reset.val();
+        self.c_status.next = self.status.q.val();
+        if self.exec.q.val() {
+            self.c_status.next = bit_cast::<8, 2>(self.resp.q.val()) | self.k_status.val();
+        }
+        self.reply.status.next = self.c_status.val();
+        self.reply.tx_ready.next = self.tx_ready.val();
+        self.tx_data.next = self.reply.tx_data.val();
+        self.tx_valid.next = self.reply.tx_valid.val();
 
         if self.reset.val() {
             self.state.d.next = BridgeState::Idle;
@@ -505,6 +468,10 @@ impl Logic for UartBridge {
         self.reg_arvalid.next = self.c_reg_arvalid.val();
         self.reg_awvalid.next = self.c_reg_awvalid.val();
         self.reg_wvalid.next = self.c_reg_wvalid.val();
-        self.tx_valid.next = self.c_tx_valid.val();
+        self.reply.start.next = self.c_reply_start.val();
+        self.reply.seq.next = self.c_reply_seq.val();
+        self.reply.n_words.next = self.c_reply_words.val();
+        self.reply.word.next = self.c_word.val();
+        self.reply.word_valid.next = self.c_word_valid.val();
     }
 }
