@@ -176,7 +176,7 @@ fn reply_bytes(seq: u8, words: &[u32], status: u8, seed: u64) -> (Vec<u8>, usize
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let mut uut = ReplyTx::default();
     uut.connect_all();
-    let mut tick = |uut: &mut ReplyTx| {
+    let tick = |uut: &mut ReplyTx| {
         uut.clock.next = Clock { clk: true };
         settle(uut);
         uut.clock.next = Clock { clk: false };
