@@ -17,7 +17,12 @@
 //! is low (the executor is busy) are ignored, and the receiver hunts again afterwards.
 
 use super::crc16::Crc16;
+use mapdma_regmap::link;
 use rust_hdl::prelude::*;
+
+// The count byte is words − 1, so "count bit 7 set" is the test for a count beyond the
+// payload buffer of `link::MAX_WORDS` words.
+const _: () = assert!(link::MAX_WORDS == 128);
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, LogicState)]
 pub enum RxFrameState {
@@ -58,6 +63,14 @@ pub struct FrameRx {
 
     /// Clocks without a byte after which a half-received frame is dropped.
     timeout: Constant<Bits<24>>,
+    /// Protocol bytes and refusal reasons (`mapdma_regmap::link`).
+    k_sof: Constant<Bits<8>>,
+    k_query: Constant<Bits<8>>,
+    k_op_write: Constant<Bits<8>>,
+    k_op_read: Constant<Bits<8>>,
+    k_nak_header: Constant<Bits<2>>,
+    k_nak_framing: Constant<Bits<2>>,
+    k_nak_crc: Constant<Bits<2>>,
     crc: Crc16,
     payload: RAM<Bits<8>, 9>,
     state: DFF<RxFrameState>,
@@ -102,6 +115,13 @@ impl FrameRx {
             rd_addr: Default::default(),
             rd_data: Default::default(),
             timeout: Constant::new((timeout_clocks as u64).to_bits()),
+            k_sof: Constant::new((link::REQUEST_SOF as u64).to_bits()),
+            k_query: Constant::new((link::QUERY as u64).to_bits()),
+            k_op_write: Constant::new((link::OP_WRITE as u64).to_bits()),
+            k_op_read: Constant::new((link::OP_READ as u64).to_bits()),
+            k_nak_header: Constant::new((link::NAK_HEADER as u64).to_bits()),
+            k_nak_framing: Constant::new((link::NAK_FRAMING as u64).to_bits()),
+            k_nak_crc: Constant::new((link::NAK_CRC as u64).to_bits()),
             crc: Default::default(),
             payload: Default::default(),
             state: Default::default(),
@@ -165,11 +185,11 @@ impl Logic for FrameRx {
         match self.state.q.val() {
             RxFrameState::Hunt => {
                 if self.take.val() {
-                    if self.rx_data.val() == 0x5A {
+                    if self.rx_data.val() == self.k_sof.val() {
                         self.r_crc.d.next = 0xFFFF.into();
                         self.state.d.next = RxFrameState::Seq;
                     }
-                    if self.rx_data.val() == 0x56 {
+                    if self.rx_data.val() == self.k_query.val() {
                         self.c_query.next = true;
                     }
                 }
@@ -183,14 +203,16 @@ impl Logic for FrameRx {
             RxFrameState::Op => {
                 if self.take.val() {
                     self.r_op_write.d.next = false;
-                    if self.rx_data.val() == 0x57 {
+                    if self.rx_data.val() == self.k_op_write.val() {
                         self.r_op_write.d.next = true;
                     }
-                    if (self.rx_data.val() == 0x57) | (self.rx_data.val() == 0x52) {
+                    if (self.rx_data.val() == self.k_op_write.val())
+                        | (self.rx_data.val() == self.k_op_read.val())
+                    {
                         self.state.d.next = RxFrameState::Count;
                     } else {
                         self.c_frame_bad.next = true;
-                        self.c_bad_reason.next = 1.into();
+                        self.c_bad_reason.next = self.k_nak_header.val();
                         self.state.d.next = RxFrameState::Hunt;
                     }
                 }
@@ -200,8 +222,9 @@ impl Logic for FrameRx {
                     self.r_count.d.next = self.rx_data.val();
                     self.byte_ix.d.next = 0.into();
                     if self.rx_data.val().get_bit(7) {
+                        // More than `link::MAX_WORDS` words.
                         self.c_frame_bad.next = true;
-                        self.c_bad_reason.next = 1.into();
+                        self.c_bad_reason.next = self.k_nak_header.val();
                         self.state.d.next = RxFrameState::Hunt;
                     } else {
                         self.state.d.next = RxFrameState::Addr;
@@ -244,7 +267,7 @@ impl Logic for FrameRx {
                         self.c_frame_ok.next = true;
                     } else {
                         self.c_frame_bad.next = true;
-                        self.c_bad_reason.next = 3.into();
+                        self.c_bad_reason.next = self.k_nak_crc.val();
                     }
                 }
             }
@@ -259,7 +282,7 @@ impl Logic for FrameRx {
             if self.rx_error.val() & self.enable.val() {
                 self.c_frame_ok.next = false;
                 self.c_frame_bad.next = true;
-                self.c_bad_reason.next = 2.into();
+                self.c_bad_reason.next = self.k_nak_framing.val();
                 self.payload.write_enable.next = false;
                 self.state.d.next = RxFrameState::Hunt;
             } else if self.timer.q.val() == self.timeout.val() {
