@@ -575,6 +575,9 @@ fn drive(rng: &mut StdRng, c: &mut Chan, dreq_low: bool) {
 }
 
 /// One candidate program from the random stream.
+/// One random program: its channels and their pages, the physical layout with guard frames,
+/// the command word, injected bus errors, the register rounds, the devices and the memory
+/// plan. The steps draw from `rng` in a fixed order, so a seed always makes the same program.
 fn candidate(seed: u64, rng: &mut StdRng) -> Program {
     let cfg = if rng.gen_bool(0.25) {
         Config::small()
@@ -582,16 +585,72 @@ fn candidate(seed: u64, rng: &mut StdRng) -> Program {
         Config::default()
     };
     let bench = bench(rng);
+    let (mut chans, mut claimed) = plan_channels(&cfg, rng);
+    let layout = lay_out(&cfg, rng, &mut claimed);
+    let pins = pick_pins(rng, &mut chans);
+    let command = command_word(&cfg, rng, pins);
+    let bus_errors = plan_bus_errors(&cfg, rng, &chans, &claimed);
+    let in_dack_clock = dreq_in_dack_clock(&cfg, rng, &chans);
+    // Before COMMAND sets the pin polarities, a device that reacts to DACK can take the reset
+    // DACK level for an acknowledge and move its DREQ pin: STATUS request bits read then are a
+    // bench artifact, so such programs read no STATUS in the noise.
+    let status_in_noise = !chans.iter().any(|c| {
+        (c.request == Request::WhileData && c.service == ServiceMode::Block)
+            || (in_dack_clock[c.ch] && c.request != Request::Software)
+    });
+    let mut g = Gen {
+        cfg,
+        rng,
+        ff: false,
+        steps: vec![],
+        status_in_noise,
+    };
+    let mut rounds = vec![first_round(
+        &mut g,
+        &chans,
+        &claimed,
+        &layout.guard_frames,
+        command,
+    )];
+    let extra_rounds = match g.rng.gen_range(0..20) {
+        0..=9 => 0,
+        10..=16 => 1,
+        _ => 2,
+    };
+    for _ in 0..extra_rounds {
+        later_round(&mut g, &chans, &mut claimed, command);
+        rounds.push(Round {
+            steps: std::mem::take(&mut g.steps),
+        });
+    }
+    let devices = device_plans(&cfg, g.rng, &chans, pins, &in_dack_clock);
+    let memory = MemoryPlan {
+        region: layout.region,
+        fill_seed: g.rng.gen(),
+        writable: writable_ranges(&cfg, &chans, &claimed),
+        bus_errors,
+    };
+    Program {
+        seed,
+        config: cfg,
+        bench,
+        devices,
+        memory,
+        rounds,
+    }
+}
 
-    // Channels and their regions.
+/// Up to `cfg.channels` programmed channels (sorted by number) and the state each of their
+/// pages starts in, keyed by page.
+fn plan_channels(cfg: &Config, rng: &mut StdRng) -> (Vec<Chan>, BTreeMap<usize, PagePlan>) {
     let n_active = rng.gen_range(1..=cfg.channels);
     let mut order: Vec<usize> = (0..cfg.channels).collect();
     order.shuffle(rng);
     let mut claimed: BTreeMap<usize, PagePlan> = BTreeMap::new();
     let mut chans: Vec<Chan> = vec![];
     for &ch in order.iter().take(n_active) {
-        if let Some(c) = channel(&cfg, rng, ch, &claimed) {
-            for p in c.pages(&cfg).into_iter().filter(|&p| p < cfg.map_registers) {
+        if let Some(c) = channel(cfg, rng, ch, &claimed) {
+            for p in c.pages(cfg).into_iter().filter(|&p| p < cfg.map_registers) {
                 let state = match rng.gen_range(0..20) {
                     0..=15 => PageState::Writable,
                     16..=17 => PageState::ReadOnly,
@@ -611,37 +670,78 @@ fn candidate(seed: u64, rng: &mut StdRng) -> Program {
         }
     }
     chans.sort_by_key(|c| c.ch);
+    (chans, claimed)
+}
 
-    // Physical layout: frame, guard, frame, guard, ... with a guard frame on either end.
+/// Where the pages live in physical memory.
+struct Layout {
+    /// Frames between (and around) the claimed frames: any access there is a stray.
+    guard_frames: Vec<u32>,
+    /// Physical bytes the program may touch, guards included.
+    region: Range<u64>,
+}
+
+/// Physical layout: guard, frame, guard, frame, ..., guard; fills in each page's frame.
+fn lay_out(cfg: &Config, rng: &mut StdRng, claimed: &mut BTreeMap<usize, PagePlan>) -> Layout {
     let base_frame: u32 = rng.gen_range(0x200..0x800);
     let end_frame = base_frame + 2 * claimed.len() as u32 + 1;
     for (j, plan) in claimed.values_mut().enumerate() {
         plan.frame = base_frame + 1 + 2 * j as u32;
     }
-    let guard_frames: Vec<u32> = (0..=claimed.len() as u32)
+    let guard_frames = (0..=claimed.len() as u32)
         .map(|j| base_frame + 2 * j)
         .collect();
     let shift = cfg.page_shift;
-    let region = (base_frame as u64) << shift..(end_frame as u64) << shift;
+    Layout {
+        guard_frames,
+        region: (base_frame as u64) << shift..(end_frame as u64) << shift,
+    }
+}
 
-    // Command and pin polarities.
+/// DREQ and DACK polarities.
+#[derive(Clone, Copy)]
+struct Pins {
+    dreq_low: bool,
+    dack_high: bool,
+}
+
+/// Pin polarities, and each channel's request style (a device asking while it has data cannot
+/// signal active-low DREQ before COMMAND sets it).
+fn pick_pins(rng: &mut StdRng, chans: &mut [Chan]) -> Pins {
     let dreq_low = rng.gen_bool(0.3);
     for c in chans.iter_mut() {
         drive(rng, c, dreq_low);
     }
     let dreq_low = dreq_low && chans.iter().all(|c| c.request != Request::WhileData);
     let dack_high = rng.gen_bool(0.5);
-    let command = rm::command::MEM_TO_MEM.put(&cfg, rng.gen_bool(0.1) as u32)
-        | rm::command::CH0_HOLD.put(&cfg, rng.gen_bool(0.1) as u32)
-        | rm::command::COMPRESSED.put(&cfg, rng.gen_bool(0.2) as u32)
-        | rm::command::ROTATING.put(&cfg, rng.gen_bool(0.5) as u32)
-        | rm::command::EXTENDED_WRITE.put(&cfg, rng.gen_bool(0.2) as u32)
-        | rm::command::DREQ_LOW.put(&cfg, dreq_low as u32)
-        | rm::command::DACK_HIGH.put(&cfg, dack_high as u32);
+    Pins {
+        dreq_low,
+        dack_high,
+    }
+}
 
-    // Bus errors on the last unit of a pass without auto-initialize.
+/// The COMMAND value of the program (without DISABLE): stored-only bits at random, the
+/// priority and the pin polarities.
+fn command_word(cfg: &Config, rng: &mut StdRng, pins: Pins) -> u32 {
+    rm::command::MEM_TO_MEM.put(cfg, rng.gen_bool(0.1) as u32)
+        | rm::command::CH0_HOLD.put(cfg, rng.gen_bool(0.1) as u32)
+        | rm::command::COMPRESSED.put(cfg, rng.gen_bool(0.2) as u32)
+        | rm::command::ROTATING.put(cfg, rng.gen_bool(0.5) as u32)
+        | rm::command::EXTENDED_WRITE.put(cfg, rng.gen_bool(0.2) as u32)
+        | rm::command::DREQ_LOW.put(cfg, pins.dreq_low as u32)
+        | rm::command::DACK_HIGH.put(cfg, pins.dack_high as u32)
+}
+
+/// Bus errors on the last unit of a pass without auto-initialize.
+fn plan_bus_errors(
+    cfg: &Config,
+    rng: &mut StdRng,
+    chans: &[Chan],
+    claimed: &BTreeMap<usize, PagePlan>,
+) -> Vec<BusError> {
+    let shift = cfg.page_shift;
     let mut bus_errors = vec![];
-    for c in &chans {
+    for c in chans {
         if c.uses_memory() && !c.autoinit && rng.gen_bool(0.12) {
             let last = c.unit_logical(c.units - 1);
             if let Some(plan) = claimed.get(&((last >> shift) as usize)) {
@@ -653,33 +753,32 @@ fn candidate(seed: u64, rng: &mut StdRng) -> Program {
             }
         }
     }
+    bus_errors
+}
 
-    // Devices that withdraw DREQ in the DACK clock itself (the other half withdraw it a clock
-    // later); never on cascade channels, where DACK follows DREQ.
-    let in_dack_clock: Vec<bool> = (0..cfg.channels)
+/// Per channel: its device withdraws DREQ in the DACK clock itself (the other half withdraw it
+/// a clock later); never on cascade channels, where DACK follows DREQ.
+fn dreq_in_dack_clock(cfg: &Config, rng: &mut StdRng, chans: &[Chan]) -> Vec<bool> {
+    (0..cfg.channels)
         .map(|ch| {
             chans
                 .iter()
                 .any(|c| c.ch == ch && c.service != ServiceMode::Cascade)
                 && rng.gen_bool(0.5)
         })
-        .collect();
-    // Before COMMAND sets the pin polarities, a device that reacts to DACK can take the reset
-    // DACK level for an acknowledge and move its DREQ pin: STATUS request bits read then are a
-    // bench artifact, so such programs read no STATUS in the noise.
-    let status_in_noise = !chans.iter().any(|c| {
-        (c.request == Request::WhileData && c.service == ServiceMode::Block)
-            || (in_dack_clock[c.ch] && c.request != Request::Software)
-    });
-    let mut g = Gen {
-        cfg,
-        rng,
-        ff: false,
-        steps: vec![],
-        status_in_noise,
-    };
+        .collect()
+}
 
-    // Round 0: noise, master clear, map, command, channels, start.
+/// Round 0: noise, master clear, the map (with junk in unused bits and decoy entries that
+/// point at guard frames), the interrupt enables, COMMAND, the channels, and the start.
+fn first_round(
+    g: &mut Gen<'_>,
+    chans: &[Chan],
+    claimed: &BTreeMap<usize, PagePlan>,
+    guard_frames: &[u32],
+    command: u32,
+) -> Round {
+    let cfg = g.cfg;
     let noise = if g.rng.gen_bool(0.3) {
         0
     } else {
@@ -698,7 +797,7 @@ fn candidate(seed: u64, rng: &mut StdRng) -> Program {
             | rm::map::FRAME.put(cfg, frame)
     };
     let mut map_writes: Vec<(usize, u32)> = vec![];
-    for (&page, plan) in &claimed {
+    for (&page, plan) in claimed {
         let guard = *guard_frames.choose(g.rng).expect("non-empty");
         let v = match plan.state {
             PageState::Writable => entry(&cfg, true, true, plan.frame),
@@ -731,32 +830,27 @@ fn candidate(seed: u64, rng: &mut StdRng) -> Program {
         rm::COMMAND.offset,
         command | rm::command::DISABLE.put(&cfg, disabled as u32),
     );
-    for c in &chans {
+    for c in chans {
         g.program_channel(c);
     }
-    start(&mut g, &chans, 1.0, true);
+    start(g, chans, 1.0, true);
     if disabled {
         g.w(rm::COMMAND.offset, command);
     }
-    let mut rounds = vec![Round {
+    Round {
         steps: std::mem::take(&mut g.steps),
-    }];
-
-    // Later rounds.
-    let extra_rounds = match g.rng.gen_range(0..20) {
-        0..=9 => 0,
-        10..=16 => 1,
-        _ => 2,
-    };
-    for _ in 0..extra_rounds {
-        later_round(&mut g, &chans, &mut claimed, command);
-        rounds.push(Round {
-            steps: std::mem::take(&mut g.steps),
-        });
     }
+}
 
-    // Devices.
-    let devices = (0..cfg.channels)
+/// The device of every channel (an idle software-request device where no channel runs).
+fn device_plans(
+    cfg: &Config,
+    rng: &mut StdRng,
+    chans: &[Chan],
+    pins: Pins,
+    in_dack_clock: &[bool],
+) -> Vec<DevicePlan> {
+    (0..cfg.channels)
         .map(|ch| {
             let c = chans.iter().find(|c| c.ch == ch);
             DevicePlan {
@@ -764,21 +858,28 @@ fn candidate(seed: u64, rng: &mut StdRng) -> Program {
                 block_handshake: c.is_some_and(|c| c.service == ServiceMode::Block),
                 unit_bytes: c.map_or(1, |c| c.bytes()),
                 source_units: c.map_or(0, |c| c.source_units),
-                pattern_start: g.rng.gen(),
-                pattern_step: g.rng.gen::<u32>() | 1,
-                source_rate: pick_rate(g.rng, 0.2),
-                sink_rate: pick_rate(g.rng, 0.2),
-                dreq_active_low: dreq_low,
-                dack_active_high: dack_high,
+                pattern_start: rng.gen(),
+                pattern_step: rng.gen::<u32>() | 1,
+                source_rate: pick_rate(rng, 0.2),
+                sink_rate: pick_rate(rng, 0.2),
+                dreq_active_low: pins.dreq_low,
+                dack_active_high: pins.dack_high,
                 cascade: c.is_some_and(|c| c.service == ServiceMode::Cascade),
-                seed: g.rng.gen(),
+                seed: rng.gen(),
                 dreq_in_dack_clock: in_dack_clock[ch],
             }
         })
-        .collect();
+        .collect()
+}
 
-    // Where device writes may land: every unit of every write channel on a page that is
-    // (or becomes) writable.
+/// Where device writes may land: every unit of every write channel on a page that is (or
+/// becomes) writable.
+fn writable_ranges(
+    cfg: &Config,
+    chans: &[Chan],
+    claimed: &BTreeMap<usize, PagePlan>,
+) -> Vec<Range<u64>> {
+    let shift = cfg.page_shift;
     let mut writable: Vec<Range<u64>> = vec![];
     for c in chans
         .iter()
@@ -794,20 +895,7 @@ fn candidate(seed: u64, rng: &mut StdRng) -> Program {
             }
         }
     }
-    let memory = MemoryPlan {
-        region,
-        fill_seed: g.rng.gen(),
-        writable: merge(writable),
-        bus_errors,
-    };
-    Program {
-        seed,
-        config: cfg,
-        bench,
-        devices,
-        memory,
-        rounds,
-    }
+    merge(writable)
 }
 
 /// Unmasks and requests: every channel of `chans` with probability `p` (`clear_all`: the
