@@ -43,6 +43,15 @@ pub fn bus_master_config(seed: u64, latency: u32, ready: f64) -> SystemConfig {
     }
 }
 
+/// The bench of [`bus_master_beats_per_clock`]: no backpressure, memory latency `latency`,
+/// every burst 16 beats.
+pub fn bench_config(latency: u32) -> SystemConfig {
+    let mut sys = bus_master_config(1, latency, 1.0);
+    sys.bus_master.min_beats = 16;
+    sys.bus_master.max_beats = 16;
+    sys
+}
+
 /// Maps logical pages `pages` writable to [`bm_frame`] and allows writes to those frames only.
 pub fn map_guarded<E: Engine>(
     s: &mut System<E>,
@@ -162,8 +171,8 @@ pub fn bus_master_packets<E: Engine>(
 }
 
 /// Beats per clock through the port with no backpressure: the device reads (or writes)
-/// `pages` whole pages in bursts of 16 beats; beats over the clocks from the first address to
-/// the last response.
+/// `pages` whole pages (in the bursts its configuration gives it: [`bench_config`] makes them
+/// 16 beats); beats over the clocks from the first address to the last response.
 pub fn bus_master_beats_per_clock<E: Engine>(
     s: &mut System<E>,
     write: bool,

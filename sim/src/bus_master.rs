@@ -32,7 +32,9 @@ pub struct BusMasterConfig {
     pub ready: Rate,
     /// Bytes of a page: no burst leaves one (the port refuses those).
     pub page_bytes: u32,
-    /// Longest burst in beats (1..=16); each burst's length is random up to this.
+    /// Shortest and longest burst in beats (1..=16); each burst's length is random between
+    /// them (a burst is cut shorter only where its page or its job ends).
+    pub min_beats: u32,
     pub max_beats: u32,
     pub seed: u64,
 }
@@ -44,6 +46,7 @@ impl Default for BusMasterConfig {
             w_valid: Rate::Always,
             ready: Rate::Always,
             page_bytes: 4096,
+            min_beats: 1,
             max_beats: 16,
             seed: 1,
         }
@@ -114,7 +117,10 @@ fn worst(a: Resp, b: Resp) -> Resp {
 
 impl BusMaster {
     pub fn new(cfg: BusMasterConfig) -> Self {
-        assert!((1..=16).contains(&cfg.max_beats), "1..=16 beats per burst");
+        assert!(
+            (1..=cfg.max_beats).contains(&cfg.min_beats) && cfg.max_beats <= 16,
+            "1..=16 beats per burst"
+        );
         BusMaster {
             rng: StdRng::seed_from_u64(cfg.seed),
             a_rate: RateGen::new(cfg.a_valid),
@@ -155,7 +161,7 @@ impl BusMaster {
         while (at as u64) < end {
             let page_left = self.cfg.page_bytes - at % self.cfg.page_bytes;
             let left = (end - at as u64) as u32;
-            let want = self.rng.gen_range(1..=self.cfg.max_beats) * 4;
+            let want = self.rng.gen_range(self.cfg.min_beats..=self.cfg.max_beats) * 4;
             let bytes = want.min(page_left).min(left);
             let b = BmBurst {
                 write,

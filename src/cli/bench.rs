@@ -20,7 +20,7 @@ use mapdma_sim::bench::{
     compare_engines, dma_efficiency, Bench, EfficiencyReport, SpeedPlan, SpeedReport, Spread,
     Timing,
 };
-use mapdma_sim::bm_scenario::{bus_master_beats_per_clock, bus_master_config};
+use mapdma_sim::bm_scenario::{bench_config as bm_bench_config, bus_master_beats_per_clock};
 use mapdma_sim::mapdma::{system, EngineKind};
 
 use super::checks;
@@ -243,7 +243,7 @@ fn bus_master_rows(a: &SimBenchArgs) -> anyhow::Result<()> {
     );
     for &latency in &a.latency {
         for write in [false, true] {
-            let sys = bus_master_config(1, latency, 1.0);
+            let sys = bm_bench_config(latency);
             let mut s = system(EngineKind::Verilator, &cfg, sys)?;
             let (beats, clocks) = bus_master_beats_per_clock(&mut s, write, pages)
                 .with_context(|| format!("bus-master stream at latency {latency}"))?;

@@ -432,7 +432,9 @@ fn bus_master_run(args: &SimArgs, cfg: Config, ready: Option<f64>) -> anyhow::Re
     let r = bus_master_packets(&mut s, args.seed, 8).context("bus-master scenario")?;
     s.trace_close()?;
     println!(
-        "bus-master scenario on {kind} (seed {}): {} packets, {} bytes written and read back          through the map, {} clocks; memory latency {latency}, device and memory ready/valid          {:.0} % of clocks",
+        "bus-master scenario on {kind} (seed {}): {} packets, {} bytes written and read back \
+         through the map, {} clocks; memory latency {latency}, device and memory ready/valid \
+         {:.0} % of clocks",
         args.seed,
         r.packets,
         r.bytes,
@@ -440,7 +442,8 @@ fn bus_master_run(args: &SimArgs, cfg: Config, ready: Option<f64>) -> anyhow::Re
         ready * 100.0
     );
     println!(
-        "  no write outside the mapped frames; protocol checkers: {} handshakes on s_bm_axi,          {} on m_bm_axi, no violation",
+        "  no write outside the mapped frames; protocol checkers: {} handshakes on s_bm_axi, \
+         {} on m_bm_axi, no violation",
         r.handshakes.0, r.handshakes.1
     );
     Ok(())
