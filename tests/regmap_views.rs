@@ -12,7 +12,14 @@ fn configs() -> Vec<(Vec<&'static str>, Config)> {
     vec![
         (vec![], Config::default()),
         (
-            vec!["--channels", "1", "--map-registers", "4"],
+            vec![
+                "--channels",
+                "1",
+                "--map-registers",
+                "4",
+                "--bus-master-port",
+                "false",
+            ],
             Config::small(),
         ),
         (
