@@ -265,3 +265,47 @@ fn ip_writes_the_whole_folder_under_the_module_name() {
     let e = mapdma_err(&["ip", "--out", out.to_str().unwrap(), "--module", "a b"]);
     assert!(e.contains("--module"), "{e}");
 }
+
+#[test]
+fn the_bus_master_port_flag_shapes_the_core_and_its_scenario() {
+    // The port's registers are in the map; CONFIG1 reports the port in its reset value.
+    let md = mapdma_ok(&["regs"]);
+    assert!(
+        md.contains("\n## BM_FAULT (") && md.contains("BUS_MASTER_PORT"),
+        "{md}"
+    );
+    let on = fresh_dir("verilog_bm_on");
+    let off = fresh_dir("verilog_bm_off");
+    mapdma_ok(&["verilog", "--out", on.to_str().unwrap()]);
+    mapdma_ok(&[
+        "verilog",
+        "--out",
+        off.to_str().unwrap(),
+        "--bus-master-port",
+        "false",
+    ]);
+    let with = std::fs::read_to_string(on.join("mapdma.v")).unwrap();
+    let without = std::fs::read_to_string(off.join("mapdma.v")).unwrap();
+    // The ports stay either way; only the configuration with the port has the bridge.
+    assert!(with.contains("input wire  [31:0] s_bm_axi_araddr;"));
+    assert!(without.contains("input wire  [31:0] s_bm_axi_araddr;"));
+    assert!(with.contains("module mapdma_bm0_ar("), "bridge missing");
+    assert!(
+        !without.contains("module mapdma_bm0_"),
+        "bridge present without the port"
+    );
+    let e = mapdma_err(&["regs", "--bus-master-port", "maybe"]);
+    assert!(e.contains("--bus-master-port"), "{e}");
+    let e = mapdma_err(&[
+        "sim",
+        "--scenario",
+        "bus-master",
+        "--bus-master-port",
+        "false",
+    ]);
+    assert!(e.contains("needs the port"), "{e}");
+    let out = mapdma_ok(&["sim", "--scenario", "bus-master", "--seed", "2"]);
+    assert!(out.contains("no write outside the mapped frames"), "{out}");
+    let e = mapdma_err(&["sim", "--scenario", "bus-master", "--clocks", "10"]);
+    assert!(e.contains("does not apply to --scenario busmaster"), "{e}");
+}

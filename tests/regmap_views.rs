@@ -12,7 +12,14 @@ fn configs() -> Vec<(Vec<&'static str>, Config)> {
     vec![
         (vec![], Config::default()),
         (
-            vec!["--channels", "1", "--map-registers", "4"],
+            vec![
+                "--channels",
+                "1",
+                "--map-registers",
+                "4",
+                "--bus-master-port",
+                "false",
+            ],
             Config::small(),
         ),
         (
@@ -135,6 +142,7 @@ fn json_parses_and_matches_the_register_data() {
         assert_eq!(num(c, "logical_bits"), cfg.logical_bits as u64);
         assert_eq!(num(c, "physical_bits"), cfg.physical_bits as u64);
         assert_eq!(num(c, "outstanding"), cfg.outstanding as u64);
+        assert_eq!(c["bus_master_port"], cfg.bus_master_port);
         let regs = v["registers"].as_array().expect("registers array");
         assert_eq!(regs.len(), REGISTERS.len());
         for (j, r) in regs.iter().zip(REGISTERS) {

@@ -10,6 +10,7 @@ pub mod arbiter;
 pub mod axi_queue;
 pub mod axi_requests;
 pub mod axil_slave;
+pub mod bm_port;
 pub mod board;
 pub mod channel;
 pub mod device_port;

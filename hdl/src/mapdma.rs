@@ -30,6 +30,7 @@
 use crate::arbiter::Arbiter;
 use crate::axi_requests::AxiRequests;
 use crate::axil_slave::AxiLiteSlave;
+use crate::bm_port::BmPort;
 use crate::channel::Channel;
 use crate::device_port::DevicePort;
 use crate::native_regs::NativeRegs;
@@ -92,8 +93,92 @@ pub struct MapDma {
     pub m_axi_rvalid: Signal<In, Bit>,
     pub m_axi_rready: Signal<Out, Bit>,
 
+    // AXI4 slave (bus-master device) and AXI4 master (memory) of the bus-master port
+    // (`bm_port`, DESIGN §10); tied off without the port.
+    pub s_bm_axi_awaddr: Signal<In, Bits<32>>,
+    pub s_bm_axi_awlen: Signal<In, Bits<8>>,
+    pub s_bm_axi_awsize: Signal<In, Bits<3>>,
+    pub s_bm_axi_awburst: Signal<In, Bits<2>>,
+    pub s_bm_axi_awvalid: Signal<In, Bit>,
+    pub s_bm_axi_wdata: Signal<In, Bits<32>>,
+    pub s_bm_axi_wstrb: Signal<In, Bits<4>>,
+    pub s_bm_axi_wlast: Signal<In, Bit>,
+    pub s_bm_axi_wvalid: Signal<In, Bit>,
+    pub s_bm_axi_bready: Signal<In, Bit>,
+    pub s_bm_axi_araddr: Signal<In, Bits<32>>,
+    pub s_bm_axi_arlen: Signal<In, Bits<8>>,
+    pub s_bm_axi_arsize: Signal<In, Bits<3>>,
+    pub s_bm_axi_arburst: Signal<In, Bits<2>>,
+    pub s_bm_axi_arvalid: Signal<In, Bit>,
+    pub s_bm_axi_rready: Signal<In, Bit>,
+    pub s_bm_axi_awready: Signal<Out, Bit>,
+    pub s_bm_axi_wready: Signal<Out, Bit>,
+    pub s_bm_axi_bresp: Signal<Out, Bits<2>>,
+    pub s_bm_axi_bvalid: Signal<Out, Bit>,
+    pub s_bm_axi_arready: Signal<Out, Bit>,
+    pub s_bm_axi_rdata: Signal<Out, Bits<32>>,
+    pub s_bm_axi_rresp: Signal<Out, Bits<2>>,
+    pub s_bm_axi_rlast: Signal<Out, Bit>,
+    pub s_bm_axi_rvalid: Signal<Out, Bit>,
+    pub m_bm_axi_awaddr: Signal<Out, Bits<32>>,
+    pub m_bm_axi_awlen: Signal<Out, Bits<8>>,
+    pub m_bm_axi_awsize: Signal<Out, Bits<3>>,
+    pub m_bm_axi_awburst: Signal<Out, Bits<2>>,
+    pub m_bm_axi_awvalid: Signal<Out, Bit>,
+    pub m_bm_axi_wdata: Signal<Out, Bits<32>>,
+    pub m_bm_axi_wstrb: Signal<Out, Bits<4>>,
+    pub m_bm_axi_wlast: Signal<Out, Bit>,
+    pub m_bm_axi_wvalid: Signal<Out, Bit>,
+    pub m_bm_axi_bready: Signal<Out, Bit>,
+    pub m_bm_axi_araddr: Signal<Out, Bits<32>>,
+    pub m_bm_axi_arlen: Signal<Out, Bits<8>>,
+    pub m_bm_axi_arsize: Signal<Out, Bits<3>>,
+    pub m_bm_axi_arburst: Signal<Out, Bits<2>>,
+    pub m_bm_axi_arvalid: Signal<Out, Bit>,
+    pub m_bm_axi_rready: Signal<Out, Bit>,
+    pub m_bm_axi_awready: Signal<In, Bit>,
+    pub m_bm_axi_wready: Signal<In, Bit>,
+    pub m_bm_axi_bresp: Signal<In, Bits<2>>,
+    pub m_bm_axi_bvalid: Signal<In, Bit>,
+    pub m_bm_axi_arready: Signal<In, Bit>,
+    pub m_bm_axi_rdata: Signal<In, Bits<32>>,
+    pub m_bm_axi_rresp: Signal<In, Bits<2>>,
+    pub m_bm_axi_rlast: Signal<In, Bit>,
+    pub m_bm_axi_rvalid: Signal<In, Bit>,
+
     pub dev: Vec<DevicePort>,
     pub irq: Signal<Out, Bit>,
+
+    /// The bus-master port: one with `Config::bus_master_port`, none without.
+    bm: Vec<BmPort>,
+    /// The port's outputs, chosen (or tied off) and assigned once.
+    l_s_bm_axi_awready: Signal<Local, Bit>,
+    l_s_bm_axi_wready: Signal<Local, Bit>,
+    l_s_bm_axi_bresp: Signal<Local, Bits<2>>,
+    l_s_bm_axi_bvalid: Signal<Local, Bit>,
+    l_s_bm_axi_arready: Signal<Local, Bit>,
+    l_s_bm_axi_rdata: Signal<Local, Bits<32>>,
+    l_s_bm_axi_rresp: Signal<Local, Bits<2>>,
+    l_s_bm_axi_rlast: Signal<Local, Bit>,
+    l_s_bm_axi_rvalid: Signal<Local, Bit>,
+    l_m_bm_axi_awaddr: Signal<Local, Bits<32>>,
+    l_m_bm_axi_awlen: Signal<Local, Bits<8>>,
+    l_m_bm_axi_awsize: Signal<Local, Bits<3>>,
+    l_m_bm_axi_awburst: Signal<Local, Bits<2>>,
+    l_m_bm_axi_awvalid: Signal<Local, Bit>,
+    l_m_bm_axi_wdata: Signal<Local, Bits<32>>,
+    l_m_bm_axi_wstrb: Signal<Local, Bits<4>>,
+    l_m_bm_axi_wlast: Signal<Local, Bit>,
+    l_m_bm_axi_wvalid: Signal<Local, Bit>,
+    l_m_bm_axi_bready: Signal<Local, Bit>,
+    l_m_bm_axi_araddr: Signal<Local, Bits<32>>,
+    l_m_bm_axi_arlen: Signal<Local, Bits<8>>,
+    l_m_bm_axi_arsize: Signal<Local, Bits<3>>,
+    l_m_bm_axi_arburst: Signal<Local, Bits<2>>,
+    l_m_bm_axi_arvalid: Signal<Local, Bit>,
+    l_m_bm_axi_rready: Signal<Local, Bit>,
+    bm_rd: Signal<Local, Bits<32>>,
+    bm_irq: Signal<Local, Bit>,
 
     axil: AxiLiteSlave,
     wdec: RegDecode,
@@ -270,6 +355,86 @@ impl MapDma {
             m_axi_rready: Default::default(),
             dev: (0..n).map(|_| DevicePort::default()).collect(),
             irq: Default::default(),
+            s_bm_axi_awaddr: Default::default(),
+            s_bm_axi_awlen: Default::default(),
+            s_bm_axi_awsize: Default::default(),
+            s_bm_axi_awburst: Default::default(),
+            s_bm_axi_awvalid: Default::default(),
+            s_bm_axi_wdata: Default::default(),
+            s_bm_axi_wstrb: Default::default(),
+            s_bm_axi_wlast: Default::default(),
+            s_bm_axi_wvalid: Default::default(),
+            s_bm_axi_bready: Default::default(),
+            s_bm_axi_araddr: Default::default(),
+            s_bm_axi_arlen: Default::default(),
+            s_bm_axi_arsize: Default::default(),
+            s_bm_axi_arburst: Default::default(),
+            s_bm_axi_arvalid: Default::default(),
+            s_bm_axi_rready: Default::default(),
+            s_bm_axi_awready: Default::default(),
+            s_bm_axi_wready: Default::default(),
+            s_bm_axi_bresp: Default::default(),
+            s_bm_axi_bvalid: Default::default(),
+            s_bm_axi_arready: Default::default(),
+            s_bm_axi_rdata: Default::default(),
+            s_bm_axi_rresp: Default::default(),
+            s_bm_axi_rlast: Default::default(),
+            s_bm_axi_rvalid: Default::default(),
+            m_bm_axi_awaddr: Default::default(),
+            m_bm_axi_awlen: Default::default(),
+            m_bm_axi_awsize: Default::default(),
+            m_bm_axi_awburst: Default::default(),
+            m_bm_axi_awvalid: Default::default(),
+            m_bm_axi_wdata: Default::default(),
+            m_bm_axi_wstrb: Default::default(),
+            m_bm_axi_wlast: Default::default(),
+            m_bm_axi_wvalid: Default::default(),
+            m_bm_axi_bready: Default::default(),
+            m_bm_axi_araddr: Default::default(),
+            m_bm_axi_arlen: Default::default(),
+            m_bm_axi_arsize: Default::default(),
+            m_bm_axi_arburst: Default::default(),
+            m_bm_axi_arvalid: Default::default(),
+            m_bm_axi_rready: Default::default(),
+            m_bm_axi_awready: Default::default(),
+            m_bm_axi_wready: Default::default(),
+            m_bm_axi_bresp: Default::default(),
+            m_bm_axi_bvalid: Default::default(),
+            m_bm_axi_arready: Default::default(),
+            m_bm_axi_rdata: Default::default(),
+            m_bm_axi_rresp: Default::default(),
+            m_bm_axi_rlast: Default::default(),
+            m_bm_axi_rvalid: Default::default(),
+            bm: (0..cfg.bus_master_port as usize)
+                .map(|_| BmPort::new(cfg))
+                .collect(),
+            l_s_bm_axi_awready: Default::default(),
+            l_s_bm_axi_wready: Default::default(),
+            l_s_bm_axi_bresp: Default::default(),
+            l_s_bm_axi_bvalid: Default::default(),
+            l_s_bm_axi_arready: Default::default(),
+            l_s_bm_axi_rdata: Default::default(),
+            l_s_bm_axi_rresp: Default::default(),
+            l_s_bm_axi_rlast: Default::default(),
+            l_s_bm_axi_rvalid: Default::default(),
+            l_m_bm_axi_awaddr: Default::default(),
+            l_m_bm_axi_awlen: Default::default(),
+            l_m_bm_axi_awsize: Default::default(),
+            l_m_bm_axi_awburst: Default::default(),
+            l_m_bm_axi_awvalid: Default::default(),
+            l_m_bm_axi_wdata: Default::default(),
+            l_m_bm_axi_wstrb: Default::default(),
+            l_m_bm_axi_wlast: Default::default(),
+            l_m_bm_axi_wvalid: Default::default(),
+            l_m_bm_axi_bready: Default::default(),
+            l_m_bm_axi_araddr: Default::default(),
+            l_m_bm_axi_arlen: Default::default(),
+            l_m_bm_axi_arsize: Default::default(),
+            l_m_bm_axi_arburst: Default::default(),
+            l_m_bm_axi_arvalid: Default::default(),
+            l_m_bm_axi_rready: Default::default(),
+            bm_rd: Default::default(),
+            bm_irq: Default::default(),
             axil: Default::default(),
             wdec: RegDecode::new(cfg),
             arb_commit: Default::default(),
@@ -860,7 +1025,6 @@ impl Logic for MapDma {
         self.native.w_fault_addr_in.next = self.responses.w_fault_addr.val();
         self.native.w_fault_resp.next = self.responses.w_fault_resp.val();
         self.native.inflight.next = self.responses.inflight.val();
-        self.irq.next = self.native.irq.val();
 
         // ---- 8237 register file -----------------------------------------------------------------
         self.regs.wr.next = self.wr.val();
@@ -886,7 +1050,6 @@ impl Logic for MapDma {
         self.regs.r_known.next = self.rdec.known.val();
         self.regs.requesting.next = self.requesting.val();
         self.regs.tc_events.next = self.tc_events.val();
-        self.regs.native_rd.next = self.native.rd_data.val();
         self.regs.map_word.next = self.translation.map_word.val();
         self.axil.rd_data.next = self.regs.rd_data.val();
         self.axil.rd_err.next = self.regs.rd_err.val();
@@ -950,6 +1113,130 @@ impl Logic for MapDma {
             self.owner_valid.d.next = false;
             self.in_service.d.next = 0.into();
         }
+
+        // ---- Bus-master port (`bm_port`): its own map copy, written with the engine's ----------
+        // Without the port its outputs keep these tie-offs; each output is assigned once below.
+        self.l_s_bm_axi_awready.next = false;
+        self.l_s_bm_axi_wready.next = false;
+        self.l_s_bm_axi_bresp.next = 0.into();
+        self.l_s_bm_axi_bvalid.next = false;
+        self.l_s_bm_axi_arready.next = false;
+        self.l_s_bm_axi_rdata.next = 0.into();
+        self.l_s_bm_axi_rresp.next = 0.into();
+        self.l_s_bm_axi_rlast.next = false;
+        self.l_s_bm_axi_rvalid.next = false;
+        self.l_m_bm_axi_awaddr.next = 0.into();
+        self.l_m_bm_axi_awlen.next = 0.into();
+        self.l_m_bm_axi_awsize.next = 0.into();
+        self.l_m_bm_axi_awburst.next = 0.into();
+        self.l_m_bm_axi_awvalid.next = false;
+        self.l_m_bm_axi_wdata.next = 0.into();
+        self.l_m_bm_axi_wstrb.next = 0.into();
+        self.l_m_bm_axi_wlast.next = false;
+        self.l_m_bm_axi_wvalid.next = false;
+        self.l_m_bm_axi_bready.next = false;
+        self.l_m_bm_axi_araddr.next = 0.into();
+        self.l_m_bm_axi_arlen.next = 0.into();
+        self.l_m_bm_axi_arsize.next = 0.into();
+        self.l_m_bm_axi_arburst.next = 0.into();
+        self.l_m_bm_axi_arvalid.next = false;
+        self.l_m_bm_axi_rready.next = false;
+        self.bm_rd.next = 0.into();
+        self.bm_irq.next = false;
+        for i in 0..self.bm.len() {
+            self.bm[i].clock.next = self.clock.val();
+            self.bm[i].reset.next = self.reset.val();
+            self.bm[i].s_awaddr.next = self.s_bm_axi_awaddr.val();
+            self.bm[i].s_awlen.next = self.s_bm_axi_awlen.val();
+            self.bm[i].s_awsize.next = self.s_bm_axi_awsize.val();
+            self.bm[i].s_awburst.next = self.s_bm_axi_awburst.val();
+            self.bm[i].s_awvalid.next = self.s_bm_axi_awvalid.val();
+            self.bm[i].s_wdata.next = self.s_bm_axi_wdata.val();
+            self.bm[i].s_wstrb.next = self.s_bm_axi_wstrb.val();
+            self.bm[i].s_wlast.next = self.s_bm_axi_wlast.val();
+            self.bm[i].s_wvalid.next = self.s_bm_axi_wvalid.val();
+            self.bm[i].s_bready.next = self.s_bm_axi_bready.val();
+            self.bm[i].s_araddr.next = self.s_bm_axi_araddr.val();
+            self.bm[i].s_arlen.next = self.s_bm_axi_arlen.val();
+            self.bm[i].s_arsize.next = self.s_bm_axi_arsize.val();
+            self.bm[i].s_arburst.next = self.s_bm_axi_arburst.val();
+            self.bm[i].s_arvalid.next = self.s_bm_axi_arvalid.val();
+            self.bm[i].s_rready.next = self.s_bm_axi_rready.val();
+            self.l_s_bm_axi_awready.next = self.bm[i].s_awready.val();
+            self.l_s_bm_axi_wready.next = self.bm[i].s_wready.val();
+            self.l_s_bm_axi_bresp.next = self.bm[i].s_bresp.val();
+            self.l_s_bm_axi_bvalid.next = self.bm[i].s_bvalid.val();
+            self.l_s_bm_axi_arready.next = self.bm[i].s_arready.val();
+            self.l_s_bm_axi_rdata.next = self.bm[i].s_rdata.val();
+            self.l_s_bm_axi_rresp.next = self.bm[i].s_rresp.val();
+            self.l_s_bm_axi_rlast.next = self.bm[i].s_rlast.val();
+            self.l_s_bm_axi_rvalid.next = self.bm[i].s_rvalid.val();
+            self.l_m_bm_axi_awaddr.next = self.bm[i].m_awaddr.val();
+            self.l_m_bm_axi_awlen.next = self.bm[i].m_awlen.val();
+            self.l_m_bm_axi_awsize.next = self.bm[i].m_awsize.val();
+            self.l_m_bm_axi_awburst.next = 1.into();
+            self.l_m_bm_axi_awvalid.next = self.bm[i].m_awvalid.val();
+            self.l_m_bm_axi_wdata.next = self.bm[i].m_wdata.val();
+            self.l_m_bm_axi_wstrb.next = self.bm[i].m_wstrb.val();
+            self.l_m_bm_axi_wlast.next = self.bm[i].m_wlast.val();
+            self.l_m_bm_axi_wvalid.next = self.bm[i].m_wvalid.val();
+            self.l_m_bm_axi_bready.next = self.bm[i].m_bready.val();
+            self.l_m_bm_axi_araddr.next = self.bm[i].m_araddr.val();
+            self.l_m_bm_axi_arlen.next = self.bm[i].m_arlen.val();
+            self.l_m_bm_axi_arsize.next = self.bm[i].m_arsize.val();
+            self.l_m_bm_axi_arburst.next = 1.into();
+            self.l_m_bm_axi_arvalid.next = self.bm[i].m_arvalid.val();
+            self.l_m_bm_axi_rready.next = self.bm[i].m_rready.val();
+            self.bm[i].m_awready.next = self.m_bm_axi_awready.val();
+            self.bm[i].m_wready.next = self.m_bm_axi_wready.val();
+            self.bm[i].m_bresp.next = self.m_bm_axi_bresp.val();
+            self.bm[i].m_bvalid.next = self.m_bm_axi_bvalid.val();
+            self.bm[i].m_arready.next = self.m_bm_axi_arready.val();
+            self.bm[i].m_rdata.next = self.m_bm_axi_rdata.val();
+            self.bm[i].m_rresp.next = self.m_bm_axi_rresp.val();
+            self.bm[i].m_rlast.next = self.m_bm_axi_rlast.val();
+            self.bm[i].m_rvalid.next = self.m_bm_axi_rvalid.val();
+            self.bm[i].map_we.next = self.wr.val() & self.wdec.map.val();
+            self.bm[i].map_index.next = self.wdec.map_index.val();
+            self.bm[i].map_entry.next = self.translation.map_entry.val();
+            self.bm[i].wr.next = self.wr.val();
+            self.bm[i].wd.next = self.wd.val();
+            self.bm[i].w_int_status.next = self.wdec.int_status.val();
+            self.bm[i].w_int_enable.next = self.wdec.int_enable.val();
+            self.bm[i].r_int_status.next = self.rdec.int_status.val();
+            self.bm[i].r_int_enable.next = self.rdec.int_enable.val();
+            self.bm[i].r_bm_fault.next = self.rdec.bm_fault.val();
+            self.bm[i].r_bm_fault_addr.next = self.rdec.bm_fault_addr.val();
+            self.bm_rd.next = self.bm[i].rd_data.val();
+            self.bm_irq.next = self.bm[i].irq.val();
+        }
+        self.s_bm_axi_awready.next = self.l_s_bm_axi_awready.val();
+        self.s_bm_axi_wready.next = self.l_s_bm_axi_wready.val();
+        self.s_bm_axi_bresp.next = self.l_s_bm_axi_bresp.val();
+        self.s_bm_axi_bvalid.next = self.l_s_bm_axi_bvalid.val();
+        self.s_bm_axi_arready.next = self.l_s_bm_axi_arready.val();
+        self.s_bm_axi_rdata.next = self.l_s_bm_axi_rdata.val();
+        self.s_bm_axi_rresp.next = self.l_s_bm_axi_rresp.val();
+        self.s_bm_axi_rlast.next = self.l_s_bm_axi_rlast.val();
+        self.s_bm_axi_rvalid.next = self.l_s_bm_axi_rvalid.val();
+        self.m_bm_axi_awaddr.next = self.l_m_bm_axi_awaddr.val();
+        self.m_bm_axi_awlen.next = self.l_m_bm_axi_awlen.val();
+        self.m_bm_axi_awsize.next = self.l_m_bm_axi_awsize.val();
+        self.m_bm_axi_awburst.next = self.l_m_bm_axi_awburst.val();
+        self.m_bm_axi_awvalid.next = self.l_m_bm_axi_awvalid.val();
+        self.m_bm_axi_wdata.next = self.l_m_bm_axi_wdata.val();
+        self.m_bm_axi_wstrb.next = self.l_m_bm_axi_wstrb.val();
+        self.m_bm_axi_wlast.next = self.l_m_bm_axi_wlast.val();
+        self.m_bm_axi_wvalid.next = self.l_m_bm_axi_wvalid.val();
+        self.m_bm_axi_bready.next = self.l_m_bm_axi_bready.val();
+        self.m_bm_axi_araddr.next = self.l_m_bm_axi_araddr.val();
+        self.m_bm_axi_arlen.next = self.l_m_bm_axi_arlen.val();
+        self.m_bm_axi_arsize.next = self.l_m_bm_axi_arsize.val();
+        self.m_bm_axi_arburst.next = self.l_m_bm_axi_arburst.val();
+        self.m_bm_axi_arvalid.next = self.l_m_bm_axi_arvalid.val();
+        self.m_bm_axi_rready.next = self.l_m_bm_axi_rready.val();
+        self.regs.native_rd.next = self.native.rd_data.val() | self.bm_rd.val();
+        self.irq.next = self.native.irq.val() | self.bm_irq.val();
 
         // ---- Hardware reset -------------------------------------------------------------------
         if self.reset.val() {

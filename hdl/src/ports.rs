@@ -109,6 +109,8 @@ pub fn port_doc(name: &str) -> &'static str {
         "irq" => "level interrupt: OR of INT_STATUS & INT_ENABLE",
         n if n.starts_with("s_axil_") => "AXI4-Lite register slave",
         n if n.starts_with("m_axi_") => "AXI4 memory master",
+        n if n.starts_with("s_bm_axi_") => "bus-master port: AXI4 slave for the bus-master device",
+        n if n.starts_with("m_bm_axi_") => "bus-master port: AXI4 master to memory (translated)",
         _ => "",
     }
 }

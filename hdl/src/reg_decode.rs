@@ -35,6 +35,9 @@ pub struct RegDecode {
     pub int_status: Signal<Out, Bit>,
     pub int_enable: Signal<Out, Bit>,
     pub fault_cause: Signal<Out, Bit>,
+    /// The bus-master port's fault record (reads 0 without the port).
+    pub bm_fault: Signal<Out, Bit>,
+    pub bm_fault_addr: Signal<Out, Bit>,
     /// A map register of this configuration, and its index.
     pub map: Signal<Out, Bit>,
     pub map_index: Signal<Out, Bits<10>>,
@@ -56,6 +59,8 @@ pub struct RegDecode {
     k_int_status: Constant<Bits<13>>,
     k_int_enable: Constant<Bits<13>>,
     k_fault_cause: Constant<Bits<13>>,
+    k_bm_fault: Constant<Bits<13>>,
+    k_bm_fault_addr: Constant<Bits<13>>,
     k_map_base: Constant<Bits<13>>,
     k_map_count: Constant<Bits<13>>,
 }
@@ -84,6 +89,8 @@ impl RegDecode {
             int_status: Default::default(),
             int_enable: Default::default(),
             fault_cause: Default::default(),
+            bm_fault: Default::default(),
+            bm_fault_addr: Default::default(),
             map: Default::default(),
             map_index: Default::default(),
             known: Default::default(),
@@ -102,6 +109,8 @@ impl RegDecode {
             k_int_status: k(regmap::INT_STATUS.offset),
             k_int_enable: k(regmap::INT_ENABLE.offset),
             k_fault_cause: k(regmap::FAULT_CAUSE.offset),
+            k_bm_fault: k(regmap::BM_FAULT.offset),
+            k_bm_fault_addr: k(regmap::BM_FAULT_ADDR.offset),
             k_map_base: k(regmap::MAP.offset),
             k_map_count: k(cfg.map_registers as u32),
         }
@@ -129,6 +138,8 @@ impl Logic for RegDecode {
         self.int_status.next = self.addr.val() == self.k_int_status.val();
         self.int_enable.next = self.addr.val() == self.k_int_enable.val();
         self.fault_cause.next = self.addr.val() == self.k_fault_cause.val();
+        self.bm_fault.next = self.addr.val() == self.k_bm_fault.val();
+        self.bm_fault_addr.next = self.addr.val() == self.k_bm_fault_addr.val();
         self.map_offset.next = (self.addr.val() - self.k_map_base.val()) >> 2;
         self.map_index.next = self.map_offset.val().get_bits::<10>(0);
         self.map.next = (self.addr.val() >= self.k_map_base.val())
@@ -147,6 +158,8 @@ impl Logic for RegDecode {
             | self.int_status.val()
             | self.int_enable.val()
             | self.fault_cause.val()
+            | self.bm_fault.val()
+            | self.bm_fault_addr.val()
             | self.map.val();
     }
 }

@@ -28,6 +28,8 @@ pub struct Translation {
     /// MAP register read-back: the index read this clock; its word is ready next clock.
     pub r_map_index: Signal<In, Bits<10>>,
     pub map_word: Signal<Out, Bits<32>>,
+    /// The entry this clock's MAP write stores, for other copies of the map (`bm_port`).
+    pub map_entry: Signal<Out, Bits<22>>,
 
     /// The logical address whose entry the issue stage needs next clock.
     pub lookup_logical: Signal<In, Bits<32>>,
@@ -79,6 +81,7 @@ impl Translation {
             w_map_index: Default::default(),
             r_map_index: Default::default(),
             map_word: Default::default(),
+            map_entry: Default::default(),
             lookup_logical: Default::default(),
             unit_logical: Default::default(),
             unit_write: Default::default(),
@@ -127,10 +130,11 @@ impl Logic for Translation {
         self.map.write_enable.next = self.wr.val() & self.w_map.val();
         self.map.write_index.next = self.w_map_index.val();
         self.wd_flags.next = self.wd.val() >> self.k_reg_flags.val();
-        self.map.write_data.next =
+        self.map_entry.next =
             bit_cast::<22, 20>(self.wd.val().get_bits::<20>(0) & self.k_frame_mask.val())
                 | (bit_cast::<22, 2>(self.wd_flags.val().get_bits::<2>(0))
                     << self.k_entry_flags.val());
+        self.map.write_data.next = self.map_entry.val();
         self.map.read_index_b.next = self.r_map_index.val();
         self.entry_flags.next = self.map.read_data_b.val() >> self.k_entry_flags.val();
         self.map_word.next = bit_cast::<32, 20>(self.map.read_data_b.val().get_bits::<20>(0))

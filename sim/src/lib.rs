@@ -6,6 +6,7 @@
 //!   runs on both;
 //! - models, each usable on its own: [`memory`] and [`axi_slave`] (memory behind an AXI4
 //!   slave), [`axil_master`] (register accesses), [`device`] (stream source/sink, DREQ, EOP),
+//!   [`bus_master`] (an AXI4 bus-master device on the translation port),
 //!   [`observe`] (interrupt), [`checker`] (AXI protocol rules);
 //! - [`System`] ties them together;
 //! - [`board`]: the complete board design (UART bridge, RAM, built-in devices) behind a
@@ -15,8 +16,10 @@ pub mod axi;
 pub mod axi_slave;
 pub mod axil_master;
 pub mod bench;
+pub mod bm_scenario;
 #[cfg(target_os = "linux")]
 pub mod board;
+pub mod bus_master;
 pub mod checker;
 pub mod device;
 pub mod engine;

@@ -9,6 +9,17 @@ use crate::port_names::{
     self as names, DEV_IN, DEV_OUT, M_AXI_IN, M_AXI_OUT, S_AXIL_IN, S_AXIL_OUT,
 };
 
+/// Word indices of the bus-master port's two AXI4 buses (hdl/DESIGN.md §8).
+#[derive(Clone, Debug)]
+pub struct BmPins {
+    /// What the bus-master device drives / receives on `s_bm_axi_*`.
+    s_in: [usize; 16],
+    s_out: [usize; 9],
+    /// What the design drives / the memory answers on `m_bm_axi_*`.
+    m_out: [usize; 16],
+    m_in: [usize; 9],
+}
+
 /// Word indices of every mapdma port.
 #[derive(Clone, Debug)]
 pub struct PinMap {
@@ -21,6 +32,8 @@ pub struct PinMap {
     dev_in: Vec<[usize; 5]>,
     dev_out: Vec<[usize; 6]>,
     irq: usize,
+    /// The bus-master port's buses, when the design has them.
+    pub bm: Option<BmPins>,
 }
 
 fn find<const N: usize>(
@@ -55,6 +68,15 @@ impl PinMap {
                 .map(|c| find(o, |s| names::dev(c, s), DEV_OUT))
                 .collect::<Result<_, _>>()?,
             irq: one(t.output(names::IRQ), names::IRQ)?,
+            bm: match t.input(&names::s_bm_axi("awaddr")) {
+                None => None,
+                Some(_) => Some(BmPins {
+                    s_in: find(i, names::s_bm_axi, M_AXI_OUT)?,
+                    s_out: find(o, names::s_bm_axi, M_AXI_IN)?,
+                    m_out: find(o, names::m_bm_axi, M_AXI_OUT)?,
+                    m_in: find(i, names::m_bm_axi, M_AXI_IN)?,
+                }),
+            },
         })
     }
 
@@ -98,45 +120,130 @@ impl PinMap {
 
     #[inline]
     pub fn put_axi(&self, w: &mut [u32], s: &AxiSlaveSignals) {
-        let v = [
-            s.awready as u32,
-            s.wready as u32,
-            s.bresp,
-            s.bvalid as u32,
-            s.arready as u32,
-            s.rdata,
-            s.rresp,
-            s.rlast as u32,
-            s.rvalid as u32,
-        ];
-        for (&i, v) in self.m_axi_in.iter().zip(v) {
-            w[i] = v;
-        }
+        put_slave(&self.m_axi_in, w, s);
     }
 
     #[inline]
     pub fn get_axi(&self, w: &[u32]) -> AxiMasterSignals {
-        let g = |k: usize| w[self.m_axi_out[k]];
-        AxiMasterSignals {
-            awaddr: g(0),
-            awlen: g(1),
-            awsize: g(2),
-            awburst: g(3),
-            awvalid: g(4) != 0,
-            wdata: g(5),
-            wstrb: g(6),
-            wlast: g(7) != 0,
-            wvalid: g(8) != 0,
-            bready: g(9) != 0,
-            araddr: g(10),
-            arlen: g(11),
-            arsize: g(12),
-            arburst: g(13),
-            arvalid: g(14) != 0,
-            rready: g(15) != 0,
+        get_master(&self.m_axi_out, w)
+    }
+
+    /// The bus-master device's signals into `s_bm_axi_*` (no-op without the port).
+    #[inline]
+    pub fn put_bm_device(&self, w: &mut [u32], m: &AxiMasterSignals) {
+        if let Some(bm) = &self.bm {
+            put_master(&bm.s_in, w, m);
         }
     }
 
+    /// What `s_bm_axi_*` answers the device.
+    #[inline]
+    pub fn get_bm_device(&self, w: &[u32]) -> AxiSlaveSignals {
+        self.bm
+            .as_ref()
+            .map_or_else(AxiSlaveSignals::default, |bm| get_slave(&bm.s_out, w))
+    }
+
+    /// The memory's answer into `m_bm_axi_*`.
+    #[inline]
+    pub fn put_bm_memory(&self, w: &mut [u32], s: &AxiSlaveSignals) {
+        if let Some(bm) = &self.bm {
+            put_slave(&bm.m_in, w, s);
+        }
+    }
+
+    /// What the port drives on `m_bm_axi_*`.
+    #[inline]
+    pub fn get_bm_memory(&self, w: &[u32]) -> AxiMasterSignals {
+        self.bm
+            .as_ref()
+            .map_or_else(AxiMasterSignals::default, |bm| get_master(&bm.m_out, w))
+    }
+}
+
+#[inline]
+fn put_slave(pins: &[usize; 9], w: &mut [u32], s: &AxiSlaveSignals) {
+    let v = [
+        s.awready as u32,
+        s.wready as u32,
+        s.bresp,
+        s.bvalid as u32,
+        s.arready as u32,
+        s.rdata,
+        s.rresp,
+        s.rlast as u32,
+        s.rvalid as u32,
+    ];
+    for (&i, v) in pins.iter().zip(v) {
+        w[i] = v;
+    }
+}
+
+#[inline]
+fn get_slave(pins: &[usize; 9], w: &[u32]) -> AxiSlaveSignals {
+    let g = |k: usize| w[pins[k]];
+    AxiSlaveSignals {
+        awready: g(0) != 0,
+        wready: g(1) != 0,
+        bresp: g(2),
+        bvalid: g(3) != 0,
+        arready: g(4) != 0,
+        rdata: g(5),
+        rresp: g(6),
+        rlast: g(7) != 0,
+        rvalid: g(8) != 0,
+    }
+}
+
+#[inline]
+fn put_master(pins: &[usize; 16], w: &mut [u32], m: &AxiMasterSignals) {
+    let v = [
+        m.awaddr,
+        m.awlen,
+        m.awsize,
+        m.awburst,
+        m.awvalid as u32,
+        m.wdata,
+        m.wstrb,
+        m.wlast as u32,
+        m.wvalid as u32,
+        m.bready as u32,
+        m.araddr,
+        m.arlen,
+        m.arsize,
+        m.arburst,
+        m.arvalid as u32,
+        m.rready as u32,
+    ];
+    for (&i, v) in pins.iter().zip(v) {
+        w[i] = v;
+    }
+}
+
+#[inline]
+fn get_master(pins: &[usize; 16], w: &[u32]) -> AxiMasterSignals {
+    let g = |k: usize| w[pins[k]];
+    AxiMasterSignals {
+        awaddr: g(0),
+        awlen: g(1),
+        awsize: g(2),
+        awburst: g(3),
+        awvalid: g(4) != 0,
+        wdata: g(5),
+        wstrb: g(6),
+        wlast: g(7) != 0,
+        wvalid: g(8) != 0,
+        bready: g(9) != 0,
+        araddr: g(10),
+        arlen: g(11),
+        arsize: g(12),
+        arburst: g(13),
+        arvalid: g(14) != 0,
+        rready: g(15) != 0,
+    }
+}
+
+impl PinMap {
     #[inline]
     pub fn put_dev(&self, w: &mut [u32], ch: usize, d: &DeviceIn) {
         let v = [

@@ -22,6 +22,8 @@ pub const BOARD_LEDS: &str = "leds";
 
 const S_AXIL: &str = "s_axil_";
 const M_AXI: &str = "m_axi_";
+const S_BM_AXI: &str = "s_bm_axi_";
+const M_BM_AXI: &str = "m_bm_axi_";
 
 /// AXI4-Lite register slave: the signals the master drives, in the pin map's order.
 pub const S_AXIL_IN: [&str; 9] = [
@@ -62,6 +64,17 @@ pub fn m_axi(signal: &str) -> String {
     format!("{M_AXI}{signal}")
 }
 
+/// The bus-master port's AXI4 slave signal `signal` (the device drives [`M_AXI_OUT`]'s
+/// signals there and receives [`M_AXI_IN`]'s).
+pub fn s_bm_axi(signal: &str) -> String {
+    format!("{S_BM_AXI}{signal}")
+}
+
+/// The bus-master port's AXI4 master signal `signal` (same signals as [`m_axi`]).
+pub fn m_bm_axi(signal: &str) -> String {
+    format!("{M_BM_AXI}{signal}")
+}
+
 /// The port of device signal `signal` of channel `channel` (`dev0_dreq`, as the generator
 /// names it: `mapdma_hdl::device_port_prefix`).
 pub fn dev(channel: usize, signal: &str) -> String {
@@ -75,6 +88,8 @@ pub enum PortName<'a> {
     Plain(&'a str),
     SAxil(&'a str),
     MAxi(&'a str),
+    SBmAxi(&'a str),
+    MBmAxi(&'a str),
     Dev(usize, &'a str),
 }
 
@@ -85,6 +100,12 @@ pub fn parse(name: &str) -> PortName<'_> {
     }
     if let Some(s) = name.strip_prefix(M_AXI) {
         return PortName::MAxi(s);
+    }
+    if let Some(s) = name.strip_prefix(S_BM_AXI) {
+        return PortName::SBmAxi(s);
+    }
+    if let Some(s) = name.strip_prefix(M_BM_AXI) {
+        return PortName::MBmAxi(s);
     }
     match mapdma_hdl::device_port_field(name) {
         Some((c, s)) => PortName::Dev(c, s),
@@ -103,6 +124,8 @@ mod tests {
         }
         assert_eq!(parse(&s_axil("wstrb")), PortName::SAxil("wstrb"));
         assert_eq!(parse(&m_axi("rlast")), PortName::MAxi("rlast"));
+        assert_eq!(parse(&s_bm_axi("wlast")), PortName::SBmAxi("wlast"));
+        assert_eq!(parse(&m_bm_axi("arlen")), PortName::MBmAxi("arlen"));
         assert_eq!(parse(CLOCK), PortName::Plain(CLOCK));
         assert_eq!(dev(2, "dack"), "dev2_dack");
         assert_eq!(parse("devx_dreq"), PortName::Plain("devx_dreq"));

@@ -11,6 +11,7 @@
 use crate::axi::Resp;
 use crate::axi_slave::{AxiSlave, AxiSlaveConfig};
 use crate::axil_master::{AxilDone, AxilMaster, AxilOp, AxilTiming};
+use crate::bus_master::{BusMaster, BusMasterConfig};
 use crate::checker::{AxiChecker, AxilChecker, Violation};
 use crate::device::{Device, DeviceOut};
 use crate::engine::{Engine, EngineError};
@@ -91,6 +92,10 @@ pub struct SystemConfig {
     pub vcd: Option<PathBuf>,
     /// Longest wait for one register access.
     pub axil_timeout: u64,
+    /// The bus-master device on `s_bm_axi_*` (designs with the port; idle until given jobs).
+    pub bus_master: BusMasterConfig,
+    /// Timing of the memory front-end behind `m_bm_axi_*` (the same memory as `memory`).
+    pub bm_memory: AxiSlaveConfig,
 }
 
 impl Default for SystemConfig {
@@ -102,6 +107,8 @@ impl Default for SystemConfig {
             reset_cycles: 4,
             vcd: None,
             axil_timeout: 1000,
+            bus_master: BusMasterConfig::default(),
+            bm_memory: AxiSlaveConfig::default(),
         }
     }
 }
@@ -121,6 +128,13 @@ pub struct System<E: Engine> {
     pub axil: AxilMaster,
     pub devices: Vec<Device>,
     pub irq: IrqObserver,
+    /// The bus-master device and the memory front-end behind the port's master (both idle
+    /// without the port). The front-end reaches `memory`'s contents and write-permission map:
+    /// the two masters share one memory, as the user's interconnect would merge them.
+    pub bus_master: BusMaster,
+    pub bm_memory: AxiSlave,
+    bm_device_check: AxiChecker,
+    bm_memory_check: AxiChecker,
     axi_check: AxiChecker,
     axil_check: AxilChecker,
     axil_log: Vec<AxilDone>,
@@ -157,6 +171,13 @@ impl<E: Engine> System<E> {
             axil: AxilMaster::new(sys.axil),
             devices,
             irq: IrqObserver::default(),
+            bus_master: BusMaster::new(sys.bus_master),
+            bm_memory: AxiSlave::new(AxiSlaveConfig {
+                log: false,
+                ..sys.bm_memory
+            }),
+            bm_device_check: AxiChecker::new("s_bm_axi", None),
+            bm_memory_check: AxiChecker::new("m_bm_axi", None),
             axi_check: AxiChecker::new("m_axi", Some(config.outstanding)),
             axil_check: AxilChecker::new("s_axil"),
             axil_log: vec![],
@@ -201,6 +222,8 @@ impl<E: Engine> System<E> {
     pub fn reset(&mut self, cycles: u32) -> Result<(), SimError> {
         self.axil.clear();
         self.memory.reset_bus();
+        self.bm_memory.reset_bus();
+        self.bus_master.reset_bus();
         self.reset = true;
         for _ in 0..cycles {
             self.step()?;
@@ -229,6 +252,19 @@ impl<E: Engine> System<E> {
         (self.axi_check.handshakes(), self.axil_check.handshakes())
     }
 
+    /// Handshakes the bus-master port's checkers saw: (device side, memory side).
+    pub fn bm_checked_handshakes(&self) -> (u64, u64) {
+        (
+            self.bm_device_check.handshakes(),
+            self.bm_memory_check.handshakes(),
+        )
+    }
+
+    /// The design has the bus-master port.
+    pub fn has_bus_master_port(&self) -> bool {
+        self.pins.bm.is_some()
+    }
+
     /// One clock.
     pub fn step(&mut self) -> Result<(), SimError> {
         let p = &self.pins;
@@ -239,6 +275,10 @@ impl<E: Engine> System<E> {
         for (ch, d) in self.devices.iter().enumerate() {
             p.put_dev(&mut self.inputs, ch, &d.drive());
         }
+        let bm_m = self.bus_master.drive();
+        let bm_s = self.bm_memory.drive();
+        p.put_bm_device(&mut self.inputs, &bm_m);
+        p.put_bm_memory(&mut self.inputs, &bm_s);
         self.inputs[p.reset] = self.reset as u32;
         let t = self.cycle * CLOCK_PERIOD_PS;
         // Only devices that react to DACK in its own clock read the outputs after the edge.
@@ -266,6 +306,34 @@ impl<E: Engine> System<E> {
         self.axi_check.observe(&axi_m, &mem_s, self.reset, cycle)?;
         self.axil_check
             .observe(&axil_m, &axil_s, self.reset, cycle)?;
+        if p.bm.is_some() {
+            let dev_s = p.get_bm_device(&self.outputs);
+            let mem_m = p.get_bm_memory(&self.outputs);
+            // Fast path: no job, nothing in flight on either side, nothing offered.
+            let quiet = self.bus_master.idle()
+                && self.bm_memory.in_flight() == (0, 0)
+                && !(mem_m.arvalid || mem_m.awvalid || mem_m.wvalid)
+                && !(dev_s.rvalid || dev_s.bvalid)
+                && !self.reset;
+            if !quiet {
+                self.bm_device_check
+                    .observe(&bm_m, &dev_s, self.reset, cycle)?;
+                self.bm_memory_check
+                    .observe(&mem_m, &bm_s, self.reset, cycle)?;
+                self.bus_master.clock(&dev_s);
+                std::mem::swap(&mut self.memory.memory, &mut self.bm_memory.memory);
+                std::mem::swap(
+                    &mut self.memory.permissions,
+                    &mut self.bm_memory.permissions,
+                );
+                self.bm_memory.clock(&mem_m, cycle);
+                std::mem::swap(&mut self.memory.memory, &mut self.bm_memory.memory);
+                std::mem::swap(
+                    &mut self.memory.permissions,
+                    &mut self.bm_memory.permissions,
+                );
+            }
+        }
 
         self.memory.clock(&axi_m, cycle);
         self.axil.clock(&axil_s, cycle);

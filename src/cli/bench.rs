@@ -4,7 +4,8 @@
 //!
 //! - `sim`: simulation speed of the full streaming bench on both engines (Verilator vs rust-hdl)
 //!   and of the Verilator model alone, and DMA efficiency of auto-initialize streams (units per
-//!   clock, idle clocks at each wrap) at memory latency 1 and 16.
+//!   clock, idle clocks at each wrap) at memory latency 1 and 16, and the bus-master port's
+//!   beats per clock with no backpressure.
 //! - `host`: allocate-channel → map → flush → free cycles per second of the host library on the
 //!   reference model and on the Verilator model, and their ratio.
 
@@ -19,7 +20,8 @@ use mapdma_sim::bench::{
     compare_engines, dma_efficiency, Bench, EfficiencyReport, SpeedPlan, SpeedReport, Spread,
     Timing,
 };
-use mapdma_sim::mapdma::EngineKind;
+use mapdma_sim::bm_scenario::{bench_config as bm_bench_config, bus_master_beats_per_clock};
+use mapdma_sim::mapdma::{system, EngineKind};
 
 use super::checks;
 use super::demo::with_verilator;
@@ -216,6 +218,43 @@ fn sim(a: &SimBenchArgs) -> anyhow::Result<()> {
             let e = dma_efficiency(transfer, latency, a.ready, a.buffer, a.passes)
                 .with_context(|| format!("{transfer:?} stream at latency {latency}"))?;
             efficiency_row(&e);
+        }
+    }
+    bus_master_rows(a)
+}
+
+/// The bus-master port's throughput: a device streaming whole pages in 16-beat bursts through
+/// the map, no backpressure, at each memory latency.
+fn bus_master_rows(a: &SimBenchArgs) -> anyhow::Result<()> {
+    let cfg = Config::default();
+    if !cfg.bus_master_port {
+        return Ok(());
+    }
+    let pages = 16;
+    println!();
+    println!(
+        "Bus-master port: a device reads / writes {pages} pages of 4 KiB in 16-beat INCR \
+         bursts through the map registers, no backpressure (clocks from the first address to \
+         the last response)"
+    );
+    println!(
+        "  {:<6} {:>7} {:>7} {:>7} {:>14}",
+        "dir", "latency", "beats", "clocks", "beats/clock"
+    );
+    for &latency in &a.latency {
+        for write in [false, true] {
+            let sys = bm_bench_config(latency);
+            let mut s = system(EngineKind::Verilator, &cfg, sys)?;
+            let (beats, clocks) = bus_master_beats_per_clock(&mut s, write, pages)
+                .with_context(|| format!("bus-master stream at latency {latency}"))?;
+            println!(
+                "  {:<6} {:>7} {:>7} {:>7} {:>14.4}",
+                if write { "write" } else { "read" },
+                latency,
+                beats,
+                clocks,
+                beats as f64 / clocks as f64
+            );
         }
     }
     Ok(())

@@ -25,6 +25,11 @@ pub struct ConfigArgs {
     /// Outstanding AXI transactions per direction (a power of two, 2..=32)
     #[arg(long, value_name = "N", default_value_t = Config::default().outstanding)]
     pub outstanding: usize,
+    /// The bus-master translation port (s_bm_axi_* slave, m_bm_axi_* master): a bus-master
+    /// device's AXI4 bursts go through the map registers; false ties the ports off
+    #[arg(long, value_name = "BOOL", default_value_t = Config::default().bus_master_port,
+          action = clap::ArgAction::Set)]
+    pub bus_master_port: bool,
 }
 
 impl ConfigArgs {
@@ -37,6 +42,7 @@ impl ConfigArgs {
             logical_bits: self.logical_bits,
             physical_bits: self.physical_bits,
             outstanding: self.outstanding,
+            bus_master_port: self.bus_master_port,
         };
         cfg.validate()
             .map_err(|e| super::checks::config_error(&e))?;

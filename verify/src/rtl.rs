@@ -101,6 +101,7 @@ pub fn bench_config(p: &Program, vcd: Option<PathBuf>) -> SystemConfig {
         reset_cycles: 4,
         vcd,
         axil_timeout: 1000,
+        ..SystemConfig::default()
     }
 }
 

@@ -20,6 +20,10 @@ pub struct Config {
     /// (the response-tag FIFOs hold 32). Streaming one unit per clock needs at least the memory
     /// latency plus two.
     pub outstanding: usize,
+    /// The bus-master translation port (`s_bm_axi_*` slave, `m_bm_axi_*` master; DESIGN §10):
+    /// a bus-master device's AXI4 bursts go through the map registers. Off: the ports stay in
+    /// the module, tied off (READY and VALID low).
+    pub bus_master_port: bool,
 }
 
 impl Default for Config {
@@ -31,6 +35,7 @@ impl Default for Config {
             logical_bits: 24,
             physical_bits: 32,
             outstanding: 32,
+            bus_master_port: true,
         }
     }
 }
@@ -45,8 +50,10 @@ pub const MAX_CHANNELS: usize = 4;
 pub const MAX_OUTSTANDING: usize = 32;
 /// Map registers the register window (0x1000..0x2000) can hold.
 pub const MAX_MAP_REGISTERS: usize = 1024;
+/// CONFIG1 bit that reports [`Config::bus_master_port`] (`config1::BUS_MASTER_PORT`).
+pub const CONFIG1_BUS_MASTER_PORT_BIT: u32 = 15;
 /// Hardware version reported in the VERSION register: (major, minor).
-pub const VERSION: (u16, u16) = (1, 1);
+pub const VERSION: (u16, u16) = (1, 2);
 /// Value of the ID register: "MDMA" in ASCII.
 pub const ID_MAGIC: u32 = 0x4D44_4D41;
 
@@ -63,11 +70,13 @@ impl fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 impl Config {
-    /// The small configuration pinned by the snapshot tests: 1 channel, 4 map registers.
+    /// The small configuration pinned by the snapshot tests: 1 channel, 4 map registers, no
+    /// bus-master port.
     pub fn small() -> Self {
         Config {
             channels: 1,
             map_registers: 4,
+            bus_master_port: false,
             ..Config::default()
         }
     }
@@ -147,7 +156,10 @@ impl Config {
 
     /// Encodes CONFIG1 as the hardware reports it.
     pub fn config1(&self) -> u32 {
-        (self.map_registers as u32) | (DATA_BITS << 16) | ((self.outstanding as u32 & 0xFF) << 24)
+        (self.map_registers as u32)
+            | ((self.bus_master_port as u32) << CONFIG1_BUS_MASTER_PORT_BIT)
+            | (DATA_BITS << 16)
+            | ((self.outstanding as u32 & 0xFF) << 24)
     }
 
     /// Decodes CONFIG0/CONFIG1 read from hardware (the host's discovery path).
@@ -161,8 +173,9 @@ impl Config {
             page_shift: (config0 >> 8) & 0xFF,
             logical_bits: (config0 >> 16) & 0xFF,
             physical_bits: (config0 >> 24) & 0xFF,
-            map_registers: (config1 & 0xFFFF) as usize,
+            map_registers: (config1 & 0x7FFF) as usize,
             outstanding,
+            bus_master_port: (config1 >> CONFIG1_BUS_MASTER_PORT_BIT) & 1 != 0,
         };
         let data_bits = (config1 >> 16) & 0xFF;
         if data_bits != DATA_BITS {
@@ -191,6 +204,7 @@ mod tests {
         let big = Config {
             outstanding: 2,
             map_registers: 1024,
+            bus_master_port: false,
             ..Config::default()
         };
         assert_eq!(

@@ -47,13 +47,19 @@ pub fn markdown(cfg: &Config) -> String {
         s,
         "Generated from `mapdma-regmap` for {} channel(s), {} map registers, {} KiB pages, \
          {}-bit logical and {}-bit physical addresses, {} outstanding transactions per \
-         direction. {}-bit AXI4-Lite, byte offsets, a {}-bit register address.\n",
+         direction, {} bus-master port. {}-bit AXI4-Lite, byte offsets, a {}-bit register \
+         address.\n",
         cfg.channels,
         cfg.map_registers,
         cfg.page_size() / 1024,
         cfg.logical_bits,
         cfg.physical_bits,
         cfg.outstanding,
+        if cfg.bus_master_port {
+            "with the"
+        } else {
+            "no"
+        },
         DATA_BITS,
         REGISTER_ADDRESS_BITS,
     );
@@ -148,6 +154,7 @@ pub fn c_header(cfg: &Config) -> String {
         ("LOGICAL_BITS", cfg.logical_bits as u64),
         ("PHYSICAL_BITS", cfg.physical_bits as u64),
         ("OUTSTANDING", cfg.outstanding as u64),
+        ("BUS_MASTER_PORT", cfg.bus_master_port as u64),
         ("DATA_BITS", DATA_BITS as u64),
         ("REGISTER_ADDRESS_BITS", REGISTER_ADDRESS_BITS as u64),
     ] {
@@ -271,7 +278,7 @@ pub fn json(cfg: &Config) -> String {
         })
         .collect();
     format!(
-        "{{\"config\":{{\"channels\":{},\"map_registers\":{},\"page_shift\":{},\"logical_bits\":{},\"physical_bits\":{},\"outstanding\":{}}},\
+        "{{\"config\":{{\"channels\":{},\"map_registers\":{},\"page_shift\":{},\"logical_bits\":{},\"physical_bits\":{},\"outstanding\":{},\"bus_master_port\":{}}},\
          \"data_bits\":{},\"register_address_bits\":{},\"version\":{{\"major\":{},\"minor\":{}}},\
          \"registers\":[{}],\"fault_causes\":[{}]}}\n",
         cfg.channels,
@@ -280,6 +287,7 @@ pub fn json(cfg: &Config) -> String {
         cfg.logical_bits,
         cfg.physical_bits,
         cfg.outstanding,
+        cfg.bus_master_port,
         DATA_BITS,
         REGISTER_ADDRESS_BITS,
         VERSION.0,

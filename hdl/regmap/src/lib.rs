@@ -91,6 +91,8 @@ pub enum Derived {
     Outstanding,
     /// One bit set per configured channel.
     ChannelMask,
+    /// 1 with the bus-master translation port, 0 without.
+    BusMasterPort,
 }
 
 /// A field width: fixed, or derived from the configuration.
@@ -120,6 +122,7 @@ impl Field {
             Derived::DataBits => DATA_BITS,
             Derived::Outstanding => cfg.outstanding as u32 & 0xFF,
             Derived::ChannelMask => (1u32 << cfg.channels) - 1,
+            Derived::BusMasterPort => cfg.bus_master_port as u32,
         }
     }
 
@@ -690,7 +693,16 @@ pub const CONFIG0: Register = Register {
 pub mod config1 {
     use super::*;
     pub const MAP_REGISTERS: Field =
-        f("MAP_REGISTERS", 0, Bits(16), R, 32, "Map registers.").derived(Derived::MapRegisters);
+        f("MAP_REGISTERS", 0, Bits(15), R, 32, "Map registers.").derived(Derived::MapRegisters);
+    pub const BUS_MASTER_PORT: Field = f(
+        "BUS_MASTER_PORT",
+        CONFIG1_BUS_MASTER_PORT_BIT,
+        Bits(1),
+        R,
+        1,
+        "1 = the bus-master translation port (s_bm_axi_* / m_bm_axi_*) is present.",
+    )
+    .derived(Derived::BusMasterPort);
     pub const DATA_BITS: Field =
         f("DATA_BITS", 16, Bits(8), R, 32, "Memory data bus width.").derived(Derived::DataBits);
     pub const OUTSTANDING: Field = f(
@@ -712,10 +724,11 @@ pub const CONFIG1: Register = Register {
     stride: 0,
     fields: &[
         config1::MAP_REGISTERS,
+        config1::BUS_MASTER_PORT,
         config1::DATA_BITS,
         config1::OUTSTANDING,
     ],
-    doc: "Configuration: map registers, data width, outstanding transactions.",
+    doc: "Configuration: map registers, bus-master port, data width, outstanding transactions.",
 };
 
 pub mod int_status {
@@ -736,6 +749,14 @@ pub mod int_status {
         0,
         "Channel stopped by a fault; clearing it also clears FAULT_CAUSE and releases the channel.",
     );
+    pub const BM_FAULT: Field = f(
+        "BM_FAULT",
+        16,
+        Bits(1),
+        W1C,
+        0,
+        "The bus-master port refused a burst (BM_FAULT, BM_FAULT_ADDR hold the first); clearing it clears the record.",
+    );
 }
 
 /// Interrupt status.
@@ -744,7 +765,7 @@ pub const INT_STATUS: Register = Register {
     offset: 0x90,
     count: Count::One,
     stride: 0,
-    fields: &[int_status::TC, int_status::FAULT],
+    fields: &[int_status::TC, int_status::FAULT, int_status::BM_FAULT],
     doc: "Interrupt status, write 1 to clear. The interrupt output is the OR of INT_STATUS & INT_ENABLE.",
 };
 
@@ -767,6 +788,15 @@ pub mod int_enable {
         "Enable the fault interrupt per channel (enabled at reset).",
     )
     .derived(Derived::ChannelMask);
+    pub const BM_FAULT: Field = f(
+        "BM_FAULT",
+        16,
+        Bits(1),
+        RW,
+        1,
+        "Enable the bus-master port's fault interrupt (enabled at reset when the port is present; reads 0 without it).",
+    )
+    .derived(Derived::BusMasterPort);
 }
 
 /// Interrupt enable.
@@ -775,7 +805,7 @@ pub const INT_ENABLE: Register = Register {
     offset: 0x94,
     count: Count::One,
     stride: 0,
-    fields: &[int_enable::TC, int_enable::FAULT],
+    fields: &[int_enable::TC, int_enable::FAULT, int_enable::BM_FAULT],
     doc: "Interrupt enable.",
 };
 
@@ -794,16 +824,23 @@ pub enum FaultCause {
     SlaveError = 4,
     /// The memory answered DECERR.
     DecodeError = 5,
+    /// Bus-master port: an INCR burst that leaves its page.
+    PageCross = 6,
+    /// Bus-master port: a burst the port does not translate (not INCR, more than 16 beats, or
+    /// beats wider than the bus).
+    BadBurst = 7,
 }
 
 impl FaultCause {
-    pub const ALL: [FaultCause; 6] = [
+    pub const ALL: [FaultCause; 8] = [
         FaultCause::None,
         FaultCause::OutOfRange,
         FaultCause::Invalid,
         FaultCause::ReadOnly,
         FaultCause::SlaveError,
         FaultCause::DecodeError,
+        FaultCause::PageCross,
+        FaultCause::BadBurst,
     ];
 
     pub fn from_code(code: u32) -> Option<Self> {
@@ -844,6 +881,53 @@ pub const FAULT_ADDR: Register = Register {
         "Logical address (page ‖ address) of the unit that faulted.",
     )],
     doc: "Faulting logical address of channel n.",
+};
+
+pub mod bm_fault {
+    use super::*;
+    pub const CAUSE: Field = f(
+        "CAUSE",
+        0,
+        Bits(4),
+        R,
+        0,
+        "Cause of the bus-master port's first refused burst since INT_STATUS.BM_FAULT was cleared (0 none, 1 out of range, 2 invalid, 3 read-only, 6 page crossed, 7 unsupported burst).",
+    );
+    pub const WRITE: Field = f(
+        "WRITE",
+        4,
+        Bits(1),
+        R,
+        0,
+        "1 = the refused burst was a write (AW), 0 = a read (AR).",
+    );
+}
+
+/// The bus-master port's fault record: cause and direction.
+pub const BM_FAULT: Register = Register {
+    name: "BM_FAULT",
+    offset: 0xB0,
+    count: Count::One,
+    stride: 0,
+    fields: &[bm_fault::CAUSE, bm_fault::WRITE],
+    doc: "Bus-master port: the first refused burst (no memory access, SLVERR or DECERR to the device) since INT_STATUS.BM_FAULT was cleared. Reads 0 without the port.",
+};
+
+/// The bus-master port's faulting logical address.
+pub const BM_FAULT_ADDR: Register = Register {
+    name: "BM_FAULT_ADDR",
+    offset: 0xB4,
+    count: Count::One,
+    stride: 0,
+    fields: &[f(
+        "ADDR",
+        0,
+        Bits(32),
+        R,
+        0,
+        "Logical (device) address of the refused burst, as the device sent it.",
+    )],
+    doc: "Bus-master port: logical address of the burst recorded in BM_FAULT.",
 };
 
 pub mod snap_count {
@@ -967,6 +1051,8 @@ pub const REGISTERS: &[Register] = &[
     INT_ENABLE,
     FAULT_CAUSE,
     FAULT_ADDR,
+    BM_FAULT,
+    BM_FAULT_ADDR,
     SNAP_COUNT,
     SNAP_ADDR,
     SNAP_INFLIGHT,

@@ -55,7 +55,8 @@ const MAX_BAUD_ERROR: f64 = 0.02;
 
 /// The DMA configuration on the boards: four channels (one per built-in device), 256-byte pages
 /// so that the 8 KiB RAM is 32 pages and 32 map registers cover it, 16-bit physical addresses
-/// (the RAM sits at 0), and 4 outstanding transactions (the RAM answers in one clock).
+/// (the RAM sits at 0), and 4 outstanding transactions (the RAM answers in one clock). No
+/// bus-master port yet: the board has no built-in bus-master device to drive it.
 pub fn board_config() -> Config {
     Config {
         channels: 4,
@@ -64,6 +65,7 @@ pub fn board_config() -> Config {
         logical_bits: 24,
         physical_bits: 16,
         outstanding: 4,
+        bus_master_port: false,
     }
 }
 

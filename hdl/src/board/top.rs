@@ -203,6 +203,33 @@ impl<const A: usize> Logic for BoardTop<A> {
         self.dma.m_axi_rvalid.next = self.ram.rvalid.val();
         self.ram.rready.next = self.dma.m_axi_rready.val();
 
+        // The bus-master port (off in the board configuration): inputs held inactive.
+        self.dma.s_bm_axi_awaddr.next = 0.into();
+        self.dma.s_bm_axi_awlen.next = 0.into();
+        self.dma.s_bm_axi_awsize.next = 0.into();
+        self.dma.s_bm_axi_awburst.next = 0.into();
+        self.dma.s_bm_axi_awvalid.next = false;
+        self.dma.s_bm_axi_wdata.next = 0.into();
+        self.dma.s_bm_axi_wstrb.next = 0.into();
+        self.dma.s_bm_axi_wlast.next = false;
+        self.dma.s_bm_axi_wvalid.next = false;
+        self.dma.s_bm_axi_bready.next = false;
+        self.dma.s_bm_axi_araddr.next = 0.into();
+        self.dma.s_bm_axi_arlen.next = 0.into();
+        self.dma.s_bm_axi_arsize.next = 0.into();
+        self.dma.s_bm_axi_arburst.next = 0.into();
+        self.dma.s_bm_axi_arvalid.next = false;
+        self.dma.s_bm_axi_rready.next = false;
+        self.dma.m_bm_axi_awready.next = false;
+        self.dma.m_bm_axi_wready.next = false;
+        self.dma.m_bm_axi_bresp.next = 0.into();
+        self.dma.m_bm_axi_bvalid.next = false;
+        self.dma.m_bm_axi_arready.next = false;
+        self.dma.m_bm_axi_rdata.next = 0.into();
+        self.dma.m_bm_axi_rresp.next = 0.into();
+        self.dma.m_bm_axi_rlast.next = false;
+        self.dma.m_bm_axi_rvalid.next = false;
+
         // Channel 0: loop-back sink.
         self.dma.dev[0].dreq.next = !self.loopback.almost_full.val();
         self.dma.dev[0].src_data.next = 0.into();

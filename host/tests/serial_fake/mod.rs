@@ -21,6 +21,7 @@ pub fn board_config() -> Config {
         logical_bits: 24,
         physical_bits: 16,
         outstanding: 4,
+        bus_master_port: false,
     }
 }
 

@@ -247,6 +247,8 @@ impl Controller {
             Reg::SnapAddr(c) if self.configured(c) => self.snap_address[c],
             // Here a unit lands in the step that counts it: nothing is ever in flight.
             Reg::SnapInflight(_) => 0,
+            // The model has no bus-master device on the port, so no burst is ever refused.
+            Reg::BmFault | Reg::BmFaultAddr => 0,
             Reg::Map(i) => self.map[i],
             // Write-only ports, the temporary register and unconfigured channels read 0.
             _ => 0,
@@ -333,7 +335,13 @@ impl Controller {
                     }
                 }
             }
-            Reg::IntEnable => self.int_enable = value & rm::INT_ENABLE.read_mask(&cfg),
+            Reg::IntEnable => {
+                let mut mask = rm::INT_ENABLE.read_mask(&cfg);
+                if !cfg.bus_master_port {
+                    mask &= !rm::int_enable::BM_FAULT.mask(&cfg);
+                }
+                self.int_enable = value & mask;
+            }
             Reg::Map(i) => self.map[i] = value & rm::MAP.read_mask(&cfg),
             // Read-only registers exist (OKAY) but ignore writes.
             _ => {}

@@ -26,6 +26,9 @@ pub enum Reg {
     IntEnable,
     FaultCause,
     FaultAddr(usize),
+    /// The bus-master port's fault record (BM_FAULT, BM_FAULT_ADDR).
+    BmFault,
+    BmFaultAddr,
     SnapCount(usize),
     SnapAddr(usize),
     SnapInflight(usize),
@@ -83,7 +86,7 @@ fn table(cfg: &Config) -> Vec<Option<Reg>> {
 /// Decodes a byte offset by trying every register in turn.
 fn search(cfg: &Config, offset: u32) -> Option<Reg> {
     type Make = fn(usize) -> Reg;
-    let table: [(&Register, Make); 24] = [
+    let table: [(&Register, Make); 26] = [
         (&rm::DMA_ADDR, Reg::Address),
         (&rm::DMA_COUNT, Reg::Count),
         (&rm::COMMAND, |_| Reg::CommandStatus),
@@ -104,6 +107,8 @@ fn search(cfg: &Config, offset: u32) -> Option<Reg> {
         (&rm::INT_ENABLE, |_| Reg::IntEnable),
         (&rm::FAULT_CAUSE, |_| Reg::FaultCause),
         (&rm::FAULT_ADDR, Reg::FaultAddr),
+        (&rm::BM_FAULT, |_| Reg::BmFault),
+        (&rm::BM_FAULT_ADDR, |_| Reg::BmFaultAddr),
         (&rm::SNAP_COUNT, Reg::SnapCount),
         (&rm::SNAP_ADDR, Reg::SnapAddr),
         (&rm::SNAP_INFLIGHT, Reg::SnapInflight),
