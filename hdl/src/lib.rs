@@ -13,6 +13,7 @@ pub mod axil_slave;
 pub mod board;
 pub mod channel;
 pub mod device_port;
+pub mod engine;
 pub mod ip;
 pub mod map_ram;
 pub mod mapdma;
