@@ -7,23 +7,27 @@
 //!                                  └─► translation (map RAM, MAP read-back)
 //!  rd_data ◄── regs ◄── native read word, map word
 //!
-//!  channels, DREQ ─► select ─ pick ─► p_* field mux ─┐        ┌─ stepper (follow, next addr)
+//!  channels, DREQ ─► select ─ pick ─► p_* field mux ─┐        ┌─ stepper (follow_*, next_*)
 //!                      │ stays                       ▼        ▼
 //!                      └──────────────────────────► issue ─ lookup ─► translation (1 clock)
 //!                                                    │ commit ─► requests ─► AW/W/AR
-//!  channels ◄── advance, next_addr ──────────────────┘           responses ◄── R / B
+//!  channels ◄── advance (ap_*: a clock after commit) ┘           responses ◄── R / B
 //! ```
 //!
 //! Engine (`crate::engine`, one unit per clock):
-//! - **select** chooses the channel for an empty issue stage from the present state, and says
+//! - **select** chooses (registered) the channel for an empty issue stage, and says
 //!   whether the issue-stage channel `stays` (its following unit goes next if its unit
 //!   commits); neither depends on this clock's commit decision;
-//! - **issue** holds the acknowledged unit (DACK) with its own fields and commits it
-//!   (channel registers advance, AXI request queued, response tag written, device data
-//!   taken), faults it (no bus access, channel halted), drops it (no longer runnable, a back-to-back demand unit lost
+//! - **issue** holds the acknowledged unit (DACK) with its own address, count and fields and
+//!   commits it (AXI request queued, response tag written, device data taken), faults it (no
+//!   bus access, channel halted), drops it (no longer runnable, a back-to-back demand unit lost
 //!   its DREQ, or a register write: selected again from fresh state), or lets it wait; the
 //!   map-RAM lookup address is the following unit's (stage full) or the pick's (stage empty);
-//! - **stepper** is the one address adder.
+//! - **stepper** is the one address adder and count decrementer;
+//! - the channel registers take the committed unit's new address and count a clock later
+//!   (`ap_*` in `issue`); until then the parent forwards the channel's mask and software
+//!   request (`masked_v`, `sw_request_v`). The pick is registered (made while the stage is
+//!   empty, its fields read a clock later), so it never reads a channel a clock behind.
 //!
 //! Nothing becomes architectural before commit, so faults are precise and drops are free.
 //! Prefixes: `p_` the pick's fields, `b_` values of the issue-stage channel (rust-hdl kernels
@@ -129,8 +133,9 @@ pub struct MapDma {
     dreq_act: Signal<Local, Bits<4>>,
     requesting: Signal<Local, Bits<4>>,
     eop_act: Signal<Local, Bits<4>>,
+    /// Mask and software request as they are after the unit applied this clock (the channel
+    /// registers take it at the end of the clock).
     masked_v: Signal<Local, Bits<4>>,
-    adv_masked_v: Signal<Local, Bits<4>>,
     halted_v: Signal<Local, Bits<4>>,
     cascade_v: Signal<Local, Bits<4>>,
     block_v: Signal<Local, Bits<4>>,
@@ -140,6 +145,12 @@ pub struct MapDma {
     /// The channel whose unit commits this clock (one-hot), and the same at terminal count.
     commit_oh: Signal<Local, Bits<4>>,
     tc_commit_oh: Signal<Local, Bits<4>>,
+    /// The channel whose unit committed last clock and is applied to its registers this clock,
+    /// and the same for units with a bus access (counted in flight since their commit).
+    apply_oh: Signal<Local, Bits<4>>,
+    apply_tc_oh: Signal<Local, Bits<4>>,
+    inflight_pending: Signal<Local, Bits<32>>,
+    pending_bits: Signal<Local, Bits<32>>,
     /// `Select`'s pick (one-hot) and its channel's fields (`p_*`, for an empty issue stage).
     pick_onehot: Signal<Local, Bits<4>>,
     p_type: Signal<Local, Bits<2>>,
@@ -148,12 +159,13 @@ pub struct MapDma {
     p_page: Signal<Local, Bits<16>>,
     p_addr: Signal<Local, Bits<16>>,
     p_at_tc: Signal<Local, Bit>,
+    p_count: Signal<Local, Bits<16>>,
     p_decrement: Signal<Local, Bit>,
     /// The issue-stage channel's device data and reload values (`b_*`, selected by a register).
     b_src_data: Signal<Local, Bits<32>>,
     b_base: Signal<Local, Bits<16>>,
     b_autoinit: Signal<Local, Bit>,
-    b_at_tc_after: Signal<Local, Bit>,
+    b_base_count: Signal<Local, Bits<16>>,
     push_read: Signal<Local, Bit>,
     push_write: Signal<Local, Bit>,
     dack_act: Signal<Local, Bit>,
@@ -236,7 +248,6 @@ impl MapDma {
             requesting: Default::default(),
             eop_act: Default::default(),
             masked_v: Default::default(),
-            adv_masked_v: Default::default(),
             halted_v: Default::default(),
             cascade_v: Default::default(),
             block_v: Default::default(),
@@ -245,6 +256,10 @@ impl MapDma {
             snk_ready_v: Default::default(),
             commit_oh: Default::default(),
             tc_commit_oh: Default::default(),
+            apply_oh: Default::default(),
+            apply_tc_oh: Default::default(),
+            inflight_pending: Default::default(),
+            pending_bits: Default::default(),
             pick_onehot: Default::default(),
             p_type: Default::default(),
             p_mode: Default::default(),
@@ -252,11 +267,12 @@ impl MapDma {
             p_page: Default::default(),
             p_addr: Default::default(),
             p_at_tc: Default::default(),
+            p_count: Default::default(),
             p_decrement: Default::default(),
             b_src_data: Default::default(),
             b_base: Default::default(),
             b_autoinit: Default::default(),
-            b_at_tc_after: Default::default(),
+            b_base_count: Default::default(),
             push_read: Default::default(),
             push_write: Default::default(),
             dack_act: Default::default(),
@@ -361,8 +377,12 @@ impl Logic for MapDma {
         self.dreq_act.next = 0.into();
         self.requesting.next = 0.into();
         self.eop_act.next = 0.into();
+        self.apply_oh.next = self.issue.apply_oh.val();
+        self.apply_tc_oh.next = 0.into();
+        if self.issue.apply_tc.val() {
+            self.apply_tc_oh.next = self.apply_oh.val();
+        }
         self.masked_v.next = 0.into();
-        self.adv_masked_v.next = 0.into();
         self.halted_v.next = 0.into();
         self.cascade_v.next = 0.into();
         self.block_v.next = 0.into();
@@ -375,17 +395,15 @@ impl Logic for MapDma {
             if self.dreq_act.val().get_bit(i) | self.channels[i].sw_request.val() {
                 self.requesting.next = self.requesting.val().replace_bit(i, true);
             }
-            if self.dev[i].eop_in.val() & !self.channels[i].masked.val() {
+            // A terminal-count unit without auto-initialize masks its channel.
+            self.masked_v.next = self.masked_v.val().replace_bit(
+                i,
+                self.channels[i].masked.val()
+                    | (self.apply_tc_oh.val().get_bit(i) & !self.channels[i].autoinit.val()),
+            );
+            if self.dev[i].eop_in.val() & !self.masked_v.val().get_bit(i) {
                 self.eop_act.next = self.eop_act.val().replace_bit(i, true);
             }
-            self.masked_v.next = self
-                .masked_v
-                .val()
-                .replace_bit(i, self.channels[i].masked.val());
-            self.adv_masked_v.next = self
-                .adv_masked_v
-                .val()
-                .replace_bit(i, self.channels[i].adv_masked.val());
             self.halted_v.next = self
                 .halted_v
                 .val()
@@ -398,10 +416,10 @@ impl Logic for MapDma {
                 .block_v
                 .val()
                 .replace_bit(i, self.channels[i].service.val() == 2);
-            self.sw_request_v.next = self
-                .sw_request_v
-                .val()
-                .replace_bit(i, self.channels[i].sw_request.val());
+            self.sw_request_v.next = self.sw_request_v.val().replace_bit(
+                i,
+                self.channels[i].sw_request.val() & !self.apply_tc_oh.val().get_bit(i),
+            );
             self.src_valid_v.next = self
                 .src_valid_v
                 .val()
@@ -412,7 +430,7 @@ impl Logic for MapDma {
         self.select.reset.next = self.reset.val();
         self.select.master_clear.next = self.regs.master_clear.val();
         self.select.masked.next = self.masked_v.val();
-        self.select.adv_masked.next = self.adv_masked_v.val();
+        self.select.wr.next = self.wr.val();
         self.select.halted.next = self.halted_v.val();
         self.select.cascade.next = self.cascade_v.val();
         self.select.block.next = self.block_v.val();
@@ -437,10 +455,11 @@ impl Logic for MapDma {
         self.p_width.next = 0.into();
         self.p_decrement.next = false;
         self.p_at_tc.next = false;
+        self.p_count.next = 0.into();
         self.b_src_data.next = 0.into();
         self.b_base.next = 0.into();
         self.b_autoinit.next = false;
-        self.b_at_tc_after.next = false;
+        self.b_base_count.next = 0.into();
         for i in 0..self.channels.len() {
             if self.pick_onehot.val().get_bit(i) {
                 self.p_page.next = self.channels[i].page.val();
@@ -450,14 +469,16 @@ impl Logic for MapDma {
                 self.p_width.next = self.channels[i].width.val();
                 self.p_decrement.next = self.channels[i].decrement.val();
                 self.p_at_tc.next = self.channels[i].at_tc.val();
+                self.p_count.next = self.channels[i].cur_count.val();
             }
             if self.issue.onehot.val().get_bit(i) {
                 self.b_src_data.next = self.dev[i].src_data.val();
                 self.b_base.next = self.channels[i].base.val();
                 self.b_autoinit.next = self.channels[i].autoinit.val();
-                self.b_at_tc_after.next = self.channels[i].at_tc_after.val();
+                self.b_base_count.next = self.channels[i].reload_count.val();
             }
         }
+        self.select.b_autoinit.next = self.b_autoinit.val();
         self.issue.reset.next = self.reset.val();
         self.issue.wr.next = self.wr.val();
         self.issue.pick_found.next = self.select.pick_found.val();
@@ -469,9 +490,13 @@ impl Logic for MapDma {
         self.issue.p_addr.next = self.p_addr.val();
         self.issue.p_at_tc.next = self.p_at_tc.val();
         self.issue.p_decrement.next = self.p_decrement.val();
+        self.issue.p_count.next = self.p_count.val();
         self.issue.stays.next = self.select.stays.val();
         self.issue.follow_addr.next = self.stepper.follow_addr.val();
-        self.issue.follow_at_tc.next = self.b_at_tc_after.val();
+        self.issue.follow_at_tc.next = self.stepper.follow_at_tc.val();
+        self.issue.follow_count.next = self.stepper.follow_count.val();
+        self.issue.next_addr.next = self.stepper.next_addr.val();
+        self.issue.next_count.next = self.stepper.next_count.val();
         self.issue.runnable.next = self.select.runnable.val();
         self.issue.eligible.next = self.select.eligible.val();
         self.issue.src_valid.next = self.src_valid_v.val();
@@ -487,6 +512,8 @@ impl Logic for MapDma {
         self.stepper.at_tc.next = self.issue.at_tc.val();
         self.stepper.base.next = self.b_base.val();
         self.stepper.autoinit.next = self.b_autoinit.val();
+        self.stepper.count.next = self.issue.count.val();
+        self.stepper.base_count.next = self.b_base_count.val();
 
         self.translation.lookup_logical.next = self.issue.lookup_logical.val();
         self.translation.unit_logical.next = self.issue.logical.val();
@@ -586,7 +613,18 @@ impl Logic for MapDma {
         self.native.w_fault.next = self.responses.w_fault.val();
         self.native.w_fault_addr_in.next = self.responses.w_fault_addr.val();
         self.native.w_fault_resp.next = self.responses.w_fault_resp.val();
-        self.native.inflight.next = self.responses.inflight.val();
+        // The snapshot reads the channel registers, a clock behind the commit: the unit they
+        // do not show yet is not counted in flight either.
+        self.pending_bits.next = 0.into();
+        if self.issue.apply_io.val() {
+            self.pending_bits.next = bit_cast::<32, 4>(self.apply_oh.val());
+        }
+        // Channel c's count is byte c of `inflight`.
+        self.inflight_pending.next = (self.pending_bits.val() & 1)
+            | ((self.pending_bits.val() & 2) << 7)
+            | ((self.pending_bits.val() & 4) << 14)
+            | ((self.pending_bits.val() & 8) << 21);
+        self.native.inflight.next = self.responses.inflight.val() - self.inflight_pending.val();
         self.irq.next = self.native.irq.val();
 
         // ---- 8237 register file -----------------------------------------------------------------
@@ -639,8 +677,10 @@ impl Logic for MapDma {
             self.channels[i].clear_request.next = self.regs.clear_request.val().get_bit(i);
             self.channels[i].wr_page.next = self.regs.wr_page.val().get_bit(i);
             self.channels[i].wr_width.next = self.regs.wr_width.val().get_bit(i);
-            self.channels[i].advance.next = self.commit_oh.val().get_bit(i);
-            self.channels[i].next_addr.next = self.stepper.next_addr.val();
+            self.channels[i].advance.next = self.apply_oh.val().get_bit(i);
+            self.channels[i].advance_tc.next = self.issue.apply_tc.val();
+            self.channels[i].next_addr.next = self.issue.apply_addr.val();
+            self.channels[i].next_count.next = self.issue.apply_count.val();
             self.channels[i].eop.next = self.eop_act.val().get_bit(i);
             self.channels[i].halt.next = self.native.fault_new.val().get_bit(i);
             self.channels[i].unhalt.next = self.native.fault_clear.val().get_bit(i);

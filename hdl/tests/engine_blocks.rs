@@ -46,6 +46,10 @@ fn stepper_steps_by_the_unit_size_both_ways_and_follows_to_base_at_an_autoinit_t
         let decrement = x >> 51 & 1 == 1;
         let at_tc = x >> 52 & 1 == 1;
         let autoinit = x >> 53 & 1 == 1;
+        let count = (x >> 24) & 0xFFFF;
+        let base_count = (x >> 40) & 0xFFFF;
+        s.count.next = count.to_bits();
+        s.base_count.next = base_count.to_bits();
         s.addr.next = addr.to_bits();
         s.base.next = base.to_bits();
         s.width.next = width.to_bits();
@@ -66,7 +70,32 @@ fn stepper_steps_by_the_unit_size_both_ways_and_follows_to_base_at_an_autoinit_t
         );
         let follow = if at_tc && autoinit { base } else { next };
         assert_eq!(s.follow_addr.val().index() as u64, follow);
+        let next_count = count.wrapping_sub(1) & 0xFFFF;
+        assert_eq!(s.next_count.val().index() as u64, next_count);
+        let follow_count = if at_tc && autoinit {
+            base_count
+        } else {
+            next_count
+        };
+        assert_eq!(s.follow_count.val().index() as u64, follow_count);
+        assert_eq!(s.follow_at_tc.val(), follow_count == 0);
     }
+    // The unit before the terminal count is followed by the terminal-count unit; an
+    // auto-initialize terminal count by base count's.
+    s.count.next = 1u64.to_bits();
+    s.at_tc.next = false;
+    settle(&mut s);
+    assert!(s.follow_at_tc.val());
+    s.count.next = 0u64.to_bits();
+    s.at_tc.next = true;
+    s.autoinit.next = true;
+    s.base_count.next = 0u64.to_bits();
+    settle(&mut s);
+    assert!(
+        s.follow_at_tc.val(),
+        "a one-unit ring is at terminal count again"
+    );
+    assert_eq!(s.next_count.val().index(), 0xFFFF);
     // The 16-bit wrap does not carry into the page.
     s.addr.next = 0xFFFEu64.to_bits();
     s.width.next = 2u64.to_bits();
@@ -82,7 +111,6 @@ fn select() -> Select {
     let mut s = ready(Select::default());
     for v in [
         &mut s.masked,
-        &mut s.adv_masked,
         &mut s.halted,
         &mut s.cascade,
         &mut s.block,
@@ -93,11 +121,13 @@ fn select() -> Select {
         v.next = b4(0);
     }
     s.cmd_disable.next = false;
+    s.wr.next = false;
     s.rotating.next = false;
     s.b_valid.next = false;
     s.b_ch.next = 0u64.to_bits();
     s.b_mode.next = 0u64.to_bits();
     s.b_at_tc.next = false;
+    s.b_autoinit.next = false;
     s.commit.next = false;
     s.master_clear.next = false;
     s.reset.next = true;
@@ -118,14 +148,21 @@ fn select_picks_eligible_channels_by_fixed_or_rotating_priority() {
     settle(&mut s);
     assert_eq!(s.runnable.val().index(), 0b1010);
     assert_eq!(s.eligible.val().index(), 0b1010);
+    assert!(!s.pick_found.val(), "the pick is registered");
+    tick(&mut s, |s| &mut s.clock);
     assert!(s.pick_found.val());
     assert_eq!(s.pick_ch.val().index(), 1, "fixed priority: lowest channel");
+    // No pick from a register-write clock.
+    s.wr.next = true;
+    tick(&mut s, |s| &mut s.clock);
+    assert!(!s.pick_found.val());
+    s.wr.next = false;
     // Halt, EOP and COMMAND.DISABLE each take a channel out.
     s.halted.next = b4(0b0010);
-    settle(&mut s);
+    tick(&mut s, |s| &mut s.clock);
     assert_eq!(s.pick_ch.val().index(), 3);
     s.eop.next = b4(0b1000);
-    settle(&mut s);
+    tick(&mut s, |s| &mut s.clock);
     assert!(!s.pick_found.val());
     s.halted.next = b4(0);
     s.eop.next = b4(0);
@@ -145,12 +182,13 @@ fn select_picks_eligible_channels_by_fixed_or_rotating_priority() {
         "single mode releases the engine after every unit"
     );
     tick(&mut s, |s| &mut s.clock);
+    assert!(!s.pick_found.val(), "no pick while the issue stage is full");
     s.b_valid.next = false;
     s.commit.next = false;
-    settle(&mut s);
+    tick(&mut s, |s| &mut s.clock);
     assert_eq!(s.pick_ch.val().index(), 3);
     s.rotating.next = false;
-    settle(&mut s);
+    tick(&mut s, |s| &mut s.clock);
     assert_eq!(s.pick_ch.val().index(), 1);
 }
 
@@ -173,6 +211,8 @@ fn select_stays_with_a_demand_channel_while_it_requests_and_until_a_plain_termin
     s.b_valid.next = false;
     settle(&mut s);
     assert_eq!(s.owner_onehot.val().index(), 0b0100);
+    tick(&mut s, |s| &mut s.clock);
+    assert_eq!(s.owner_onehot.val().index(), 0b0100);
     assert_eq!(s.pick_ch.val().index(), 2, "the owner keeps the engine");
     // DREQ gone: no stay, and the owner lets go.
     s.b_valid.next = true;
@@ -183,11 +223,10 @@ fn select_stays_with_a_demand_channel_while_it_requests_and_until_a_plain_termin
     // A terminal count that masks the channel (no auto-initialize) ends the stream ...
     s.dreq.next = b4(0b0100);
     s.b_at_tc.next = true;
-    s.adv_masked.next = b4(0b0100);
     settle(&mut s);
     assert!(!s.stays.val());
     // ... with auto-initialize the channel may go on at once (no owner: priority decides).
-    s.adv_masked.next = b4(0);
+    s.b_autoinit.next = true;
     settle(&mut s);
     assert!(
         s.stays.val(),
@@ -206,7 +245,7 @@ fn select_block_service_runs_without_dreq_until_terminal_count() {
     let mut s = select();
     s.block.next = b4(0b0010);
     s.sw_request.next = b4(0b0010);
-    settle(&mut s);
+    tick(&mut s, |s| &mut s.clock);
     assert_eq!(s.pick_ch.val().index(), 1);
     // The first block unit commits; the software request is the only request.
     s.b_valid.next = true;
@@ -267,6 +306,10 @@ fn issue() -> Issue {
     u.stays.next = false;
     u.follow_addr.next = 0u64.to_bits();
     u.follow_at_tc.next = false;
+    u.follow_count.next = 0u64.to_bits();
+    u.next_addr.next = 0u64.to_bits();
+    u.next_count.next = 0u64.to_bits();
+    u.p_count.next = 0u64.to_bits();
     u.runnable.next = b4(0xF);
     u.eligible.next = b4(0xF);
     u.src_valid.next = b4(0);
@@ -303,6 +346,11 @@ fn issue_loads_the_pick_into_an_empty_stage_and_looks_up_its_page() {
     offer(&mut u, 2, 0x12, 0x3456);
     settle(&mut u);
     assert_eq!(u.lookup_logical.val().index(), 0x0012_3456);
+    // Not taken if its channel stopped being runnable since it was picked.
+    u.runnable.next = b4(0b1011);
+    tick(&mut u, |u| &mut u.clock);
+    assert!(!u.valid.val());
+    u.runnable.next = b4(0xF);
     // No pick in a register-write clock.
     u.wr.next = true;
     tick(&mut u, |u| &mut u.clock);
@@ -337,9 +385,19 @@ fn issue_loads_the_pick_into_an_empty_stage_and_looks_up_its_page() {
         assert!(!u.commit.val() && u.keep.val());
         f(&mut u).next = true;
     }
-    // Commit without `stays`: the stage empties (the pick is not taken in the commit clock).
+    // Commit without `stays`: the stage empties (the pick is not taken in the commit clock),
+    // and the channel's new address and count are presented for a clock.
+    u.next_addr.next = 0x3457u64.to_bits();
+    u.next_count.next = 0x0041u64.to_bits();
     tick(&mut u, |u| &mut u.clock);
     assert!(!u.valid.val());
+    assert_eq!(u.apply_oh.val().index(), 0b0100);
+    assert_eq!(u.apply_addr.val().index(), 0x3457);
+    assert_eq!(u.apply_count.val().index(), 0x0041);
+    assert!(u.apply_io.val());
+    u.pick_found.next = false;
+    tick(&mut u, |u| &mut u.clock);
+    assert_eq!(u.apply_oh.val().index(), 0);
 }
 
 #[test]
@@ -352,12 +410,14 @@ fn issue_takes_the_following_unit_back_to_back_and_rechecks_its_request() {
     u.stays.next = true;
     u.follow_addr.next = 0x0101u64.to_bits();
     u.follow_at_tc.next = true;
+    u.follow_count.next = 0u64.to_bits();
     settle(&mut u);
     assert!(u.commit.val());
     tick(&mut u, |u| &mut u.clock);
     assert!(u.valid.val());
     assert_eq!(u.addr.val().index(), 0x0101);
     assert!(u.at_tc.val());
+    assert_eq!(u.count.val().index(), 0);
     // A back-to-back unit moves only if its channel still requests in its own DACK clock.
     u.eligible.next = b4(0b1101);
     settle(&mut u);

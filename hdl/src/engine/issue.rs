@@ -2,8 +2,9 @@
 //! there, committed (DESIGN §3, §6).
 //!
 //! ```text
-//!            pick (empty stage) ──┐            ┌──► commit ──► channel advance, AXI request,
-//!  following unit (commit & stays)┼─► u_* regs ┤                response tag, src_ready
+//!            pick (empty stage) ──┐            ┌──► commit ──► AXI request, response tag,
+//!  following unit (commit & stays)┼─► u_* regs ┤                src_ready, ap_* ──► channel
+//!                                 │            │                (applied next clock)
 //!            own fields (waits) ──┘   │        ├──► fault  ──► halt, fault record (no bus access)
 //!                                     │        └──► drop   ──► nothing moved; selected again
 //!                                     └─► lookup: following unit's page (stage full) or the
@@ -13,6 +14,10 @@
 //! Why a block of its own: it is the commit decision, and the commit decision must stay short.
 //! Everything it reads is a register (its own `u_*`, the map entry, the queues' space and
 //! room flags) or the device's DREQ/`src_valid`; what it writes goes only into registers. The
+//! channel's own registers are not among them: the stage keeps the working copy of its unit
+//! (address, count, terminal count) and the new address and count reach the channel through
+//! the `ap_*` registers, a clock after the commit (`Select` keeps that channel out of the
+//! next pick, and the parent forwards its mask and request, until they land). The
 //! map-RAM address never depends on this clock's decision: with a unit in the stage the lookup
 //! is for the unit that follows it on its channel (the stepper's `follow_addr`), used if the
 //! unit commits and its channel `stays`; if the unit waits instead, it keeps its own entry
@@ -45,12 +50,17 @@ pub struct Issue {
     pub p_page: Signal<In, Bits<16>>,
     pub p_addr: Signal<In, Bits<16>>,
     pub p_at_tc: Signal<In, Bit>,
+    pub p_count: Signal<In, Bits<16>>,
     pub p_decrement: Signal<In, Bit>,
     /// After a commit the channel's following unit enters the stage (`Select::stays`), at
     /// `follow_addr` (stepper) with `follow_at_tc` (the channel's `at_tc_after`).
     pub stays: Signal<In, Bit>,
     pub follow_addr: Signal<In, Bits<16>>,
     pub follow_at_tc: Signal<In, Bit>,
+    pub follow_count: Signal<In, Bits<16>>,
+    /// The unit's address and count after it moves (stepper), for its channel.
+    pub next_addr: Signal<In, Bits<16>>,
+    pub next_count: Signal<In, Bits<16>>,
 
     /// Per channel: runnable, eligible (`Select`), device data valid.
     pub runnable: Signal<In, Bits<4>>,
@@ -73,6 +83,7 @@ pub struct Issue {
     pub width: Signal<Out, Bits<2>>,
     pub addr: Signal<Out, Bits<16>>,
     pub at_tc: Signal<Out, Bit>,
+    pub count: Signal<Out, Bits<16>>,
     pub decrement: Signal<Out, Bit>,
     /// Page ‖ address of the unit, and of the unit whose map entry is needed next clock.
     pub logical: Signal<Out, Bits<32>>,
@@ -82,6 +93,13 @@ pub struct Issue {
     pub fault: Signal<Out, Bit>,
     /// The unit stays in the stage into the next clock (waits): `Translation` keeps its entry.
     pub keep: Signal<Out, Bit>,
+    /// The unit committed last clock, applied to its channel this clock: channel (one-hot),
+    /// its new address and count, terminal count, and whether it had a bus access.
+    pub apply_oh: Signal<Out, Bits<4>>,
+    pub apply_addr: Signal<Out, Bits<16>>,
+    pub apply_count: Signal<Out, Bits<16>>,
+    pub apply_tc: Signal<Out, Bit>,
+    pub apply_io: Signal<Out, Bit>,
 
     b_valid: DFF<Bit>,
     b_ch: DFF<Bits<2>>,
@@ -94,7 +112,13 @@ pub struct Issue {
     u_page: DFF<Bits<16>>,
     u_addr: DFF<Bits<16>>,
     u_at_tc: DFF<Bit>,
+    u_count: DFF<Bits<16>>,
     u_decrement: DFF<Bit>,
+    ap_oh: DFF<Bits<4>>,
+    ap_addr: DFF<Bits<16>>,
+    ap_count: DFF<Bits<16>>,
+    ap_tc: DFF<Bit>,
+    ap_io: DFF<Bit>,
 
     onehot_v: Signal<Local, Bits<4>>,
     elig: Signal<Local, Bit>,
@@ -124,7 +148,13 @@ impl Logic for Issue {
             u_page,
             u_addr,
             u_at_tc,
-            u_decrement
+            u_count,
+            u_decrement,
+            ap_oh,
+            ap_addr,
+            ap_count,
+            ap_tc,
+            ap_io
         );
         self.onehot_v.next = 0.into();
         if self.b_valid.q.val() {
@@ -157,7 +187,12 @@ impl Logic for Issue {
         // Next clock's unit: the following unit of the channel after a commit (back to back),
         // the pick when the stage is empty, else the same unit (it waits) or none.
         self.take_follow.next = self.commit_v.val() & self.stays.val();
-        self.take_pick.next = !self.b_valid.q.val() & self.pick_found.val() & !self.wr.val();
+        // The pick was made last clock: its channel must still be runnable (an EOP or a halt
+        // may have arrived since).
+        self.take_pick.next = !self.b_valid.q.val()
+            & self.pick_found.val()
+            & !self.wr.val()
+            & (self.runnable.val() & (bits::<4>(1) << self.pick_ch.val())).any();
         self.commit_oh_v.next = 0.into();
         if self.commit_v.val() {
             self.commit_oh_v.next = self.onehot_v.val();
@@ -169,6 +204,7 @@ impl Logic for Issue {
             self.b_cont.d.next = true;
             self.u_addr.d.next = self.follow_addr.val();
             self.u_at_tc.d.next = self.follow_at_tc.val();
+            self.u_count.d.next = self.follow_count.val();
         }
         if self.take_pick.val() {
             self.b_ch.d.next = self.pick_ch.val();
@@ -183,10 +219,18 @@ impl Logic for Issue {
             self.u_page.d.next = self.p_page.val();
             self.u_addr.d.next = self.p_addr.val();
             self.u_at_tc.d.next = self.p_at_tc.val();
+            self.u_count.d.next = self.p_count.val();
             self.u_decrement.d.next = self.p_decrement.val();
         }
+        // The apply stage: loaded every clock, valid by `ap_oh`.
+        self.ap_oh.d.next = self.commit_oh_v.val();
+        self.ap_addr.d.next = self.next_addr.val();
+        self.ap_count.d.next = self.next_count.val();
+        self.ap_tc.d.next = self.u_at_tc.q.val();
+        self.ap_io.d.next = self.needs_map.val();
         if self.reset.val() {
             self.b_valid.d.next = false;
+            self.ap_oh.d.next = 0.into();
         }
 
         self.lookup.next =
@@ -204,6 +248,7 @@ impl Logic for Issue {
         self.width.next = self.u_width.q.val();
         self.addr.next = self.u_addr.q.val();
         self.at_tc.next = self.u_at_tc.q.val();
+        self.count.next = self.u_count.q.val();
         self.decrement.next = self.u_decrement.q.val();
         self.logical.next = (bit_cast::<32, 16>(self.u_page.q.val()) << 16)
             | bit_cast::<32, 16>(self.u_addr.q.val());
@@ -212,5 +257,10 @@ impl Logic for Issue {
         self.commit_oh.next = self.commit_oh_v.val();
         self.fault.next = self.fault_v.val();
         self.keep.next = self.b_valid.q.val() & !self.commit_v.val() & !self.drop_v.val();
+        self.apply_oh.next = self.ap_oh.q.val();
+        self.apply_addr.next = self.ap_addr.q.val();
+        self.apply_count.next = self.ap_count.q.val();
+        self.apply_tc.next = self.ap_tc.q.val();
+        self.apply_io.next = self.ap_io.q.val();
     }
 }

@@ -2,12 +2,17 @@
 //! with the arbitration state (owner, last served channel, block services in progress).
 //!
 //! ```text
-//!  channel state, DREQ, EOP ──► eligible now ─────────► arb_now ──► pick (for an empty issue stage)
+//!  channel state, DREQ, EOP ──► eligible now ─────────► arb_now ──► pick (register, for an
+//!                                                                     empty issue stage)
 //!            │                  runnable now ──────────────────────► issue (re-check of its unit)
 //!            └─► eligible after a commit of the issue-stage unit ──► arb_after ──► stays
 //!  b_ch, b_mode, b_at_tc (registers) ──────────────────────────────┘
 //!  commit ──► owner, last, in_service (registers)
 //! ```
+//!
+//! The pick is registered: arbitrated in a clock in which the issue stage is empty, looked up
+//! in the next one, acknowledged (DACK) in the one after. So a channel switch costs two idle
+//! clocks, and a single-mode channel that keeps DREQ active gets a unit every third clock.
 //!
 //! Why a block of its own, and why two arbiters: neither arbiter looks at this clock's commit
 //! decision. `arb_now` arbitrates the present state; its pick is used only when the issue stage
@@ -28,11 +33,10 @@ pub struct Select {
     pub reset: Signal<In, Bit>,
     pub master_clear: Signal<In, Bit>,
 
-    /// Per-channel state (bit c = channel c): mask, the mask after a commit of the channel's
-    /// current unit (terminal count without auto-initialize), fault halt, cascade and block
-    /// service modes, software request, active DREQ, external EOP this clock.
+    /// Per-channel state (bit c = channel c): mask, fault halt, cascade and block service
+    /// modes, software request, active DREQ, external EOP this clock (mask and request as they
+    /// are after a unit committed last clock: the parent forwards them).
     pub masked: Signal<In, Bits<4>>,
-    pub adv_masked: Signal<In, Bits<4>>,
     pub halted: Signal<In, Bits<4>>,
     pub cascade: Signal<In, Bits<4>>,
     pub block: Signal<In, Bits<4>>,
@@ -42,6 +46,8 @@ pub struct Select {
     /// COMMAND.DISABLE and COMMAND.ROTATING_PRIORITY.
     pub cmd_disable: Signal<In, Bit>,
     pub rotating: Signal<In, Bit>,
+    /// A register write this clock: no pick is made from this clock's state.
+    pub wr: Signal<In, Bit>,
 
     /// The issue-stage unit (registers of `Issue`): present, channel, service mode, terminal
     /// count; and whether it commits this clock.
@@ -49,13 +55,15 @@ pub struct Select {
     pub b_ch: Signal<In, Bits<2>>,
     pub b_mode: Signal<In, Bits<2>>,
     pub b_at_tc: Signal<In, Bit>,
+    pub b_autoinit: Signal<In, Bit>,
     pub commit: Signal<In, Bit>,
 
     /// Channels that may move a unit now (unmasked, running, enabled, not cascade, no EOP) and,
     /// of those, the ones requesting (or in a block service).
     pub runnable: Signal<Out, Bits<4>>,
     pub eligible: Signal<Out, Bits<4>>,
-    /// The channel for an empty issue stage.
+    /// The channel for an empty issue stage (registered: arbitrated last clock, with the stage
+    /// empty and no register write).
     pub pick_found: Signal<Out, Bit>,
     pub pick_ch: Signal<Out, Bits<2>>,
     /// If the issue-stage unit commits, its channel's following unit goes next (back to back):
@@ -70,6 +78,8 @@ pub struct Select {
     owner_ch: DFF<Bits<2>>,
     last_ch: DFF<Bits<2>>,
     in_service: DFF<Bits<4>>,
+    pick_valid: DFF<Bit>,
+    pick_r: DFF<Bits<2>>,
 
     b_onehot: Signal<Local, Bits<4>>,
     /// Running apart from the mask and the request.
@@ -78,6 +88,7 @@ pub struct Select {
     eligible_v: Signal<Local, Bits<4>>,
     elig_b: Signal<Local, Bits<4>>,
     not_tc: Signal<Local, Bits<4>>,
+    adv_mask: Signal<Local, Bits<4>>,
     commit_oh: Signal<Local, Bits<4>>,
     tc_commit_oh: Signal<Local, Bits<4>>,
     service_set: Signal<Local, Bits<4>>,
@@ -88,7 +99,16 @@ pub struct Select {
 impl Logic for Select {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, owner_valid, owner_ch, last_ch, in_service);
+        dff_setup!(
+            self,
+            clock,
+            owner_valid,
+            owner_ch,
+            last_ch,
+            in_service,
+            pick_valid,
+            pick_r
+        );
 
         self.b_onehot.next = 0.into();
         if self.b_valid.val() {
@@ -110,8 +130,13 @@ impl Logic for Select {
         if self.b_at_tc.val() {
             self.not_tc.next = 0.into();
         }
+        // The issue-stage channel masks itself at a terminal count without auto-initialize.
+        self.adv_mask.next = self.masked.val();
+        if self.b_at_tc.val() & !self.b_autoinit.val() {
+            self.adv_mask.next = bits::<4>(0xF);
+        }
         self.elig_b.next = self.live.val()
-            & !self.adv_masked.val()
+            & !self.adv_mask.val()
             & (self.dreq.val() | ((self.sw_request.val() | self.block.val()) & self.not_tc.val()));
 
         self.arb_now.eligible.next = self.eligible_v.val();
@@ -130,6 +155,10 @@ impl Logic for Select {
         self.arb_after.owner.next = self.b_ch.val();
 
         // ---- Arbitration state -----------------------------------------------------------
+        self.owner_oh.next = 0.into();
+        if self.owner_valid.q.val() {
+            self.owner_oh.next = bits::<4>(1) << self.owner_ch.q.val();
+        }
         self.commit_oh.next = 0.into();
         if self.commit.val() {
             self.commit_oh.next = self.b_onehot.val();
@@ -138,6 +167,7 @@ impl Logic for Select {
         if self.b_at_tc.val() {
             self.tc_commit_oh.next = self.commit_oh.val();
         }
+        // The owner keeps the engine while eligible.
         self.owner_next.next = self.arb_now.owner_keeps.val();
         if self.commit.val() {
             self.owner_next.next = self.arb_after.owner_keeps.val();
@@ -155,25 +185,26 @@ impl Logic for Select {
             & !self.eop.val()
             & !self.masked.val()
             & !self.halted.val();
+        // The pick, registered: made while the issue stage is empty, used the next clock (its
+        // fields are read then, from channel registers that have taken every committed unit).
+        self.pick_valid.d.next = self.arb_now.found.val() & !self.b_valid.val() & !self.wr.val();
+        self.pick_r.d.next = self.arb_now.channel.val();
         if self.master_clear.val() {
             self.owner_valid.d.next = false;
             self.in_service.d.next = 0.into();
         }
         if self.reset.val() {
             self.owner_valid.d.next = false;
+            self.pick_valid.d.next = false;
             // Rotating priority starts with channel 0 highest, as after an 8237 reset.
             self.last_ch.d.next = 3.into();
             self.in_service.d.next = 0.into();
         }
 
-        self.owner_oh.next = 0.into();
-        if self.owner_valid.q.val() {
-            self.owner_oh.next = bits::<4>(1) << self.owner_ch.q.val();
-        }
         self.runnable.next = self.runnable_v.val();
         self.eligible.next = self.eligible_v.val();
-        self.pick_found.next = self.arb_now.found.val();
-        self.pick_ch.next = self.arb_now.channel.val();
+        self.pick_found.next = self.pick_valid.q.val();
+        self.pick_ch.next = self.pick_r.q.val();
         self.stays.next = self.arb_after.found.val()
             & (self.arb_after.channel.val() == self.b_ch.val())
             & (self.b_mode.val() != 1);
