@@ -1,8 +1,10 @@
 // White-box 8237 rules for channel 0 of the small configuration. Included at the end of
 // module `mapdma` of the generated Verilog (the generated names: `channels0_cur_count` is
 // channel 0's current count, `commit_oh` the one-hot of the channel whose unit is issued this
-// clock, `wr`/`wa`/`wd` the register write the AXI4-Lite slave performs, `rd`/`ra` the read;
-// `regs__*` are outputs of the 8237 register file `regs`, `native__*` of the native registers).
+// clock, `apply_oh` the one-hot of the channel whose registers take the unit issued last clock
+// (DESIGN §6), `issue__*` outputs of the issue stage, `wr`/`wa`/`wd` the register write the
+// AXI4-Lite slave performs, `rd`/`ra` the read; `regs__*` are outputs of the 8237 register file
+// `regs`, `native__*` of the native registers).
 //
 // Checked: the byte-pointer flip-flop; an address or count byte write loads that byte into base
 // and current (current keeps its own other byte); every
@@ -11,7 +13,9 @@
 // and interrupt TC bits, bumps the pass counter, clears the software request and pulses
 // eop_out; auto-initialize reloads from base in the same clock and stays unmasked, otherwise
 // the channel masks itself; an external EOP does the same without a unit; nothing changes the
-// counters otherwise; units go out only for an unmasked, running, enabled, non-cascade channel.
+// counters otherwise; units go out only for an unmasked, running, enabled, non-cascade channel;
+// the issue stage's copy of the unit (terminal count, new address) agrees with the channel's
+// registers when the unit is applied.
 
 `ifdef FORMAL
     reg fp_past_valid = 1'b0;
@@ -64,26 +68,33 @@
 
     always @(posedge clock) if (fp_past_valid && !$past(reset) && !reset) begin
         // A byte write lands in base and current; current keeps its own other byte.
-        if ($past(fp_wr_addr0)) begin
+        if ($past(fp_wr_addr0) && !$past(apply_oh[0]) && !$past(eop_act[0])) begin
             if ($past(fp_ff))
                 assert(channels0_cur_addr == {$past(wd[7:0]), $past(channels0_cur_addr[7:0])});
             else
                 assert(channels0_cur_addr == {$past(channels0_cur_addr[15:8]), $past(wd[7:0])});
         end
-        if ($past(fp_wr_count0)) begin
+        if ($past(fp_wr_count0) && !$past(apply_oh[0]) && !$past(eop_act[0])) begin
             if ($past(fp_ff))
                 assert(channels0_cur_count == {$past(wd[7:0]), $past(channels0_cur_count[7:0])});
             else
                 assert(channels0_cur_count == {$past(channels0_cur_count[15:8]), $past(wd[7:0])});
             assert(channels0_passes == 16'h0);
         end
-        if ($past(commit_oh[0])) begin
+        // The terminal-count unit's flags, in the clock after it is issued.
+        if ($past(commit_oh[0]) && $past(issue__at_tc)) begin
+            assert(regs__status_tc[0] && native__int_tc[0]);
+            assert(dev0_eop_out);
+        end
+        if ($past(apply_oh[0])) begin
+            // The engine's terminal-count flag is the channel's count at 0.
+            assert($past(issue__apply_tc) == ($past(channels0_cur_count) == 16'h0));
+        end
+        if ($past(apply_oh[0]) && !$past(eop_act[0]) && !$past(wr)) begin
             if ($past(channels0_cur_count) == 16'h0) begin
                 // Terminal count.
                 assert(channels0_passes == $past(channels0_passes) + 16'h1);
                 assert(!channels0_sw_request);
-                assert(regs__status_tc[0] && native__int_tc[0]);
-                assert(dev0_eop_out);
                 if ($past(fp_autoinit)) begin
                     assert(channels0_cur_addr == fp_base_addr);
                     assert(channels0_cur_count == fp_base_count);
@@ -99,7 +110,7 @@
                 assert(channels0_masked == $past(channels0_masked));
                 assert(channels0_passes == $past(channels0_passes));
             end
-        end else if ($past(eop_act[0]) && !$past(wr)) begin
+        end else if ($past(eop_act[0]) && !$past(apply_oh[0]) && !$past(wr)) begin
             // External EOP: the terminal-count actions without a unit.
             assert(channels0_passes == $past(channels0_passes) + 16'h1);
             assert(regs__status_tc[0] && native__int_tc[0]);
@@ -112,12 +123,12 @@
                 assert(channels0_cur_addr == $past(channels0_cur_addr));
                 assert(channels0_cur_count == $past(channels0_cur_count));
             end
-        end else if (!$past(wr)) begin
+        end else if (!$past(wr) && !$past(apply_oh[0]) && !$past(eop_act[0])) begin
             // Nothing else moves the counters.
             assert(channels0_cur_addr == $past(channels0_cur_addr));
             assert(channels0_cur_count == $past(channels0_cur_count));
             assert(channels0_passes == $past(channels0_passes));
-            assert(!dev0_eop_out);
+            if (!($past(commit_oh[0]) && $past(issue__at_tc))) assert(!dev0_eop_out);
         end
     end
 `endif

@@ -7,8 +7,9 @@
 //!  owner, owner_valid
 //! ```
 //!
-//! Combinational: the engine feeds it the state as it will be after this clock's commit, so the
-//! pick is ready for the unit that issues next clock.
+//! Combinational. `engine::select` uses two: one on the present state (the pick for an empty
+//! issue stage), one on the state a commit of the issue-stage unit would leave (whether its
+//! channel keeps the engine).
 
 use rust_hdl::prelude::*;
 

@@ -2,10 +2,11 @@
 //! unit width, pass counter and fault halt.
 //!
 //! Its outputs depend on its registers only (no input-to-output path, so simulators order it
-//! cleanly). The engine uses them (`at_tc`, `autoinit`, `base`, `adv_masked`) to select the
-//! channel's next unit in the clock the current one commits, which is what makes
-//! auto-initialize gap-free: the unit that reaches terminal count and the first unit of the next
-//! pass go out on consecutive clocks.
+//! cleanly). It holds no unit arithmetic: the engine keeps the working copy of the unit it
+//! issues (address, count, terminal count) and computes the following unit itself (base and
+//! base count at an auto-initialize terminal count), so auto-initialize is gap-free; the
+//! channel loads the new address and count (`advance`, `next_addr`, `next_count`) the clock
+//! after the unit commits, as one register stage off the commit decision.
 
 use mapdma_regmap as regmap;
 use rust_hdl::prelude::*;
@@ -42,11 +43,15 @@ pub struct Channel {
     pub halt: Signal<In, Bit>,
     pub unhalt: Signal<In, Bit>,
 
-    /// Commit the unit at the current address (one memory access issued, or a verify unit).
+    /// Apply the unit committed last clock at the current address (one memory access issued,
+    /// or a verify unit): load `next_addr`/`next_count`; `advance_tc`: it was the
+    /// terminal-count unit.
     pub advance: Signal<In, Bit>,
-    /// The address after the current unit (current ± unit size), computed once by the engine
-    /// for the channel it commits: only one channel moves a unit per clock, as on the 8237.
+    pub advance_tc: Signal<In, Bit>,
+    /// The address and count after the unit (current ± unit size, count − 1), computed once by
+    /// the engine: only one channel moves a unit per clock, as on the 8237.
     pub next_addr: Signal<In, Bits<16>>,
+    pub next_count: Signal<In, Bits<16>>,
     /// External EOP: terminal-count actions without moving a unit.
     pub eop: Signal<In, Bit>,
 
@@ -66,14 +71,11 @@ pub struct Channel {
     pub passes: Signal<Out, Bits<16>>,
     /// The current unit is the terminal-count unit (count is 0).
     pub at_tc: Signal<Out, Bit>,
-    /// Base address and auto-initialize: where the next unit is after a terminal count.
+    /// Base address and count (`reload_count`), and auto-initialize: where the next unit is after a terminal
+    /// count.
     pub base: Signal<Out, Bits<16>>,
+    pub reload_count: Signal<Out, Bits<16>>,
     pub autoinit: Signal<Out, Bit>,
-    /// The mask after committing the current unit.
-    pub adv_masked: Signal<Out, Bit>,
-    /// `at_tc` after committing the current unit (the engine forwards it to a back-to-back
-    /// unit of the same channel).
-    pub at_tc_after: Signal<Out, Bit>,
 
     page_mask: Constant<Bits<16>>,
     k_transfer_lsb: Constant<Bits<3>>,
@@ -91,8 +93,14 @@ pub struct Channel {
     request_r: DFF<Bit>,
     halted_r: DFF<Bit>,
     passes_r: DFF<Bits<16>>,
-    tc_next: Signal<Local, Bit>,
     autoinit_v: Signal<Local, Bit>,
+    /// Address and count after the applied unit (what a byte write in the same clock keeps),
+    /// terminal-count actions this clock, and the pass counter's increment (2 when an EOP
+    /// arrives in the clock a terminal-count unit is applied: two events).
+    addr_after: Signal<Local, Bits<16>>,
+    count_after: Signal<Local, Bits<16>>,
+    tc_action: Signal<Local, Bit>,
+    passes_inc: Signal<Local, Bits<16>>,
     /// Auto-initialize again, for the next-state logic only: a local shared with the outputs
     /// would tie the outputs to the inputs in Verilator's eyes (UNOPTFLAT).
     reload: Signal<Local, Bit>,
@@ -131,7 +139,9 @@ impl Channel {
             halt: Default::default(),
             unhalt: Default::default(),
             advance: Default::default(),
+            advance_tc: Default::default(),
             next_addr: Default::default(),
+            next_count: Default::default(),
             eop: Default::default(),
             cur_addr: Default::default(),
             cur_count: Default::default(),
@@ -147,9 +157,8 @@ impl Channel {
             passes: Default::default(),
             at_tc: Default::default(),
             base: Default::default(),
+            reload_count: Default::default(),
             autoinit: Default::default(),
-            adv_masked: Default::default(),
-            at_tc_after: Default::default(),
             page_mask: Constant::new(page_mask.to_bits()),
             k_transfer_lsb: Constant::new(stored_lsb(regmap::mode::TRANSFER).to_bits()),
             k_service_lsb: Constant::new(stored_lsb(regmap::mode::MODE).to_bits()),
@@ -166,8 +175,11 @@ impl Channel {
             request_r: Default::default(),
             halted_r: Default::default(),
             passes_r: Default::default(),
-            tc_next: Default::default(),
             autoinit_v: Default::default(),
+            addr_after: Default::default(),
+            count_after: Default::default(),
+            tc_action: Default::default(),
+            passes_inc: Default::default(),
             reload: Default::default(),
             transfer_v: Default::default(),
             service_v: Default::default(),
@@ -192,69 +204,65 @@ impl Logic for Channel {
         self.transfer.next = self.transfer_v.val().get_bits::<2>(0);
         self.service.next = self.service_v.val().get_bits::<2>(0);
         self.decrement.next = (self.mode_r.q.val() & self.k_decrement.val()).any();
-        // at_tc after a commit: a reload (auto-initialize at terminal count) brings base's count.
-        self.tc_next.next = self.count.q.val() == 1;
-        if self.count.q.val() == 0 {
-            self.tc_next.next = self.autoinit_v.val() & (self.base_count.q.val() == 0);
-        }
-        self.at_tc_after.next = self.tc_next.val();
-        self.adv_masked.next =
-            self.mask_r.q.val() | ((self.count.q.val() == 0) & !self.autoinit_v.val());
+        self.reload_count.next = self.base_count.q.val();
 
-        // Unit commit: step, count down; at terminal count reload (auto-initialize) or mask.
+        // The unit committed last clock: load the engine's address and count; at terminal
+        // count, or at an external EOP (also in the same clock, after the unit), reload
+        // (auto-initialize) or mask.
         self.reload.next = (self.mode_r.q.val() & self.k_autoinit.val()).any();
+        self.addr_after.next = self.addr.q.val();
+        self.count_after.next = self.count.q.val();
         if self.advance.val() {
-            self.addr.d.next = self.next_addr.val();
-            self.count.d.next = self.count.q.val() - 1;
-            if self.count.q.val() == 0 {
-                self.passes_r.d.next = self.passes_r.q.val() + 1;
-                self.request_r.d.next = false;
-                if self.reload.val() {
-                    self.addr.d.next = self.base_addr.q.val();
-                    self.count.d.next = self.base_count.q.val();
-                } else {
-                    self.mask_r.d.next = true;
-                }
-            }
+            self.addr_after.next = self.next_addr.val();
+            self.count_after.next = self.next_count.val();
         }
-        // External EOP: terminal-count actions, nothing moves.
-        if self.eop.val() & !self.advance.val() {
-            self.passes_r.d.next = self.passes_r.q.val() + 1;
+        self.tc_action.next = (self.advance.val() & self.advance_tc.val()) | self.eop.val();
+        if self.tc_action.val() & self.reload.val() {
+            self.addr_after.next = self.base_addr.q.val();
+            self.count_after.next = self.base_count.q.val();
+        }
+        self.addr.d.next = self.addr_after.val();
+        self.count.d.next = self.count_after.val();
+        self.passes_inc.next = 1.into();
+        if self.advance.val() & self.advance_tc.val() & self.eop.val() {
+            self.passes_inc.next = 2.into();
+        }
+        if self.tc_action.val() {
+            self.passes_r.d.next = self.passes_r.q.val() + self.passes_inc.val();
             self.request_r.d.next = false;
-            if self.reload.val() {
-                self.addr.d.next = self.base_addr.q.val();
-                self.count.d.next = self.base_count.q.val();
-            } else {
+            if !self.reload.val() {
                 self.mask_r.d.next = true;
             }
         }
 
-        // Register writes (the controller never commits a unit in a register-write clock).
+        // Register writes (the controller never commits a unit in a register-write clock, but
+        // one may meet the clock its unit is applied: the write comes after the unit).
         // Address/count writes load one byte into base *and* current; each keeps its own other
         // byte (as the 8237's paired byte registers do).
         if self.wr_addr_lo.val() {
             self.base_addr.d.next =
                 (self.base_addr.q.val() & 0xFF00) | bit_cast::<16, 8>(self.wr_byte.val());
-            self.addr.d.next = (self.addr.q.val() & 0xFF00) | bit_cast::<16, 8>(self.wr_byte.val());
+            self.addr.d.next =
+                (self.addr_after.val() & 0xFF00) | bit_cast::<16, 8>(self.wr_byte.val());
         }
         if self.wr_addr_hi.val() {
             self.base_addr.d.next =
                 (self.base_addr.q.val() & 0x00FF) | (bit_cast::<16, 8>(self.wr_byte.val()) << 8);
             self.addr.d.next =
-                (self.addr.q.val() & 0x00FF) | (bit_cast::<16, 8>(self.wr_byte.val()) << 8);
+                (self.addr_after.val() & 0x00FF) | (bit_cast::<16, 8>(self.wr_byte.val()) << 8);
         }
         if self.wr_count_lo.val() {
             self.base_count.d.next =
                 (self.base_count.q.val() & 0xFF00) | bit_cast::<16, 8>(self.wr_byte.val());
             self.count.d.next =
-                (self.count.q.val() & 0xFF00) | bit_cast::<16, 8>(self.wr_byte.val());
+                (self.count_after.val() & 0xFF00) | bit_cast::<16, 8>(self.wr_byte.val());
             self.passes_r.d.next = 0.into();
         }
         if self.wr_count_hi.val() {
             self.base_count.d.next =
                 (self.base_count.q.val() & 0x00FF) | (bit_cast::<16, 8>(self.wr_byte.val()) << 8);
             self.count.d.next =
-                (self.count.q.val() & 0x00FF) | (bit_cast::<16, 8>(self.wr_byte.val()) << 8);
+                (self.count_after.val() & 0x00FF) | (bit_cast::<16, 8>(self.wr_byte.val()) << 8);
             self.passes_r.d.next = 0.into();
         }
         if self.wr_page.val() {

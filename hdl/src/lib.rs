@@ -14,6 +14,7 @@ pub mod bm_port;
 pub mod board;
 pub mod channel;
 pub mod device_port;
+pub mod engine;
 pub mod ip;
 pub mod map_ram;
 pub mod mapdma;

@@ -1,5 +1,5 @@
-//! The mapdma top level: wires the sub-blocks and holds the select/issue engine.
-//! Behaviour is specified in `hdl/DESIGN.md` (§6 for the pipeline).
+//! The mapdma top level: wires the sub-blocks. Behaviour is specified in `hdl/DESIGN.md` (§6
+//! for the pipeline).
 //!
 //! ```text
 //!  AXI4-Lite ─► axil ─► wdec/rdec ─┬─► regs (8237 register file) ─► strobes ─► channels[c]
@@ -7,32 +7,40 @@
 //!                                  └─► translation (map RAM, MAP read-back)
 //!  rd_data ◄── regs ◄── native read word, map word
 //!
-//!  channels ──► select (a_) ──► translation lookup ──► issue (b_/u_) ──► requests ──► AW/W/AR
-//!     ▲          arb_hold ┐                            │ commit   responses ◄── R / B
-//!     └── advance ◄───────┴ arb_commit ◄───────────────┘            │ snk, bus faults ─► native
+//!  channels, DREQ ─► select ─ pick ─► p_* field mux ─┐        ┌─ stepper (follow_*, next_*)
+//!                      │ stays                       ▼        ▼
+//!                      └──────────────────────────► issue ─ lookup ─► translation (1 clock)
+//!                                                    │ commit ─► requests ─► AW/W/AR
+//!  channels ◄── advance (ap_*: a clock after commit) ┘           responses ◄── R / B
 //! ```
 //!
-//! Engine pipeline (one unit per clock):
-//! - **select** (combinational, `a_*`): two arbiters pick the next channel from the channel
-//!   state *as it will be after this clock's commit* — `arb_hold`/`h_*` if the issue-stage unit
-//!   does not commit, `arb_commit`/`c_*` if it does — and the commit decision picks one late;
-//!   the pick starts the map-RAM lookup of that unit's logical page;
-//! - **issue** (`b_*`, from the registers `u_*` loaded at select): with the translation in hand,
-//!   the unit either commits (channel registers advance, the AXI request is queued, a response
-//!   tag is written), faults (no bus access, nothing moves, channel halted), is dropped (the
-//!   channel is no longer runnable, a back-to-back demand unit lost its DREQ, or a register
-//!   write happened: re-selected from fresh state), or waits (device data or AXI space missing).
+//! Engine (`crate::engine`, one unit per clock):
+//! - **select** chooses (registered) the channel for an empty issue stage, and says
+//!   whether the issue-stage channel `stays` (its following unit goes next if its unit
+//!   commits); neither depends on this clock's commit decision;
+//! - **issue** holds the acknowledged unit (DACK) with its own address, count and fields and
+//!   commits it (AXI request queued, response tag written, device data taken), faults it (no
+//!   bus access, channel halted), drops it (no longer runnable, a back-to-back demand unit lost
+//!   its DREQ, or a register write: selected again from fresh state), or lets it wait; the
+//!   map-RAM lookup address is the following unit's (stage full) or the pick's (stage empty);
+//! - **stepper** is the one address adder and count decrementer;
+//! - the channel registers take the committed unit's new address and count a clock later
+//!   (`ap_*` in `issue`); until then the parent forwards the channel's mask and software
+//!   request (`masked_v`, `sw_request_v`). The pick is registered (made while the stage is
+//!   empty, its fields read a clock later), so it never reads a channel a clock behind.
 //!
 //! Nothing becomes architectural before commit, so faults are precise and drops are free.
-//! Other prefixes: `k_` constants fixed at generation, `t_` scratch values inside loops
-//! (rust-hdl kernels have no `let`).
+//! Prefixes: `p_` the pick's fields, `b_` values of the issue-stage channel (rust-hdl kernels
+//! have no `let`: scratch values are `Local` signals).
 
-use crate::arbiter::Arbiter;
 use crate::axi_requests::AxiRequests;
 use crate::axil_slave::AxiLiteSlave;
 use crate::bm_port::BmPort;
 use crate::channel::Channel;
 use crate::device_port::DevicePort;
+use crate::engine::issue::Issue;
+use crate::engine::select::Select;
+use crate::engine::stepper::Stepper;
 use crate::native_regs::NativeRegs;
 use crate::reg_decode::RegDecode;
 use crate::regs8237::Regs8237;
@@ -182,12 +190,13 @@ pub struct MapDma {
 
     axil: AxiLiteSlave,
     wdec: RegDecode,
-    /// Priority for the next unit if the issue-stage unit commits this clock, and if it does
-    /// not: both are computed in parallel and the commit decision picks one late.
-    arb_commit: Arbiter,
-    arb_hold: Arbiter,
     rdec: RegDecode,
     channels: Vec<Channel>,
+    /// The engine (DESIGN §6): which channel goes next, the acknowledged unit and its commit
+    /// decision, the one address adder.
+    select: Select,
+    issue: Issue,
+    stepper: Stepper,
     translation: Translation,
     responses: Responses,
     /// AXI4 requests of committed units (AW, W, AR queues).
@@ -198,28 +207,8 @@ pub struct MapDma {
     regs: Regs8237,
     native: NativeRegs,
 
-    // Engine.
-    b_valid: DFF<Bit>,
-    b_ch: DFF<Bits<2>>,
-    /// The issue-stage unit was selected back-to-back, in its channel's own DACK clock, from a
-    /// DREQ the device may not have withdrawn yet: it moves only if the request still holds.
-    b_cont: DFF<Bit>,
-    /// The issue-stage unit's channel fields, registered at select (the channel's registers do
-    /// not change while its unit waits: only a commit or a register write changes them, and a
-    /// register write drops the unit).
-    u_type: DFF<Bits<2>>,
-    u_mode: DFF<Bits<2>>,
-    u_width: DFF<Bits<2>>,
-    u_page: DFF<Bits<16>>,
-    u_addr: DFF<Bits<16>>,
-    u_at_tc: DFF<Bit>,
-    u_decrement: DFF<Bit>,
-    owner_valid: DFF<Bit>,
-    owner_ch: DFF<Bits<2>>,
-    last_ch: DFF<Bits<2>>,
-    in_service: DFF<Bits<4>>,
-
-    // Combinational scratch (rust-hdl kernels have no `let`).
+    // Combinational scratch (rust-hdl kernels have no `let`). Per-channel vectors: bit c is
+    // channel c.
     wr: Signal<Local, Bit>,
     wa: Signal<Local, Bits<13>>,
     wd: Signal<Local, Bits<32>>,
@@ -229,78 +218,43 @@ pub struct MapDma {
     dreq_act: Signal<Local, Bits<4>>,
     requesting: Signal<Local, Bits<4>>,
     eop_act: Signal<Local, Bits<4>>,
-    eligible: Signal<Local, Bits<4>>,
-    runnable: Signal<Local, Bits<4>>,
-    h_onehot: Signal<Local, Bits<4>>,
-    c_onehot: Signal<Local, Bits<4>>,
-    same_c: Signal<Local, Bit>,
-    h_logical: Signal<Local, Bits<32>>,
-    c_logical: Signal<Local, Bits<32>>,
-    h_page: Signal<Local, Bits<16>>,
-    h_addr: Signal<Local, Bits<16>>,
-    h_type: Signal<Local, Bits<2>>,
-    h_mode: Signal<Local, Bits<2>>,
-    h_width: Signal<Local, Bits<2>>,
-    h_decrement: Signal<Local, Bit>,
-    h_at_tc: Signal<Local, Bit>,
-    c_page: Signal<Local, Bits<16>>,
-    c_addr: Signal<Local, Bits<16>>,
-    c_type: Signal<Local, Bits<2>>,
-    c_mode: Signal<Local, Bits<2>>,
-    c_width: Signal<Local, Bits<2>>,
-    c_decrement: Signal<Local, Bit>,
-    c_at_tc: Signal<Local, Bit>,
-    elig_hold: Signal<Local, Bits<4>>,
-    elig_b: Signal<Local, Bits<4>>,
-    elig_commit: Signal<Local, Bits<4>>,
-    b_base: Signal<Local, Bits<16>>,
-    b_autoinit: Signal<Local, Bit>,
-    b_at_tc_after: Signal<Local, Bit>,
-    b_fwd_addr: Signal<Local, Bits<16>>,
-    fwd: Signal<Local, Bit>,
-    a_type: Signal<Local, Bits<2>>,
-    a_mode: Signal<Local, Bits<2>>,
-    a_width: Signal<Local, Bits<2>>,
-    a_decrement: Signal<Local, Bit>,
-    a_at_tc: Signal<Local, Bit>,
-    a_keeps: Signal<Local, Bit>,
-    push_read: Signal<Local, Bit>,
-    push_write: Signal<Local, Bit>,
+    /// Mask and software request as they are after the unit applied this clock (the channel
+    /// registers take it at the end of the clock).
+    masked_v: Signal<Local, Bits<4>>,
+    halted_v: Signal<Local, Bits<4>>,
+    cascade_v: Signal<Local, Bits<4>>,
+    block_v: Signal<Local, Bits<4>>,
+    sw_request_v: Signal<Local, Bits<4>>,
+    src_valid_v: Signal<Local, Bits<4>>,
     snk_ready_v: Signal<Local, Bits<4>>,
-    stopped: Signal<Local, Bits<4>>,
-    service_set: Signal<Local, Bits<4>>,
-    b_onehot: Signal<Local, Bits<4>>,
-    b_type: Signal<Local, Bits<2>>,
-    b_mode: Signal<Local, Bits<2>>,
-    b_width: Signal<Local, Bits<2>>,
-    b_page: Signal<Local, Bits<16>>,
-    b_addr: Signal<Local, Bits<16>>,
-    b_step: Signal<Local, Bits<16>>,
-    b_next_addr: Signal<Local, Bits<16>>,
-    b_decrement: Signal<Local, Bit>,
-    b_at_tc: Signal<Local, Bit>,
-    b_logical: Signal<Local, Bits<32>>,
-    b_src_valid: Signal<Local, Bit>,
-    b_src_data: Signal<Local, Bits<32>>,
-    b_elig: Signal<Local, Bit>,
-    b_needs_map: Signal<Local, Bit>,
-    b_fault: Signal<Local, Bit>,
-    b_io_ready: Signal<Local, Bit>,
-    b_commit: Signal<Local, Bit>,
-    b_drop: Signal<Local, Bit>,
+    /// The channel whose unit commits this clock (one-hot), and the same at terminal count.
     commit_oh: Signal<Local, Bits<4>>,
     tc_commit_oh: Signal<Local, Bits<4>>,
-    a_found: Signal<Local, Bit>,
-    a_ch: Signal<Local, Bits<2>>,
-    a_go: Signal<Local, Bit>,
-    a_page: Signal<Local, Bits<16>>,
-    a_addr: Signal<Local, Bits<16>>,
-    lookup_logical: Signal<Local, Bits<32>>,
+    /// The channel whose unit committed last clock and is applied to its registers this clock,
+    /// and the same for units with a bus access (counted in flight since their commit).
+    apply_oh: Signal<Local, Bits<4>>,
+    apply_tc_oh: Signal<Local, Bits<4>>,
+    inflight_pending: Signal<Local, Bits<32>>,
+    pending_bits: Signal<Local, Bits<32>>,
+    /// `Select`'s pick (one-hot) and its channel's fields (`p_*`, for an empty issue stage).
+    pick_onehot: Signal<Local, Bits<4>>,
+    p_type: Signal<Local, Bits<2>>,
+    p_mode: Signal<Local, Bits<2>>,
+    p_width: Signal<Local, Bits<2>>,
+    p_page: Signal<Local, Bits<16>>,
+    p_addr: Signal<Local, Bits<16>>,
+    p_at_tc: Signal<Local, Bit>,
+    p_count: Signal<Local, Bits<16>>,
+    p_decrement: Signal<Local, Bit>,
+    /// The issue-stage channel's device data and reload values (`b_*`, selected by a register).
+    b_src_data: Signal<Local, Bits<32>>,
+    b_base: Signal<Local, Bits<16>>,
+    b_autoinit: Signal<Local, Bit>,
+    b_base_count: Signal<Local, Bits<16>>,
+    push_read: Signal<Local, Bit>,
+    push_write: Signal<Local, Bit>,
     dack_act: Signal<Local, Bit>,
-    owner_onehot: Signal<Local, Bits<4>>,
     busy: Signal<Local, Bits<4>>,
-    // Values of sub-module inputs and output ports that are chosen by conditions: each such
-    // signal is assigned once per evaluation, from one of these (see the `update` comment).
 }
 
 impl MapDma {
@@ -437,31 +391,18 @@ impl MapDma {
             bm_irq: Default::default(),
             axil: Default::default(),
             wdec: RegDecode::new(cfg),
-            arb_commit: Default::default(),
-            arb_hold: Default::default(),
             rdec: RegDecode::new(cfg),
             channels: (0..n)
                 .map(|_| Channel::new(cfg.page_register_bits()))
                 .collect(),
+            select: Default::default(),
+            issue: Default::default(),
+            stepper: Default::default(),
             translation: Translation::new(cfg),
             responses: Responses::new(cfg.outstanding),
             requests: Default::default(),
             regs: Regs8237::new(cfg),
             native: NativeRegs::new(n),
-            b_valid: Default::default(),
-            b_ch: Default::default(),
-            b_cont: Default::default(),
-            u_type: Default::default(),
-            u_mode: Default::default(),
-            u_width: Default::default(),
-            u_page: Default::default(),
-            u_addr: Default::default(),
-            u_at_tc: Default::default(),
-            u_decrement: Default::default(),
-            owner_valid: Default::default(),
-            owner_ch: Default::default(),
-            last_ch: Default::default(),
-            in_service: Default::default(),
             wr: Default::default(),
             wa: Default::default(),
             wd: Default::default(),
@@ -471,75 +412,35 @@ impl MapDma {
             dreq_act: Default::default(),
             requesting: Default::default(),
             eop_act: Default::default(),
-            eligible: Default::default(),
-            runnable: Default::default(),
-            h_onehot: Default::default(),
-            c_onehot: Default::default(),
-            same_c: Default::default(),
-            h_logical: Default::default(),
-            c_logical: Default::default(),
-            h_page: Default::default(),
-            h_addr: Default::default(),
-            h_type: Default::default(),
-            h_mode: Default::default(),
-            h_width: Default::default(),
-            h_decrement: Default::default(),
-            h_at_tc: Default::default(),
-            c_page: Default::default(),
-            c_addr: Default::default(),
-            c_type: Default::default(),
-            c_mode: Default::default(),
-            c_width: Default::default(),
-            c_decrement: Default::default(),
-            c_at_tc: Default::default(),
-            elig_hold: Default::default(),
-            elig_b: Default::default(),
-            elig_commit: Default::default(),
-            b_base: Default::default(),
-            b_autoinit: Default::default(),
-            b_at_tc_after: Default::default(),
-            b_fwd_addr: Default::default(),
-            fwd: Default::default(),
-            a_type: Default::default(),
-            a_mode: Default::default(),
-            a_width: Default::default(),
-            a_decrement: Default::default(),
-            a_at_tc: Default::default(),
-            a_keeps: Default::default(),
-            push_read: Default::default(),
-            push_write: Default::default(),
+            masked_v: Default::default(),
+            halted_v: Default::default(),
+            cascade_v: Default::default(),
+            block_v: Default::default(),
+            sw_request_v: Default::default(),
+            src_valid_v: Default::default(),
             snk_ready_v: Default::default(),
-            stopped: Default::default(),
-            service_set: Default::default(),
-            b_onehot: Default::default(),
-            b_type: Default::default(),
-            b_mode: Default::default(),
-            b_width: Default::default(),
-            b_page: Default::default(),
-            b_addr: Default::default(),
-            b_step: Default::default(),
-            b_next_addr: Default::default(),
-            b_decrement: Default::default(),
-            b_at_tc: Default::default(),
-            b_logical: Default::default(),
-            b_src_valid: Default::default(),
-            b_src_data: Default::default(),
-            b_elig: Default::default(),
-            b_needs_map: Default::default(),
-            b_fault: Default::default(),
-            b_io_ready: Default::default(),
-            b_commit: Default::default(),
-            b_drop: Default::default(),
             commit_oh: Default::default(),
             tc_commit_oh: Default::default(),
-            a_found: Default::default(),
-            a_ch: Default::default(),
-            a_go: Default::default(),
-            a_page: Default::default(),
-            a_addr: Default::default(),
-            lookup_logical: Default::default(),
+            apply_oh: Default::default(),
+            apply_tc_oh: Default::default(),
+            inflight_pending: Default::default(),
+            pending_bits: Default::default(),
+            pick_onehot: Default::default(),
+            p_type: Default::default(),
+            p_mode: Default::default(),
+            p_width: Default::default(),
+            p_page: Default::default(),
+            p_addr: Default::default(),
+            p_at_tc: Default::default(),
+            p_count: Default::default(),
+            p_decrement: Default::default(),
+            b_src_data: Default::default(),
+            b_base: Default::default(),
+            b_autoinit: Default::default(),
+            b_base_count: Default::default(),
+            push_read: Default::default(),
+            push_write: Default::default(),
             dack_act: Default::default(),
-            owner_onehot: Default::default(),
             busy: Default::default(),
         }
     }
@@ -583,24 +484,6 @@ impl Logic for MapDma {
     // glitching into each other spin without advancing time.
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(
-            self,
-            clock,
-            b_valid,
-            b_ch,
-            b_cont,
-            u_type,
-            u_mode,
-            u_width,
-            u_page,
-            u_addr,
-            u_at_tc,
-            u_decrement,
-            owner_valid,
-            owner_ch,
-            last_ch,
-            in_service
-        );
         clock!(
             self,
             clock,
@@ -609,7 +492,9 @@ impl Logic for MapDma {
             responses,
             requests,
             regs,
-            native
+            native,
+            select,
+            issue
         );
         self.responses.reset.next = self.reset.val();
         self.regs.reset.next = self.reset.val();
@@ -657,301 +542,170 @@ impl Logic for MapDma {
         self.dreq_act.next = 0.into();
         self.requesting.next = 0.into();
         self.eop_act.next = 0.into();
-        self.eligible.next = 0.into();
-        self.runnable.next = 0.into();
-        self.stopped.next = 0.into();
+        self.apply_oh.next = self.issue.apply_oh.val();
+        self.apply_tc_oh.next = 0.into();
+        if self.issue.apply_tc.val() {
+            self.apply_tc_oh.next = self.apply_oh.val();
+        }
+        self.masked_v.next = 0.into();
+        self.halted_v.next = 0.into();
+        self.cascade_v.next = 0.into();
+        self.block_v.next = 0.into();
+        self.sw_request_v.next = 0.into();
+        self.src_valid_v.next = 0.into();
         for i in 0..self.channels.len() {
-            self.stopped.next = self.stopped.val().replace_bit(
-                i,
-                self.channels[i].masked.val() | self.channels[i].halted.val(),
-            );
             if self.dev[i].dreq.val() ^ self.regs.cmd_dreq_low.val() {
                 self.dreq_act.next = self.dreq_act.val().replace_bit(i, true);
             }
             if self.dreq_act.val().get_bit(i) | self.channels[i].sw_request.val() {
                 self.requesting.next = self.requesting.val().replace_bit(i, true);
             }
-            if self.dev[i].eop_in.val() & !self.channels[i].masked.val() {
+            // A terminal-count unit without auto-initialize masks its channel.
+            self.masked_v.next = self.masked_v.val().replace_bit(
+                i,
+                self.channels[i].masked.val()
+                    | (self.apply_tc_oh.val().get_bit(i) & !self.channels[i].autoinit.val()),
+            );
+            if self.dev[i].eop_in.val() & !self.masked_v.val().get_bit(i) {
                 self.eop_act.next = self.eop_act.val().replace_bit(i, true);
             }
-            // Runnable now: unmasked, running, not cascade. Eligible: runnable and requesting
-            // (or mid-block).
-            if !self.channels[i].masked.val()
-                & !self.channels[i].halted.val()
-                & !self.regs.cmd_disable.val()
-                & (self.channels[i].service.val() != 3)
-                & !self.eop_act.val().get_bit(i)
-            {
-                self.runnable.next = self.runnable.val().replace_bit(i, true);
-            }
-            if self.runnable.val().get_bit(i)
-                & (self.requesting.val().get_bit(i)
-                    | ((self.channels[i].service.val() == 2) & self.in_service.q.val().get_bit(i)))
-            {
-                self.eligible.next = self.eligible.val().replace_bit(i, true);
-            }
+            self.halted_v.next = self
+                .halted_v
+                .val()
+                .replace_bit(i, self.channels[i].halted.val());
+            self.cascade_v.next = self
+                .cascade_v
+                .val()
+                .replace_bit(i, self.channels[i].service.val() == 3);
+            self.block_v.next = self
+                .block_v
+                .val()
+                .replace_bit(i, self.channels[i].service.val() == 2);
+            self.sw_request_v.next = self.sw_request_v.val().replace_bit(
+                i,
+                self.channels[i].sw_request.val() & !self.apply_tc_oh.val().get_bit(i),
+            );
+            self.src_valid_v.next = self
+                .src_valid_v
+                .val()
+                .replace_bit(i, self.dev[i].src_valid.val());
         }
 
-        // ---- Issue stage: the unit selected last clock ------------------------------------
-        self.b_onehot.next = 0.into();
-        if self.b_valid.q.val() {
-            self.b_onehot.next = bits::<4>(1) << self.b_ch.q.val();
-        }
-        self.b_type.next = self.u_type.q.val();
-        self.b_mode.next = self.u_mode.q.val();
-        self.b_width.next = self.u_width.q.val();
-        self.b_page.next = self.u_page.q.val();
-        self.b_addr.next = self.u_addr.q.val();
-        self.b_at_tc.next = self.u_at_tc.q.val();
-        self.b_decrement.next = self.u_decrement.q.val();
-        // The issue-stage channel's device and reload values (selected by a register).
-        self.b_src_valid.next = false;
+        // ---- Engine: select → issue (DESIGN §6) -------------------------------------------
+        self.select.reset.next = self.reset.val();
+        self.select.master_clear.next = self.regs.master_clear.val();
+        self.select.masked.next = self.masked_v.val();
+        self.select.wr.next = self.wr.val();
+        self.select.halted.next = self.halted_v.val();
+        self.select.cascade.next = self.cascade_v.val();
+        self.select.block.next = self.block_v.val();
+        self.select.sw_request.next = self.sw_request_v.val();
+        self.select.dreq.next = self.dreq_act.val();
+        self.select.eop.next = self.eop_act.val();
+        self.select.cmd_disable.next = self.regs.cmd_disable.val();
+        self.select.rotating.next = self.regs.cmd_rotating.val();
+        self.select.b_valid.next = self.issue.valid.val();
+        self.select.b_ch.next = self.issue.ch.val();
+        self.select.b_mode.next = self.issue.mode.val();
+        self.select.b_at_tc.next = self.issue.at_tc.val();
+        self.select.commit.next = self.issue.commit.val();
+
+        // The pick's fields (for an empty issue stage) and the issue-stage channel's values,
+        // each selected by a one-hot of registers or of the pick.
+        self.pick_onehot.next = bits::<4>(1) << self.select.pick_ch.val();
+        self.p_page.next = 0.into();
+        self.p_addr.next = 0.into();
+        self.p_type.next = 0.into();
+        self.p_mode.next = 0.into();
+        self.p_width.next = 0.into();
+        self.p_decrement.next = false;
+        self.p_at_tc.next = false;
+        self.p_count.next = 0.into();
         self.b_src_data.next = 0.into();
         self.b_base.next = 0.into();
         self.b_autoinit.next = false;
-        self.b_at_tc_after.next = false;
+        self.b_base_count.next = 0.into();
         for i in 0..self.channels.len() {
-            if self.b_onehot.val().get_bit(i) {
-                self.b_src_valid.next = self.dev[i].src_valid.val();
+            if self.pick_onehot.val().get_bit(i) {
+                self.p_page.next = self.channels[i].page.val();
+                self.p_addr.next = self.channels[i].cur_addr.val();
+                self.p_type.next = self.channels[i].transfer.val();
+                self.p_mode.next = self.channels[i].service.val();
+                self.p_width.next = self.channels[i].width.val();
+                self.p_decrement.next = self.channels[i].decrement.val();
+                self.p_at_tc.next = self.channels[i].at_tc.val();
+                self.p_count.next = self.channels[i].cur_count.val();
+            }
+            if self.issue.onehot.val().get_bit(i) {
                 self.b_src_data.next = self.dev[i].src_data.val();
                 self.b_base.next = self.channels[i].base.val();
                 self.b_autoinit.next = self.channels[i].autoinit.val();
-                self.b_at_tc_after.next = self.channels[i].at_tc_after.val();
+                self.b_base_count.next = self.channels[i].reload_count.val();
             }
         }
-        // The one address stepper: current ± unit size for the channel in the issue stage
-        // (one adder: +1/+2/+4, or −1/−2/−4 as 0xFFFF << width).
-        self.b_step.next = bit_cast::<16, 3>(bits::<3>(1) << self.b_width.val());
-        if self.b_decrement.val() {
-            self.b_step.next = bits::<16>(0xFFFF) << self.b_width.val();
-        }
-        self.b_next_addr.next = self.b_addr.val() + self.b_step.val();
-        self.b_logical.next =
-            (bit_cast::<32, 16>(self.b_page.val()) << 16) | bit_cast::<32, 16>(self.b_addr.val());
-        self.translation.unit_logical.next = self.b_logical.val();
-        self.translation.unit_write.next = self.b_type.val() == 1;
+        self.select.b_autoinit.next = self.b_autoinit.val();
+        self.issue.reset.next = self.reset.val();
+        self.issue.wr.next = self.wr.val();
+        self.issue.pick_found.next = self.select.pick_found.val();
+        self.issue.pick_ch.next = self.select.pick_ch.val();
+        self.issue.p_type.next = self.p_type.val();
+        self.issue.p_mode.next = self.p_mode.val();
+        self.issue.p_width.next = self.p_width.val();
+        self.issue.p_page.next = self.p_page.val();
+        self.issue.p_addr.next = self.p_addr.val();
+        self.issue.p_at_tc.next = self.p_at_tc.val();
+        self.issue.p_decrement.next = self.p_decrement.val();
+        self.issue.p_count.next = self.p_count.val();
+        self.issue.stays.next = self.select.stays.val();
+        self.issue.follow_addr.next = self.stepper.follow_addr.val();
+        self.issue.follow_at_tc.next = self.stepper.follow_at_tc.val();
+        self.issue.follow_count.next = self.stepper.follow_count.val();
+        self.issue.next_addr.next = self.stepper.next_addr.val();
+        self.issue.next_count.next = self.stepper.next_count.val();
+        self.issue.runnable.next = self.select.runnable.val();
+        self.issue.eligible.next = self.select.eligible.val();
+        self.issue.src_valid.next = self.src_valid_v.val();
+        self.issue.map_fault.next = !self.translation.ok.val();
+        self.issue.write_space.next = self.requests.write_space.val();
+        self.issue.read_space.next = self.requests.read_space.val();
+        self.issue.wr_room.next = self.responses.wr_room.val();
+        self.issue.rd_room.next = self.responses.rd_room.val();
+
+        self.stepper.addr.next = self.issue.addr.val();
+        self.stepper.width.next = self.issue.width.val();
+        self.stepper.decrement.next = self.issue.decrement.val();
+        self.stepper.at_tc.next = self.issue.at_tc.val();
+        self.stepper.base.next = self.b_base.val();
+        self.stepper.autoinit.next = self.b_autoinit.val();
+        self.stepper.count.next = self.issue.count.val();
+        self.stepper.base_count.next = self.b_base_count.val();
+
+        self.translation.lookup_logical.next = self.issue.lookup_logical.val();
+        self.translation.unit_logical.next = self.issue.logical.val();
+        self.translation.unit_write.next = self.issue.transfer.val() == 1;
+        self.translation.keep.next = self.issue.keep.val();
         self.requests.phys.next = self.translation.phys.val();
-        self.requests.addr_lo.next = self.b_addr.val().get_bits::<2>(0);
-        self.requests.width.next = self.b_width.val();
+        self.requests.addr_lo.next = self.issue.addr.val().get_bits::<2>(0);
+        self.requests.width.next = self.issue.width.val();
         self.requests.src_data.next = self.b_src_data.val();
-        // A unit selected from a DREQ sampled while DACK was inactive moves even if the device
-        // drops DREQ in the DACK clock (8237: DREQ need only be held until DACK); a back-to-back
-        // unit needs the request to hold in its own DACK clock.
-        self.b_elig.next = (self.runnable.val() & self.b_onehot.val()).any() & !self.wr.val();
-        if self.b_cont.q.val() {
-            self.b_elig.next = (self.eligible.val() & self.b_onehot.val()).any() & !self.wr.val();
-        }
-        // Verify units (type 0, and the illegal type 3) touch no memory and need no translation.
-        self.b_needs_map.next = (self.b_type.val() == 1) | (self.b_type.val() == 2);
-        self.b_fault.next = self.b_valid.q.val()
-            & self.b_elig.val()
-            & self.b_needs_map.val()
-            & (self.translation.cause.val() != 0);
-        self.b_io_ready.next = true;
-        if self.b_type.val() == 1 {
-            self.b_io_ready.next = self.b_src_valid.val()
-                & self.requests.write_space.val()
-                & self.responses.wr_room.val();
-        }
-        if self.b_type.val() == 2 {
-            self.b_io_ready.next = self.requests.read_space.val() & self.responses.rd_room.val();
-        }
-        self.b_commit.next =
-            self.b_valid.q.val() & self.b_elig.val() & !self.b_fault.val() & self.b_io_ready.val();
-        self.b_drop.next = self.b_valid.q.val() & (!self.b_elig.val() | self.b_fault.val());
-        self.commit_oh.next = 0.into();
-        if self.b_commit.val() {
-            self.commit_oh.next = self.b_onehot.val();
-        }
+
+        self.commit_oh.next = self.issue.commit_oh.val();
         self.tc_commit_oh.next = 0.into();
-        if self.b_commit.val() & self.b_at_tc.val() {
-            self.tc_commit_oh.next = self.b_onehot.val();
+        if self.issue.at_tc.val() {
+            self.tc_commit_oh.next = self.commit_oh.val();
         }
         self.tc_events.next = self.tc_commit_oh.val() | self.eop_act.val();
 
-        // ---- Select stage: the next unit, from the state after this clock's commit ---------
-        // Eligibility after this clock both ways: if the issue-stage unit does not commit
-        // (`elig_hold`) and if it does (`elig_commit`: its channel steps, may reach terminal
-        // count and mask itself).
-        self.elig_hold.next = 0.into();
-        self.elig_b.next = 0.into();
-        for i in 0..self.channels.len() {
-            if !self.channels[i].halted.val()
-                & !self.regs.cmd_disable.val()
-                & (self.channels[i].service.val() != 3)
-                & !self.eop_act.val().get_bit(i)
-            {
-                if !self.channels[i].masked.val()
-                    & (self.dreq_act.val().get_bit(i)
-                        | self.channels[i].sw_request.val()
-                        | ((self.channels[i].service.val() == 2)
-                            & self.in_service.q.val().get_bit(i)))
-                {
-                    self.elig_hold.next = self.elig_hold.val().replace_bit(i, true);
-                }
-                if !self.channels[i].adv_masked.val()
-                    & (self.dreq_act.val().get_bit(i)
-                        | ((self.channels[i].sw_request.val()
-                            | (self.channels[i].service.val() == 2))
-                            & !self.b_at_tc.val()))
-                {
-                    self.elig_b.next = self.elig_b.val().replace_bit(i, true);
-                }
-            }
-        }
-        self.elig_commit.next = (self.elig_hold.val() & !self.b_onehot.val())
-            | (self.elig_b.val() & self.b_onehot.val());
-        self.arb_hold.eligible.next = self.elig_hold.val();
-        self.arb_hold.rotating.next = self.regs.cmd_rotating.val();
-        self.arb_hold.last.next = self.last_ch.q.val();
-        self.arb_hold.owner_valid.next = self.owner_valid.q.val();
-        self.arb_hold.owner.next = self.owner_ch.q.val();
-        // After a commit, a demand or block unit that did not reach terminal count owns the
-        // engine, and its channel is the last one served.
-        self.arb_commit.eligible.next = self.elig_commit.val();
-        self.arb_commit.rotating.next = self.regs.cmd_rotating.val();
-        self.arb_commit.last.next = self.b_ch.q.val();
-        self.arb_commit.owner_valid.next =
-            ((self.b_mode.val() == 0) | (self.b_mode.val() == 2)) & !self.b_at_tc.val();
-        self.arb_commit.owner.next = self.b_ch.q.val();
-        self.a_found.next = self.arb_hold.found.val();
-        self.a_ch.next = self.arb_hold.channel.val();
-        self.a_keeps.next = self.arb_hold.owner_keeps.val();
-        if self.b_commit.val() {
-            self.a_found.next = self.arb_commit.found.val();
-            self.a_ch.next = self.arb_commit.channel.val();
-            self.a_keeps.next = self.arb_commit.owner_keeps.val();
-        }
-        // Single mode releases the engine after every unit, as the 8237 releases the bus: the
-        // next unit (of any channel) is picked a clock later, from DREQs sampled while no DACK
-        // is active (the device may not have reacted to this unit's DACK yet).
-        self.a_go.next = (!self.b_valid.q.val() | (self.b_commit.val() & (self.b_mode.val() != 1)))
-            & !self.wr.val();
-        // The selected unit's fields, for both outcomes of this clock's commit decision (`h_*`:
-        // the pick of `arb_hold`, `c_*`: the pick of `arb_commit`), chosen late like the channel.
-        // A back-to-back unit of the committing channel takes the address and terminal-count
-        // flag forwarded from the commit.
-        self.h_onehot.next = bits::<4>(1) << self.arb_hold.channel.val();
-        self.c_onehot.next = bits::<4>(1) << self.arb_commit.channel.val();
-        self.h_page.next = 0.into();
-        self.c_page.next = 0.into();
-        self.h_addr.next = 0.into();
-        self.c_addr.next = 0.into();
-        self.h_type.next = 0.into();
-        self.c_type.next = 0.into();
-        self.h_mode.next = 0.into();
-        self.c_mode.next = 0.into();
-        self.h_width.next = 0.into();
-        self.c_width.next = 0.into();
-        self.h_decrement.next = false;
-        self.c_decrement.next = false;
-        self.h_at_tc.next = false;
-        self.c_at_tc.next = false;
-        for i in 0..self.channels.len() {
-            if self.h_onehot.val().get_bit(i) {
-                self.h_page.next = self.channels[i].page.val();
-                self.h_addr.next = self.channels[i].cur_addr.val();
-                self.h_type.next = self.channels[i].transfer.val();
-                self.h_mode.next = self.channels[i].service.val();
-                self.h_width.next = self.channels[i].width.val();
-                self.h_decrement.next = self.channels[i].decrement.val();
-                self.h_at_tc.next = self.channels[i].at_tc.val();
-            }
-            if self.c_onehot.val().get_bit(i) {
-                self.c_page.next = self.channels[i].page.val();
-                self.c_addr.next = self.channels[i].cur_addr.val();
-                self.c_type.next = self.channels[i].transfer.val();
-                self.c_mode.next = self.channels[i].service.val();
-                self.c_width.next = self.channels[i].width.val();
-                self.c_decrement.next = self.channels[i].decrement.val();
-                self.c_at_tc.next = self.channels[i].at_tc.val();
-            }
-        }
-        self.b_fwd_addr.next = self.b_next_addr.val();
-        if self.b_at_tc.val() & self.b_autoinit.val() {
-            self.b_fwd_addr.next = self.b_base.val();
-        }
-        self.same_c.next = self.arb_commit.channel.val() == self.b_ch.q.val();
-        if self.same_c.val() {
-            self.c_addr.next = self.b_fwd_addr.val();
-            self.c_at_tc.next = self.b_at_tc_after.val();
-        }
-        self.fwd.next = self.b_commit.val() & self.same_c.val();
-        self.a_page.next = self.h_page.val();
-        self.a_addr.next = self.h_addr.val();
-        self.a_type.next = self.h_type.val();
-        self.a_mode.next = self.h_mode.val();
-        self.a_width.next = self.h_width.val();
-        self.a_decrement.next = self.h_decrement.val();
-        self.a_at_tc.next = self.h_at_tc.val();
-        if self.b_commit.val() {
-            self.a_page.next = self.c_page.val();
-            self.a_addr.next = self.c_addr.val();
-            self.a_type.next = self.c_type.val();
-            self.a_mode.next = self.c_mode.val();
-            self.a_width.next = self.c_width.val();
-            self.a_decrement.next = self.c_decrement.val();
-            self.a_at_tc.next = self.c_at_tc.val();
-        }
-        // Width 3 is reserved and moves bytes.
-        if self.a_width.val() == 3 {
-            self.a_width.next = 0.into();
-        }
-        // Translation lookup: the unit entering the issue stage, or the one waiting in it.
-        self.h_logical.next =
-            (bit_cast::<32, 16>(self.h_page.val()) << 16) | bit_cast::<32, 16>(self.h_addr.val());
-        self.c_logical.next =
-            (bit_cast::<32, 16>(self.c_page.val()) << 16) | bit_cast::<32, 16>(self.c_addr.val());
-        self.lookup_logical.next = self.b_logical.val();
-        if !self.b_valid.q.val() & !self.wr.val() {
-            self.lookup_logical.next = self.h_logical.val();
-        }
-        if self.b_commit.val() & (self.b_mode.val() != 1) & !self.wr.val() {
-            self.lookup_logical.next = self.c_logical.val();
-        }
-        self.translation.lookup_logical.next = self.lookup_logical.val();
-
-        // ---- Engine state ---------------------------------------------------------------
-        self.b_valid.d.next = self.b_valid.q.val() & !self.b_commit.val() & !self.b_drop.val();
-        if self.a_go.val() & self.a_found.val() {
-            self.b_valid.d.next = true;
-            self.b_ch.d.next = self.a_ch.val();
-            self.b_cont.d.next = self.fwd.val();
-            self.u_type.d.next = self.a_type.val();
-            self.u_mode.d.next = self.a_mode.val();
-            self.u_width.d.next = self.a_width.val();
-            self.u_page.d.next = self.a_page.val();
-            self.u_addr.d.next = self.a_addr.val();
-            self.u_at_tc.d.next = self.a_at_tc.val();
-            self.u_decrement.d.next = self.a_decrement.val();
-        }
-        if self.b_commit.val() {
-            self.last_ch.d.next = self.b_ch.q.val();
-        }
-        self.owner_valid.d.next = self.a_keeps.val();
-        if self.b_commit.val() {
-            self.owner_ch.d.next = self.b_ch.q.val();
-        }
-        // A block service starts with a block-mode unit and ends at TC, EOP, mask or halt.
-        self.service_set.next = 0.into();
-        if self.b_mode.val() == 2 {
-            self.service_set.next = self.commit_oh.val();
-        }
-        self.in_service.d.next = (self.in_service.q.val() | self.service_set.val())
-            & !self.tc_commit_oh.val()
-            & !self.eop_act.val()
-            & !self.stopped.val();
-
         // ---- AXI4 master requests ----------------------------------------------------------
-        self.push_write.next = self.b_commit.val() & (self.b_type.val() == 1);
-        self.push_read.next = self.b_commit.val() & (self.b_type.val() == 2);
+        self.push_write.next = self.issue.commit.val() & (self.issue.transfer.val() == 1);
+        self.push_read.next = self.issue.commit.val() & (self.issue.transfer.val() == 2);
         self.responses.push_write.next = self.push_write.val();
         self.responses.push_read.next = self.push_read.val();
-        self.responses.unit_addr.next = self.b_addr.val();
-        self.responses.unit_channel.next = self.b_ch.q.val();
+        self.responses.unit_addr.next = self.issue.addr.val();
+        self.responses.unit_channel.next = self.issue.ch.val();
         self.responses.unit_lane.next = self.requests.lane.val();
-        self.responses.unit_width.next = self.b_width.val();
-        self.responses.unit_tc.next = self.b_at_tc.val();
+        self.responses.unit_width.next = self.issue.width.val();
+        self.responses.unit_tc.next = self.issue.at_tc.val();
         self.requests.reset.next = self.reset.val();
         self.requests.push_write.next = self.push_write.val();
         self.requests.push_read.next = self.push_read.val();
@@ -1014,9 +768,9 @@ impl Logic for MapDma {
         self.native.r_int_enable.next = self.rdec.int_enable.val();
         self.native.r_fault_cause.next = self.rdec.fault_cause.val();
         self.native.tc_events.next = self.tc_events.val();
-        self.native.unit_fault.next = self.b_fault.val();
-        self.native.unit_onehot.next = self.b_onehot.val();
-        self.native.unit_logical.next = self.b_logical.val();
+        self.native.unit_fault.next = self.issue.fault.val();
+        self.native.unit_onehot.next = self.issue.onehot.val();
+        self.native.unit_logical.next = self.issue.logical.val();
         self.native.unit_cause.next = self.translation.cause.val();
         self.native.r_fault.next = self.responses.r_fault.val();
         self.native.r_fault_addr_in.next = self.responses.r_fault_addr.val();
@@ -1024,7 +778,18 @@ impl Logic for MapDma {
         self.native.w_fault.next = self.responses.w_fault.val();
         self.native.w_fault_addr_in.next = self.responses.w_fault_addr.val();
         self.native.w_fault_resp.next = self.responses.w_fault_resp.val();
-        self.native.inflight.next = self.responses.inflight.val();
+        // The snapshot reads the channel registers, a clock behind the commit: the unit they
+        // do not show yet is not counted in flight either.
+        self.pending_bits.next = 0.into();
+        if self.issue.apply_io.val() {
+            self.pending_bits.next = bit_cast::<32, 4>(self.apply_oh.val());
+        }
+        // Channel c's count is byte c of `inflight`.
+        self.inflight_pending.next = (self.pending_bits.val() & 1)
+            | ((self.pending_bits.val() & 2) << 7)
+            | ((self.pending_bits.val() & 4) << 14)
+            | ((self.pending_bits.val() & 8) << 21);
+        self.native.inflight.next = self.responses.inflight.val() - self.inflight_pending.val();
 
         // ---- 8237 register file -----------------------------------------------------------------
         self.regs.wr.next = self.wr.val();
@@ -1055,11 +820,7 @@ impl Logic for MapDma {
         self.axil.rd_err.next = self.regs.rd_err.val();
         // CH_CONFIG.BUSY: the issue stage holds a unit of the channel, or the channel owns the
         // engine.
-        self.owner_onehot.next = 0.into();
-        if self.owner_valid.q.val() {
-            self.owner_onehot.next = bits::<4>(1) << self.owner_ch.q.val();
-        }
-        self.busy.next = self.b_onehot.val() | self.owner_onehot.val();
+        self.busy.next = self.issue.onehot.val() | self.select.owner_onehot.val();
         self.regs.busy.next = self.busy.val();
 
         // ---- Channels and device outputs ------------------------------------------------------
@@ -1079,8 +840,10 @@ impl Logic for MapDma {
             self.channels[i].clear_request.next = self.regs.clear_request.val().get_bit(i);
             self.channels[i].wr_page.next = self.regs.wr_page.val().get_bit(i);
             self.channels[i].wr_width.next = self.regs.wr_width.val().get_bit(i);
-            self.channels[i].advance.next = self.commit_oh.val().get_bit(i);
-            self.channels[i].next_addr.next = self.b_next_addr.val();
+            self.channels[i].advance.next = self.apply_oh.val().get_bit(i);
+            self.channels[i].advance_tc.next = self.issue.apply_tc.val();
+            self.channels[i].next_addr.next = self.issue.apply_addr.val();
+            self.channels[i].next_count.next = self.issue.apply_count.val();
             self.channels[i].eop.next = self.eop_act.val().get_bit(i);
             self.channels[i].halt.next = self.native.fault_new.val().get_bit(i);
             self.channels[i].unhalt.next = self.native.fault_clear.val().get_bit(i);
@@ -1097,23 +860,19 @@ impl Logic for MapDma {
             self.native.ch[i].page.next = self.channels[i].page.val();
             self.native.ch[i].passes.next = self.channels[i].passes.val();
 
-            self.dev[i].src_ready.next = self.commit_oh.val().get_bit(i) & (self.b_type.val() == 1);
+            self.dev[i].src_ready.next =
+                self.commit_oh.val().get_bit(i) & (self.issue.transfer.val() == 1);
             self.dev[i].snk_valid.next = self.responses.snk_valid.val().get_bit(i);
             self.dev[i].snk_data.next = self.responses.snk_data.val();
             self.dev[i].snk_last.next = self.responses.snk_last.val();
             self.dev[i].eop_out.next = self.regs.eop_out.val().get_bit(i);
             // DACK: the engine holds a unit of this channel; in cascade mode it follows DREQ.
-            self.dack_act.next = self.b_onehot.val().get_bit(i)
+            self.dack_act.next = self.issue.onehot.val().get_bit(i)
                 | ((self.channels[i].service.val() == 3)
                     & self.dreq_act.val().get_bit(i)
                     & !self.channels[i].masked.val());
             self.dev[i].dack.next = !(self.dack_act.val() ^ self.regs.cmd_dack_high.val());
         }
-        if self.regs.master_clear.val() {
-            self.owner_valid.d.next = false;
-            self.in_service.d.next = 0.into();
-        }
-
         // ---- Bus-master port (`bm_port`): its own map copy, written with the engine's ----------
         // Without the port its outputs keep these tie-offs; each output is assigned once below.
         self.l_s_bm_axi_awready.next = false;
@@ -1237,14 +996,5 @@ impl Logic for MapDma {
         self.m_bm_axi_rready.next = self.l_m_bm_axi_rready.val();
         self.regs.native_rd.next = self.native.rd_data.val() | self.bm_rd.val();
         self.irq.next = self.native.irq.val() | self.bm_irq.val();
-
-        // ---- Hardware reset -------------------------------------------------------------------
-        if self.reset.val() {
-            self.b_valid.d.next = false;
-            self.owner_valid.d.next = false;
-            // Rotating priority starts with channel 0 highest, as after an 8237 reset.
-            self.last_ch.d.next = 3.into();
-            self.in_service.d.next = 0.into();
-        }
     }
 }

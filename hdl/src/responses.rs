@@ -78,6 +78,7 @@ pub struct Responses {
     pub inflight: Signal<Out, Bits<32>>,
 
     k_outstanding: Constant<Bits<6>>,
+    k_outstanding_m1: Constant<Bits<6>>,
     k_tag_addr: Constant<Bits<5>>,
     k_tag_channel: Constant<Bits<5>>,
     k_tag_lane: Constant<Bits<5>>,
@@ -168,6 +169,7 @@ impl Responses {
             w_fault_addr: Default::default(),
             w_fault_resp: Default::default(),
             k_outstanding: Constant::new((outstanding as u64).to_bits()),
+            k_outstanding_m1: Constant::new((outstanding as u64 - 1).to_bits()),
             k_tag_addr: Constant::new(tag::ADDR_LSB.to_bits()),
             k_tag_channel: Constant::new(tag::CHANNEL_LSB.to_bits()),
             k_tag_lane: Constant::new(tag::LANE_LSB.to_bits()),
@@ -330,15 +332,23 @@ impl Logic for Responses {
 
         // Outstanding counts (the room flags are registered: off the issue path) and the
         // responses owed from before a master clear.
-        self.rd_out_next.next = self.rd_out.q.val() + bit_cast::<6, 1>(self.push_read.val().into())
-            - bit_cast::<6, 1>(self.r_take.val().into());
-        self.wr_out_next.next = self.wr_out.q.val()
-            + bit_cast::<6, 1>(self.push_write.val().into())
-            - bit_cast::<6, 1>(self.b_take.val().into());
+        // The push (the engine's commit decision) only selects between two values computed
+        // without it: the count and the room flag after the responses taken this clock, with
+        // and without one more unit.
+        self.rd_out_next.next = self.rd_out.q.val() - bit_cast::<6, 1>(self.r_take.val().into());
+        self.wr_out_next.next = self.wr_out.q.val() - bit_cast::<6, 1>(self.b_take.val().into());
         self.rd_out.d.next = self.rd_out_next.val();
         self.wr_out.d.next = self.wr_out_next.val();
         self.rd_room_r.d.next = self.rd_out_next.val() < self.k_outstanding.val();
         self.wr_room_r.d.next = self.wr_out_next.val() < self.k_outstanding.val();
+        if self.push_read.val() {
+            self.rd_out.d.next = self.rd_out_next.val() + 1;
+            self.rd_room_r.d.next = self.rd_out_next.val() < self.k_outstanding_m1.val();
+        }
+        if self.push_write.val() {
+            self.wr_out.d.next = self.wr_out_next.val() + 1;
+            self.wr_room_r.d.next = self.wr_out_next.val() < self.k_outstanding_m1.val();
+        }
         if self.r_take.val() & (self.rd_discard.q.val() != 0) {
             self.rd_discard.d.next = self.rd_discard.q.val() - 1;
         }

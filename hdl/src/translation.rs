@@ -7,10 +7,15 @@
 //!  wr + MAP decode ──► entry packing ──► write port;  MAP read index ──► port b ──► map_word
 //! ```
 //!
-//! Why a block of its own: the lookup starts at select and its answer is used at issue, so the
+//! Why a block of its own: the lookup starts a clock before its answer is used at issue, so the
 //! range check is registered beside the RAM read (the issue stage then decides from registers
 //! and the entry alone), and the packing between the MAP register view and the stored entry
 //! lives in one place.
+//!
+//! The lookup address never waits for the issue stage's commit decision: while a unit is in the
+//! stage, the lookup is already for the unit that follows it. If the unit waits instead of
+//! committing (`keep`), its own entry and range check are kept in `held_*` and used in place of
+//! the RAM output (`fresh` low) until it leaves the stage.
 
 use crate::map_ram::{MapRam, ENTRY_FRAME_BITS, ENTRY_VALID_BIT, ENTRY_WRITABLE_BIT};
 use mapdma_regmap as regmap;
@@ -37,14 +42,24 @@ pub struct Translation {
     /// (which needs DEVICE_MAY_WRITE).
     pub unit_logical: Signal<In, Bits<32>>,
     pub unit_write: Signal<In, Bit>,
+    /// The issue-stage unit stays into the next clock: keep its entry.
+    pub keep: Signal<In, Bit>,
     /// Its physical address (byte-exact, not yet unit-aligned) and fault cause (0: none).
     pub phys: Signal<Out, Bits<32>>,
     pub cause: Signal<Out, Bits<4>>,
+    /// No fault (`cause` = 0), computed apart on a short path: the commit decision needs it.
+    pub ok: Signal<Out, Bit>,
 
     map: MapRam,
     /// The issue-stage unit's page has a map register: computed at lookup time beside the map
     /// RAM read, so the range check is off the select → commit path.
     in_range: DFF<Bit>,
+    /// The RAM output is the issue-stage unit's entry (it entered the stage this clock);
+    /// otherwise `held_entry`/`held_range` are.
+    fresh: DFF<Bit>,
+    held_entry: DFF<Bits<22>>,
+    held_range: DFF<Bit>,
+    held_ok: DFF<Bit>,
 
     k_page_shift: Constant<Bits<5>>,
     /// log2(page size × map registers): logical addresses at or above `1 << k_range_shift`
@@ -66,6 +81,9 @@ pub struct Translation {
     wd_flags: Signal<Local, Bits<32>>,
     entry_flags: Signal<Local, Bits<22>>,
     fault_cause: Signal<Local, Bits<4>>,
+    entry: Signal<Local, Bits<22>>,
+    range_ok: Signal<Local, Bit>,
+    ok_v: Signal<Local, Bit>,
 }
 
 impl Translation {
@@ -85,10 +103,16 @@ impl Translation {
             lookup_logical: Default::default(),
             unit_logical: Default::default(),
             unit_write: Default::default(),
+            keep: Default::default(),
             phys: Default::default(),
             cause: Default::default(),
+            ok: Default::default(),
             map: MapRam::new(cfg.map_registers),
             in_range: Default::default(),
+            fresh: Default::default(),
+            held_entry: Default::default(),
+            held_range: Default::default(),
+            held_ok: Default::default(),
             k_page_shift: Constant::new((cfg.page_shift as u64).to_bits()),
             k_range_shift: Constant::new(
                 ((cfg.page_shift + cfg.map_registers.trailing_zeros()) as u64).to_bits(),
@@ -106,6 +130,9 @@ impl Translation {
             wd_flags: Default::default(),
             entry_flags: Default::default(),
             fault_cause: Default::default(),
+            entry: Default::default(),
+            range_ok: Default::default(),
+            ok_v: Default::default(),
         }
     }
 }
@@ -123,7 +150,7 @@ pub fn check_layout() {
 impl Logic for Translation {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, in_range);
+        dff_setup!(self, clock, in_range, fresh, held_entry, held_range, held_ok);
         clock!(self, clock, map);
 
         // Register side: MAP writes and read-back.
@@ -146,20 +173,40 @@ impl Logic for Translation {
         self.map.read_index_a.next = self.lookup_page.val().get_bits::<10>(0);
         self.in_range.d.next = (self.lookup_logical.val() >> self.k_range_shift.val()) == 0;
 
+        // The issue-stage unit's entry: looked up last clock, or held while it waits.
+        self.entry.next = self.held_entry.q.val();
+        self.range_ok.next = self.held_range.q.val();
+        if self.fresh.q.val() {
+            self.entry.next = self.map.read_data_a.val();
+            self.range_ok.next = self.in_range.q.val();
+        }
+        // The same check as `cause` below, as one flag: from the RAM output and the range
+        // register (one LUT), or held.
+        self.ok_v.next = self.held_ok.q.val();
+        if self.fresh.q.val() {
+            self.ok_v.next = self.in_range.q.val()
+                & (self.map.read_data_a.val() & self.k_entry_valid.val()).any()
+                & (!self.unit_write.val()
+                    | (self.map.read_data_a.val() & self.k_entry_writable.val()).any());
+        }
+        self.held_ok.d.next = self.ok_v.val();
+        self.held_entry.d.next = self.entry.val();
+        self.held_range.d.next = self.range_ok.val();
+        self.fresh.d.next = !self.keep.val();
+
         // Check of the issue-stage unit against its entry.
-        self.phys.next = (bit_cast::<32, 20>(self.map.read_data_a.val().get_bits::<20>(0))
+        self.phys.next = (bit_cast::<32, 20>(self.entry.val().get_bits::<20>(0))
             << self.k_page_shift.val())
             | (self.unit_logical.val() & self.k_offset_mask.val());
         self.fault_cause.next = 0.into();
-        if !self.in_range.q.val() {
+        if !self.range_ok.val() {
             self.fault_cause.next = self.k_fc_range.val();
-        } else if !(self.map.read_data_a.val() & self.k_entry_valid.val()).any() {
+        } else if !(self.entry.val() & self.k_entry_valid.val()).any() {
             self.fault_cause.next = self.k_fc_invalid.val();
-        } else if self.unit_write.val()
-            & !(self.map.read_data_a.val() & self.k_entry_writable.val()).any()
-        {
+        } else if self.unit_write.val() & !(self.entry.val() & self.k_entry_writable.val()).any() {
             self.fault_cause.next = self.k_fc_read_only.val();
         }
         self.cause.next = self.fault_cause.val();
+        self.ok.next = self.ok_v.val();
     }
 }

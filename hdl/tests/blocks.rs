@@ -46,6 +46,7 @@ fn ch_clear_strobes(c: &mut Channel) {
         &mut c.halt,
         &mut c.unhalt,
         &mut c.advance,
+        &mut c.advance_tc,
         &mut c.eop,
     ] {
         s.next = false;
@@ -81,10 +82,22 @@ fn ch_write_word(c: &mut Channel, count: bool, v: u16) {
 }
 
 /// Commits one unit the way the engine does: with the stepped address supplied.
-fn ch_advance(c: &mut Channel, step: i32) {
+/// Applies one unit as the engine does: the new address and count computed outside, and
+/// whether it was the terminal-count unit.
+fn ch_set_unit(c: &mut Channel, step: i32) {
     assert!(simulate(c, 1000));
     c.next_addr.next = ((c.cur_addr.val().to_u32() as i32 + step) as u64 & 0xFFFF).to_bits();
-    ch_strobe(c, |c| &mut c.advance);
+    c.next_count.next = (c.cur_count.val().to_u32().wrapping_sub(1) as u64 & 0xFFFF).to_bits();
+}
+
+fn ch_advance(c: &mut Channel, step: i32) {
+    ch_set_unit(c, step);
+    let tc = c.at_tc.val();
+    ch_clear_strobes(c);
+    c.advance.next = true;
+    c.advance_tc.next = tc;
+    ch_tick(c);
+    ch_clear_strobes(c);
 }
 
 fn new_channel() -> Channel {
@@ -159,18 +172,68 @@ fn channel_outputs_predict_the_commit_from_registers_alone() {
         0x40,
         "auto-initialize: next unit is base"
     );
-    assert!(!c.adv_masked.val(), "auto-initialize keeps the mask clear");
+    assert_eq!(c.reload_count.val().to_u32(), 0);
     // No input reaches an output combinationally: a commit strobe changes nothing until the edge.
     c.advance.next = true;
+    c.advance_tc.next = true;
     c.next_addr.next = 0x41.into();
     assert!(simulate(&mut c, 1000));
     assert_eq!(c.cur_addr.val().to_u32(), 0x40);
     assert!(c.at_tc.val());
-    // Without auto-initialize the terminal-count unit masks the channel.
-    c.advance.next = false;
-    c.wr_data.next = 0.into();
+    ch_clear_strobes(&mut c);
+}
+
+#[test]
+fn channel_eop_or_a_byte_write_in_the_clock_a_unit_is_applied_comes_after_the_unit() {
+    // EOP with the terminal-count unit: two passes, reload once.
+    let mut c = new_channel();
+    ch_write_word(&mut c, false, 0x0200);
+    ch_write_word(&mut c, true, 0);
+    c.wr_data.next = (1u64 << 4).to_bits(); // auto-initialize
     ch_strobe(&mut c, |c| &mut c.wr_mode);
-    assert!(c.adv_masked.val());
+    ch_strobe(&mut c, |c| &mut c.clear_mask);
+    ch_set_unit(&mut c, 1);
+    c.advance.next = true;
+    c.advance_tc.next = true;
+    c.eop.next = true;
+    ch_tick(&mut c);
+    ch_clear_strobes(&mut c);
+    assert_eq!(c.passes.val().to_u32(), 2);
+    assert_eq!(
+        (c.cur_addr.val().to_u32(), c.cur_count.val().to_u32()),
+        (0x0200, 0)
+    );
+    // EOP with an ordinary unit: the unit moves, then the EOP reloads.
+    ch_write_word(&mut c, true, 5);
+    ch_advance(&mut c, 1);
+    ch_set_unit(&mut c, 1);
+    c.advance.next = true;
+    c.eop.next = true;
+    ch_tick(&mut c);
+    ch_clear_strobes(&mut c);
+    assert_eq!(
+        c.passes.val().to_u32(),
+        1,
+        "count write cleared it; the EOP counts one"
+    );
+    assert_eq!(
+        (c.cur_addr.val().to_u32(), c.cur_count.val().to_u32()),
+        (0x0200, 5)
+    );
+    // A count LSB write in the apply clock keeps the high byte of the count after the unit.
+    ch_write_word(&mut c, true, 0x0100);
+    ch_set_unit(&mut c, 1);
+    c.advance.next = true;
+    c.wr_byte.next = 0x05.into();
+    c.wr_count_lo.next = true;
+    ch_tick(&mut c);
+    ch_clear_strobes(&mut c);
+    assert_eq!(
+        c.cur_count.val().to_u32(),
+        0x0005,
+        "0x0100 - 1 = 0x00FF, then LSB 05"
+    );
+    assert_eq!(c.cur_addr.val().to_u32(), 0x0201, "the address moved");
 }
 
 #[test]

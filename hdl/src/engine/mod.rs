@@ -1,0 +1,8 @@
+//! The select/issue engine (DESIGN §6): [`select::Select`] decides which channel gets the next
+//! unit, [`issue::Issue`] holds the acknowledged unit and decides its commit, [`stepper::Stepper`]
+//! is the one address adder. `MapDma` wires them to the channels, the translation and the AXI
+//! request and response blocks.
+
+pub mod issue;
+pub mod select;
+pub mod stepper;

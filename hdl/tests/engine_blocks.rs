@@ -1,0 +1,494 @@
+//! Unit tests of the engine's blocks on their own, in the rust-hdl simulator: the address
+//! stepper, channel selection (eligibility, ownership, priority, "stays") and the issue stage
+//! (loading, commit / fault / drop / wait, the lookup address).
+
+use mapdma_hdl::engine::issue::Issue;
+use mapdma_hdl::engine::select::Select;
+use mapdma_hdl::engine::stepper::Stepper;
+use rust_hdl::prelude::*;
+
+/// Settles, applies a rising edge, settles again (inputs set beforehand via `.next`).
+fn tick<B: Block>(uut: &mut B, clock: fn(&mut B) -> &mut Signal<In, Clock>) {
+    assert!(simulate(uut, 1000));
+    clock(uut).next = Clock { clk: true };
+    assert!(simulate(uut, 1000));
+    clock(uut).next = Clock { clk: false };
+    assert!(simulate(uut, 1000));
+}
+
+fn settle<B: Block>(uut: &mut B) {
+    assert!(simulate(uut, 1000));
+}
+
+fn ready<B: Block>(mut uut: B) -> B {
+    uut.connect_all();
+    check_all(&uut).expect("block passes rust-hdl's checks");
+    uut
+}
+
+fn b4(v: u64) -> Bits<4> {
+    v.to_bits()
+}
+
+// ---- Stepper ----------------------------------------------------------------------------------
+
+#[test]
+fn stepper_steps_by_the_unit_size_both_ways_and_follows_to_base_at_an_autoinit_tc() {
+    let mut s = ready(Stepper::default());
+    let mut x: u64 = 0x9E37_79B9;
+    for _ in 0..400 {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let addr = (x >> 16) & 0xFFFF;
+        let base = (x >> 32) & 0xFFFF;
+        let width = (x >> 48) % 3;
+        let decrement = x >> 51 & 1 == 1;
+        let at_tc = x >> 52 & 1 == 1;
+        let autoinit = x >> 53 & 1 == 1;
+        let count = (x >> 24) & 0xFFFF;
+        let base_count = (x >> 40) & 0xFFFF;
+        s.count.next = count.to_bits();
+        s.base_count.next = base_count.to_bits();
+        s.addr.next = addr.to_bits();
+        s.base.next = base.to_bits();
+        s.width.next = width.to_bits();
+        s.decrement.next = decrement;
+        s.at_tc.next = at_tc;
+        s.autoinit.next = autoinit;
+        settle(&mut s);
+        let step = 1u64 << width;
+        let next = if decrement {
+            addr.wrapping_sub(step) & 0xFFFF
+        } else {
+            (addr + step) & 0xFFFF
+        };
+        assert_eq!(
+            s.next_addr.val().index() as u64,
+            next,
+            "{addr:#x} w{width} d{decrement}"
+        );
+        let follow = if at_tc && autoinit { base } else { next };
+        assert_eq!(s.follow_addr.val().index() as u64, follow);
+        let next_count = count.wrapping_sub(1) & 0xFFFF;
+        assert_eq!(s.next_count.val().index() as u64, next_count);
+        let follow_count = if at_tc && autoinit {
+            base_count
+        } else {
+            next_count
+        };
+        assert_eq!(s.follow_count.val().index() as u64, follow_count);
+        assert_eq!(s.follow_at_tc.val(), follow_count == 0);
+    }
+    // The unit before the terminal count is followed by the terminal-count unit; an
+    // auto-initialize terminal count by base count's.
+    s.count.next = 1u64.to_bits();
+    s.at_tc.next = false;
+    settle(&mut s);
+    assert!(s.follow_at_tc.val());
+    s.count.next = 0u64.to_bits();
+    s.at_tc.next = true;
+    s.autoinit.next = true;
+    s.base_count.next = 0u64.to_bits();
+    settle(&mut s);
+    assert!(
+        s.follow_at_tc.val(),
+        "a one-unit ring is at terminal count again"
+    );
+    assert_eq!(s.next_count.val().index(), 0xFFFF);
+    // The 16-bit wrap does not carry into the page.
+    s.addr.next = 0xFFFEu64.to_bits();
+    s.width.next = 2u64.to_bits();
+    s.decrement.next = false;
+    s.at_tc.next = false;
+    settle(&mut s);
+    assert_eq!(s.next_addr.val().index(), 0x0002);
+}
+
+// ---- Select -----------------------------------------------------------------------------------
+
+fn select() -> Select {
+    let mut s = ready(Select::default());
+    for v in [
+        &mut s.masked,
+        &mut s.halted,
+        &mut s.cascade,
+        &mut s.block,
+        &mut s.sw_request,
+        &mut s.dreq,
+        &mut s.eop,
+    ] {
+        v.next = b4(0);
+    }
+    s.cmd_disable.next = false;
+    s.wr.next = false;
+    s.rotating.next = false;
+    s.b_valid.next = false;
+    s.b_ch.next = 0u64.to_bits();
+    s.b_mode.next = 0u64.to_bits();
+    s.b_at_tc.next = false;
+    s.b_autoinit.next = false;
+    s.commit.next = false;
+    s.master_clear.next = false;
+    s.reset.next = true;
+    tick(&mut s, |s| &mut s.clock);
+    s.reset.next = false;
+    settle(&mut s);
+    s
+}
+
+#[test]
+fn select_picks_eligible_channels_by_fixed_or_rotating_priority() {
+    let mut s = select();
+    assert!(!s.pick_found.val());
+    // Channels 1 and 3 request; channel 2 requests but is masked; 0 is in cascade mode.
+    s.dreq.next = b4(0b1111);
+    s.masked.next = b4(0b0100);
+    s.cascade.next = b4(0b0001);
+    settle(&mut s);
+    assert_eq!(s.runnable.val().index(), 0b1010);
+    assert_eq!(s.eligible.val().index(), 0b1010);
+    assert!(!s.pick_found.val(), "the pick is registered");
+    tick(&mut s, |s| &mut s.clock);
+    assert!(s.pick_found.val());
+    assert_eq!(s.pick_ch.val().index(), 1, "fixed priority: lowest channel");
+    // No pick from a register-write clock.
+    s.wr.next = true;
+    tick(&mut s, |s| &mut s.clock);
+    assert!(!s.pick_found.val());
+    s.wr.next = false;
+    // Halt, EOP and COMMAND.DISABLE each take a channel out.
+    s.halted.next = b4(0b0010);
+    tick(&mut s, |s| &mut s.clock);
+    assert_eq!(s.pick_ch.val().index(), 3);
+    s.eop.next = b4(0b1000);
+    tick(&mut s, |s| &mut s.clock);
+    assert!(!s.pick_found.val());
+    s.halted.next = b4(0);
+    s.eop.next = b4(0);
+    s.cmd_disable.next = true;
+    settle(&mut s);
+    assert_eq!(s.runnable.val().index(), 0);
+    s.cmd_disable.next = false;
+    // Rotating: after channel 1 commits a single-mode unit, channel 3 goes first.
+    s.rotating.next = true;
+    s.b_valid.next = true;
+    s.b_ch.next = 1u64.to_bits();
+    s.b_mode.next = 1u64.to_bits();
+    s.commit.next = true;
+    settle(&mut s);
+    assert!(
+        !s.stays.val(),
+        "single mode releases the engine after every unit"
+    );
+    tick(&mut s, |s| &mut s.clock);
+    assert!(!s.pick_found.val(), "no pick while the issue stage is full");
+    s.b_valid.next = false;
+    s.commit.next = false;
+    tick(&mut s, |s| &mut s.clock);
+    assert_eq!(s.pick_ch.val().index(), 3);
+    s.rotating.next = false;
+    tick(&mut s, |s| &mut s.clock);
+    assert_eq!(s.pick_ch.val().index(), 1);
+}
+
+#[test]
+fn select_stays_with_a_demand_channel_while_it_requests_and_until_a_plain_terminal_count() {
+    let mut s = select();
+    s.dreq.next = b4(0b0101);
+    s.b_valid.next = true;
+    s.b_ch.next = 2u64.to_bits();
+    s.b_mode.next = 0u64.to_bits(); // demand
+    s.commit.next = true;
+    settle(&mut s);
+    assert!(
+        s.stays.val(),
+        "demand unit, DREQ still active: back to back"
+    );
+    // The channel owns the engine after the commit, although channel 0 has priority.
+    tick(&mut s, |s| &mut s.clock);
+    s.commit.next = false;
+    s.b_valid.next = false;
+    settle(&mut s);
+    assert_eq!(s.owner_onehot.val().index(), 0b0100);
+    tick(&mut s, |s| &mut s.clock);
+    assert_eq!(s.owner_onehot.val().index(), 0b0100);
+    assert_eq!(s.pick_ch.val().index(), 2, "the owner keeps the engine");
+    // DREQ gone: no stay, and the owner lets go.
+    s.b_valid.next = true;
+    s.commit.next = true;
+    s.dreq.next = b4(0b0001);
+    settle(&mut s);
+    assert!(!s.stays.val());
+    // A terminal count that masks the channel (no auto-initialize) ends the stream ...
+    s.dreq.next = b4(0b0100);
+    s.b_at_tc.next = true;
+    settle(&mut s);
+    assert!(!s.stays.val());
+    // ... with auto-initialize the channel may go on at once (no owner: priority decides).
+    s.b_autoinit.next = true;
+    settle(&mut s);
+    assert!(
+        s.stays.val(),
+        "auto-initialize wrap, DREQ held, nobody else requesting"
+    );
+    s.dreq.next = b4(0b0101);
+    settle(&mut s);
+    assert!(
+        !s.stays.val(),
+        "channel 0 wins the arbitration at the terminal count"
+    );
+}
+
+#[test]
+fn select_block_service_runs_without_dreq_until_terminal_count() {
+    let mut s = select();
+    s.block.next = b4(0b0010);
+    s.sw_request.next = b4(0b0010);
+    tick(&mut s, |s| &mut s.clock);
+    assert_eq!(s.pick_ch.val().index(), 1);
+    // The first block unit commits; the software request is the only request.
+    s.b_valid.next = true;
+    s.b_ch.next = 1u64.to_bits();
+    s.b_mode.next = 2u64.to_bits();
+    s.commit.next = true;
+    settle(&mut s);
+    assert!(s.stays.val());
+    tick(&mut s, |s| &mut s.clock);
+    s.sw_request.next = b4(0);
+    s.commit.next = false;
+    s.b_valid.next = false;
+    settle(&mut s);
+    assert_eq!(
+        s.eligible.val().index(),
+        0b0010,
+        "block service in progress"
+    );
+    // Terminal count ends it.
+    s.b_valid.next = true;
+    s.b_at_tc.next = true;
+    s.commit.next = true;
+    settle(&mut s);
+    assert!(!s.stays.val());
+    tick(&mut s, |s| &mut s.clock);
+    s.commit.next = false;
+    s.b_valid.next = false;
+    s.b_at_tc.next = false;
+    settle(&mut s);
+    assert_eq!(s.eligible.val().index(), 0);
+    // A unit moved in single mode never starts a block service.
+    s.sw_request.next = b4(0b0010);
+    s.b_valid.next = true;
+    s.b_mode.next = 1u64.to_bits();
+    s.commit.next = true;
+    tick(&mut s, |s| &mut s.clock);
+    s.sw_request.next = b4(0);
+    s.commit.next = false;
+    s.b_valid.next = false;
+    settle(&mut s);
+    assert_eq!(s.eligible.val().index(), 0);
+}
+
+// ---- Issue ------------------------------------------------------------------------------------
+
+fn issue() -> Issue {
+    let mut u = ready(Issue::default());
+    u.wr.next = false;
+    u.pick_found.next = false;
+    u.pick_ch.next = 0u64.to_bits();
+    u.p_type.next = 0u64.to_bits();
+    u.p_mode.next = 0u64.to_bits();
+    u.p_width.next = 0u64.to_bits();
+    u.p_page.next = 0u64.to_bits();
+    u.p_addr.next = 0u64.to_bits();
+    u.p_at_tc.next = false;
+    u.p_decrement.next = false;
+    u.stays.next = false;
+    u.follow_addr.next = 0u64.to_bits();
+    u.follow_at_tc.next = false;
+    u.follow_count.next = 0u64.to_bits();
+    u.next_addr.next = 0u64.to_bits();
+    u.next_count.next = 0u64.to_bits();
+    u.p_count.next = 0u64.to_bits();
+    u.runnable.next = b4(0xF);
+    u.eligible.next = b4(0xF);
+    u.src_valid.next = b4(0);
+    u.map_fault.next = false;
+    u.write_space.next = true;
+    u.read_space.next = true;
+    u.wr_room.next = true;
+    u.rd_room.next = true;
+    u.reset.next = true;
+    tick(&mut u, |u| &mut u.clock);
+    u.reset.next = false;
+    settle(&mut u);
+    u
+}
+
+/// One of the issue stage's readiness inputs.
+type Gate = fn(&mut Issue) -> &mut Signal<In, Bit>;
+
+/// Offers channel `ch`'s unit (write transfer, demand mode, reserved width 3) as the pick.
+fn offer(u: &mut Issue, ch: u64, page: u64, addr: u64) {
+    u.pick_found.next = true;
+    u.pick_ch.next = ch.to_bits();
+    u.p_type.next = 1u64.to_bits();
+    u.p_mode.next = 0u64.to_bits();
+    u.p_width.next = 3u64.to_bits();
+    u.p_page.next = page.to_bits();
+    u.p_addr.next = addr.to_bits();
+}
+
+#[test]
+fn issue_loads_the_pick_into_an_empty_stage_and_looks_up_its_page() {
+    let mut u = issue();
+    assert!(!u.valid.val());
+    offer(&mut u, 2, 0x12, 0x3456);
+    settle(&mut u);
+    assert_eq!(u.lookup_logical.val().index(), 0x0012_3456);
+    // Not taken if its channel stopped being runnable since it was picked.
+    u.runnable.next = b4(0b1011);
+    tick(&mut u, |u| &mut u.clock);
+    assert!(!u.valid.val());
+    u.runnable.next = b4(0xF);
+    // No pick in a register-write clock.
+    u.wr.next = true;
+    tick(&mut u, |u| &mut u.clock);
+    assert!(!u.valid.val());
+    u.wr.next = false;
+    tick(&mut u, |u| &mut u.clock);
+    assert!(u.valid.val());
+    assert_eq!(u.ch.val().index(), 2);
+    assert_eq!(u.onehot.val().index(), 0b0100);
+    assert_eq!(u.logical.val().index(), 0x0012_3456);
+    assert_eq!(u.width.val().index(), 0, "reserved width moves bytes");
+    // With a unit in the stage the lookup is for the unit that follows it.
+    u.follow_addr.next = 0x3457u64.to_bits();
+    settle(&mut u);
+    assert_eq!(u.lookup_logical.val().index(), 0x0012_3457);
+    // A write unit waits for device data (DACK held, entry kept), commits when it comes.
+    assert!(!u.commit.val());
+    assert!(u.keep.val());
+    u.src_valid.next = b4(0b0001);
+    settle(&mut u);
+    assert!(!u.commit.val(), "another channel's data does not count");
+    u.src_valid.next = b4(0b0100);
+    settle(&mut u);
+    assert!(u.commit.val());
+    assert_eq!(u.commit_oh.val().index(), 0b0100);
+    assert!(!u.keep.val());
+    // No AXI space or response room: it waits.
+    let gates: [Gate; 2] = [|u| &mut u.write_space, |u| &mut u.wr_room];
+    for f in gates {
+        f(&mut u).next = false;
+        settle(&mut u);
+        assert!(!u.commit.val() && u.keep.val());
+        f(&mut u).next = true;
+    }
+    // Commit without `stays`: the stage empties (the pick is not taken in the commit clock),
+    // and the channel's new address and count are presented for a clock.
+    u.next_addr.next = 0x3457u64.to_bits();
+    u.next_count.next = 0x0041u64.to_bits();
+    tick(&mut u, |u| &mut u.clock);
+    assert!(!u.valid.val());
+    assert_eq!(u.apply_oh.val().index(), 0b0100);
+    assert_eq!(u.apply_addr.val().index(), 0x3457);
+    assert_eq!(u.apply_count.val().index(), 0x0041);
+    assert!(u.apply_io.val());
+    u.pick_found.next = false;
+    tick(&mut u, |u| &mut u.clock);
+    assert_eq!(u.apply_oh.val().index(), 0);
+}
+
+#[test]
+fn issue_takes_the_following_unit_back_to_back_and_rechecks_its_request() {
+    let mut u = issue();
+    offer(&mut u, 1, 0, 0x0100);
+    u.src_valid.next = b4(0b0010);
+    tick(&mut u, |u| &mut u.clock);
+    u.pick_found.next = false;
+    u.stays.next = true;
+    u.follow_addr.next = 0x0101u64.to_bits();
+    u.follow_at_tc.next = true;
+    u.follow_count.next = 0u64.to_bits();
+    settle(&mut u);
+    assert!(u.commit.val());
+    tick(&mut u, |u| &mut u.clock);
+    assert!(u.valid.val());
+    assert_eq!(u.addr.val().index(), 0x0101);
+    assert!(u.at_tc.val());
+    assert_eq!(u.count.val().index(), 0);
+    // A back-to-back unit moves only if its channel still requests in its own DACK clock.
+    u.eligible.next = b4(0b1101);
+    settle(&mut u);
+    assert!(!u.commit.val());
+    assert!(!u.keep.val(), "dropped");
+    u.eligible.next = b4(0xF);
+    settle(&mut u);
+    assert!(u.commit.val());
+    // A register write drops it.
+    u.wr.next = true;
+    settle(&mut u);
+    assert!(!u.commit.val() && !u.keep.val());
+    u.wr.next = false;
+    // A freshly picked unit moves while its channel is runnable, requesting or not.
+    u.stays.next = false;
+    tick(&mut u, |u| &mut u.clock);
+    assert!(!u.valid.val());
+    offer(&mut u, 1, 0, 0x0200);
+    tick(&mut u, |u| &mut u.clock);
+    u.pick_found.next = false;
+    u.eligible.next = b4(0);
+    settle(&mut u);
+    assert!(u.commit.val());
+    u.runnable.next = b4(0b1101);
+    settle(&mut u);
+    assert!(!u.commit.val() && !u.keep.val());
+}
+
+#[test]
+fn issue_faults_a_translated_unit_but_not_a_verify_unit() {
+    let mut u = issue();
+    offer(&mut u, 0, 0, 0x10);
+    u.src_valid.next = b4(1);
+    tick(&mut u, |u| &mut u.clock);
+    u.pick_found.next = false;
+    u.map_fault.next = true;
+    settle(&mut u);
+    assert!(u.fault.val());
+    assert!(!u.commit.val() && !u.keep.val());
+    tick(&mut u, |u| &mut u.clock);
+    assert!(!u.valid.val(), "a faulting unit leaves the stage");
+    // A verify unit needs no translation.
+    offer(&mut u, 0, 0, 0x10);
+    u.p_type.next = 0u64.to_bits();
+    tick(&mut u, |u| &mut u.clock);
+    u.pick_found.next = false;
+    settle(&mut u);
+    assert!(!u.fault.val());
+    assert!(u.commit.val());
+    // A read unit needs AR space and read room, not device data.
+    offer(&mut u, 3, 0, 0x10);
+    u.p_type.next = 2u64.to_bits();
+    u.map_fault.next = false;
+    tick(&mut u, |u| &mut u.clock);
+    u.pick_found.next = false;
+    u.src_valid.next = b4(0);
+    settle(&mut u);
+    assert_eq!(
+        u.ch.val().index(),
+        0,
+        "the pick is not taken while the stage is full"
+    );
+    tick(&mut u, |u| &mut u.clock);
+    offer(&mut u, 3, 0, 0x10);
+    u.p_type.next = 2u64.to_bits();
+    tick(&mut u, |u| &mut u.clock);
+    u.pick_found.next = false;
+    settle(&mut u);
+    assert_eq!(u.ch.val().index(), 3);
+    assert!(u.commit.val());
+    u.rd_room.next = false;
+    settle(&mut u);
+    assert!(!u.commit.val() && u.keep.val());
+}
