@@ -182,9 +182,16 @@ fn select_picks_eligible_channels_by_fixed_or_rotating_priority() {
         "single mode releases the engine after every unit"
     );
     tick(&mut s, |s| &mut s.clock);
+    assert!(
+        s.pick_found.val(),
+        "a commit that hands the engine to another channel picks it in the same clock"
+    );
+    assert_eq!(s.pick_ch.val().index(), 3);
+    // A full stage whose unit does not commit picks nothing.
+    s.commit.next = false;
+    tick(&mut s, |s| &mut s.clock);
     assert!(!s.pick_found.val(), "no pick while the issue stage is full");
     s.b_valid.next = false;
-    s.commit.next = false;
     tick(&mut s, |s| &mut s.clock);
     assert_eq!(s.pick_ch.val().index(), 3);
     s.rotating.next = false;

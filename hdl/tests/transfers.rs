@@ -180,6 +180,39 @@ fn auto_initialize_reloads_in_the_same_clock_with_zero_idle_clocks_over_several_
 }
 
 #[test]
+fn a_switch_to_another_channel_costs_one_idle_clock() {
+    // Channels 0 and 2 both request block services of 4 units; fixed priority serves channel 0
+    // first. At channel 0's terminal count the engine hands over to channel 2 with one idle
+    // clock (DESIGN §6): the pick is made in the terminal-count unit's commit clock.
+    let cfg = Config::default();
+    let mut b = bench(cfg);
+    for ch in [0usize, 2] {
+        b.program(
+            ch,
+            0x1000 * ch as u16,
+            3,
+            0,
+            UnitWidth::Bits32,
+            mode(ch, TransferType::Write, false, false, ServiceMode::Block),
+        );
+        b.devices[ch].source = (0..4u32).map(|i| (ch as u32) << 8 | i).collect();
+        b.devices[ch].dreq = true;
+    }
+    b.write(regmap::CLEAR_MASK.offset, 0);
+    b.run_until(200, |b| b.devices[2].source.is_empty());
+    let t0 = &b.devices[0].taken_at;
+    let t2 = &b.devices[2].taken_at;
+    assert_eq!((t0.len(), t2.len()), (4, 4));
+    assert!(t0.windows(2).all(|w| w[1] == w[0] + 1), "{t0:?}");
+    assert!(t2.windows(2).all(|w| w[1] == w[0] + 1), "{t2:?}");
+    assert_eq!(
+        t2[0],
+        t0[3] + 2,
+        "one idle clock between channel 0's last unit and channel 2's first: {t0:?} {t2:?}"
+    );
+}
+
+#[test]
 fn verify_transfers_count_without_touching_memory() {
     let cfg = Config::default();
     let mut b = bench(cfg);

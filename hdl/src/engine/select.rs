@@ -10,19 +10,22 @@
 //!  commit ──► owner, last, in_service (registers)
 //! ```
 //!
-//! The pick is registered: arbitrated in a clock in which the issue stage is empty, looked up
-//! in the next one, acknowledged (DACK) in the one after. So a channel switch costs two idle
-//! clocks, and a single-mode channel that keeps DREQ active gets a unit every third clock.
+//! The pick is registered: arbitrated in a clock in which the issue stage is empty (or in which
+//! its unit commits and hands the engine to another channel), looked up in the next one,
+//! acknowledged (DACK) in the one after. So a channel switch costs one idle clock, a start from
+//! an idle engine two, and a single-mode channel that keeps DREQ active, alone, gets a unit
+//! every third clock.
 //!
 //! Why a block of its own, and why two arbiters: neither arbiter looks at this clock's commit
 //! decision. `arb_now` arbitrates the present state; its pick is used only when the issue stage
 //! is empty, so it never waits for a commit. `arb_after` arbitrates the state the issue-stage
 //! unit's commit would leave (its channel stepped, maybe at terminal count and masked, the new
-//! owner and last channel); the only thing taken from it is `stays`: "if the unit commits, the
-//! next unit is its channel's following unit". The commit decision then only gates `stays` into
-//! the issue-stage registers (one AND), instead of choosing between two picks, their fields and
-//! their map-RAM addresses. A switch to another channel after a commit goes through an empty
-//! issue stage: one idle clock (DESIGN §6).
+//! owner and last channel); two things are taken from it: `stays` ("if the unit commits, the
+//! next unit is its channel's following unit") and, when it names another channel, the pick
+//! for the clock after the commit (a switch). The commit decision only gates them into
+//! registers (one AND each), instead of choosing between two picks, their fields and their
+//! map-RAM addresses. A switch goes through one empty issue-stage clock, in which the new
+//! channel's page is looked up (DESIGN §6).
 
 use crate::arbiter::Arbiter;
 use rust_hdl::prelude::*;
@@ -94,6 +97,8 @@ pub struct Select {
     service_set: Signal<Local, Bits<4>>,
     owner_next: Signal<Local, Bit>,
     owner_oh: Signal<Local, Bits<4>>,
+    /// The committing unit hands the engine to another channel: pick it now.
+    switch: Signal<Local, Bit>,
 }
 
 impl Logic for Select {
@@ -187,8 +192,19 @@ impl Logic for Select {
             & !self.halted.val();
         // The pick, registered: made while the issue stage is empty, used the next clock (its
         // fields are read then, from channel registers that have taken every committed unit).
-        self.pick_valid.d.next = self.arb_now.found.val() & !self.b_valid.val() & !self.wr.val();
+        // In the clock the issue-stage unit commits, the arbitration of the state after the
+        // commit picks too when it hands the engine to *another* channel (a switch): that
+        // channel's registers are not the ones the commit updates, so its fields can be read
+        // next clock and a switch costs one idle clock (the lookup), not two.
+        self.switch.next = self.commit.val()
+            & self.arb_after.found.val()
+            & (self.arb_after.channel.val() != self.b_ch.val());
+        self.pick_valid.d.next =
+            (self.arb_now.found.val() & !self.b_valid.val() & !self.wr.val()) | self.switch.val();
         self.pick_r.d.next = self.arb_now.channel.val();
+        if self.b_valid.val() {
+            self.pick_r.d.next = self.arb_after.channel.val();
+        }
         if self.master_clear.val() {
             self.owner_valid.d.next = false;
             self.in_service.d.next = 0.into();
