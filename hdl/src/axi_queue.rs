@@ -2,10 +2,10 @@
 //! when `space` is high, the queue presents the oldest one with VALID held until READY.
 //!
 //! ```text
-//!   push ─┐   ┌──────────────┐
-//!  data ──┴──►│ slot[0..N-1] │──► valid / data (head)   ──► AXI
-//!  space ◄────│ count (reg)  │◄── ready                 ◄── AXI
-//!             └──────────────┘
+//!   push ─┬──────────────(staged: in_valid)─┐   ┌──────────────┐
+//!  data ──┴──────────────(staged: in_data)──┴──►│ slot[0..N-1] │──► valid / data (head) ──► AXI
+//!  space ◄──────────────────────────────────────│ count (reg)  │◄── ready               ◄── AXI
+//!                                               └──────────────┘
 //! ```
 //!
 //! Why a queue and not one output register: AW and W (and AR) stall independently. With one
@@ -18,6 +18,13 @@
 //! combinationally; it ignores a pop in the same clock, which costs nothing while the queue is
 //! not full. A one-entry queue is the plain output register: `space` = empty or READY, so the
 //! request appears on the bus exactly one clock after its push.
+//!
+//! A *staged* queue (`AxiQueue::staged`) takes the push into an input register first: `push`
+//! sets one flip-flop and the payload register loads whatever `push` is (it keeps its entry
+//! only while every slot is full and none leaves), and the slots are written from these
+//! registers a clock later. Why: the engine's `push` is its commit decision, the latest signal
+//! of its clock; staged, it does not fan out into the slots' write enables. The request reaches
+//! the bus two clocks after its push; the input register is one entry more than `depth`.
 
 use rust_hdl::prelude::*;
 
@@ -34,8 +41,15 @@ pub struct AxiQueue<const W: usize> {
     pub ready: Signal<In, Bit>,
     /// `depth - 1` and the mask of the one-hot pointers.
     k_last: Constant<Bits<4>>,
+    /// Entries a queue may hold after a clock for `space` to stay high: `depth - 1` (plain) or
+    /// `depth` (staged: the slots and the input register together hold `depth + 1`).
+    k_cap: Constant<Bits<4>>,
+    k_depth: Constant<Bits<3>>,
     k_mask: Constant<Bits<4>>,
     k_single: Constant<Bit>,
+    k_staged: Constant<Bit>,
+    in_valid: DFF<Bit>,
+    in_data: DFF<Bits<W>>,
     slots: Vec<DFF<Bits<W>>>,
     /// One-hot pointers: slot i is read/written with `get_bit(i)`, no index compares.
     head: DFF<Bits<4>>,
@@ -45,12 +59,30 @@ pub struct AxiQueue<const W: usize> {
     pop: Signal<Local, Bit>,
     space_now: Signal<Local, Bit>,
     count_next: Signal<Local, Bits<3>>,
+    /// The entry written into a slot this clock (the push, or the staged push).
+    wr_en: Signal<Local, Bit>,
+    /// Staged: the input register's entry waits, every slot being full and none leaving.
+    hold: Signal<Local, Bit>,
+    wr_data: Signal<Local, Bits<W>>,
+    /// Entries after this clock: the slots, and a push waiting in the input register.
+    entries_next: Signal<Local, Bits<3>>,
     head_data: Signal<Local, Bits<W>>,
 }
 
 impl<const W: usize> AxiQueue<W> {
     /// A queue of `depth` entries (1..=4).
     pub fn new(depth: usize) -> Self {
+        Self::build(depth, false)
+    }
+
+    /// A queue of `depth` slots (2..=4) whose pushes pass through an input register (see the
+    /// module comment).
+    pub fn staged(depth: usize) -> Self {
+        assert!(depth >= 2, "a staged queue needs two slots");
+        Self::build(depth, true)
+    }
+
+    fn build(depth: usize, staged: bool) -> Self {
         assert!((1..=4).contains(&depth), "queue depth {depth}");
         AxiQueue {
             clock: Default::default(),
@@ -62,8 +94,13 @@ impl<const W: usize> AxiQueue<W> {
             data: Default::default(),
             ready: Default::default(),
             k_last: Constant::new(((depth - 1) as u64).to_bits()),
+            k_cap: Constant::new(((depth - 1 + staged as usize) as u64).to_bits()),
+            k_depth: Constant::new((depth as u64).to_bits()),
             k_mask: Constant::new(((1u64 << depth) - 1).to_bits()),
             k_single: Constant::new(depth == 1),
+            k_staged: Constant::new(staged),
+            in_valid: Default::default(),
+            in_data: Default::default(),
             slots: (0..depth).map(|_| DFF::default()).collect(),
             head: Default::default(),
             tail: Default::default(),
@@ -72,6 +109,10 @@ impl<const W: usize> AxiQueue<W> {
             pop: Default::default(),
             space_now: Default::default(),
             count_next: Default::default(),
+            wr_en: Default::default(),
+            hold: Default::default(),
+            wr_data: Default::default(),
+            entries_next: Default::default(),
             head_data: Default::default(),
         }
     }
@@ -80,20 +121,37 @@ impl<const W: usize> AxiQueue<W> {
 impl<const W: usize> Logic for AxiQueue<W> {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, head, tail, count, space_r);
+        dff_setup!(self, clock, head, tail, count, space_r, in_valid, in_data);
         self.pop.next = (self.count.q.val() != 0) & self.ready.val();
+        self.in_valid.d.next = self.push.val();
+        self.in_data.d.next = self.data_in.val();
+        self.wr_en.next = self.push.val();
+        self.wr_data.next = self.data_in.val();
+        self.hold.next = false;
+        if self.k_staged.val() {
+            // No push can meet a held entry: `space` was low (the queue held depth + 1).
+            self.hold.next = self.in_valid.q.val()
+                & (self.count.q.val() == self.k_depth.val())
+                & !self.pop.val();
+            self.wr_en.next = self.in_valid.q.val() & !self.hold.val();
+            self.wr_data.next = self.in_data.q.val();
+            if self.hold.val() {
+                self.in_valid.d.next = true;
+                self.in_data.d.next = self.in_data.q.val();
+            }
+        }
         self.head_data.next = 0.into();
         for i in 0..self.slots.len() {
             self.slots[i].clock.next = self.clock.val();
             self.slots[i].d.next = self.slots[i].q.val();
-            if self.push.val() & self.tail.q.val().get_bit(i) {
-                self.slots[i].d.next = self.data_in.val();
+            if self.wr_en.val() & self.tail.q.val().get_bit(i) {
+                self.slots[i].d.next = self.wr_data.val();
             }
             if self.head.q.val().get_bit(i) {
                 self.head_data.next = self.slots[i].q.val();
             }
         }
-        if self.push.val() {
+        if self.wr_en.val() {
             self.tail.d.next = ((self.tail.q.val() << 1)
                 | (self.tail.q.val() >> self.k_last.val()))
                 & self.k_mask.val();
@@ -103,11 +161,17 @@ impl<const W: usize> Logic for AxiQueue<W> {
                 | (self.head.q.val() >> self.k_last.val()))
                 & self.k_mask.val();
         }
-        self.count_next.next = self.count.q.val() + bit_cast::<3, 1>(self.push.val().into())
+        self.count_next.next = self.count.q.val() + bit_cast::<3, 1>(self.wr_en.val().into())
             - bit_cast::<3, 1>(self.pop.val().into());
         self.count.d.next = self.count_next.val();
-        self.space_r.d.next = bit_cast::<4, 3>(self.count_next.val()) <= self.k_last.val();
+        self.entries_next.next = self.count_next.val();
+        if self.k_staged.val() {
+            self.entries_next.next = self.count_next.val()
+                + bit_cast::<3, 1>((self.push.val() | self.hold.val()).into());
+        }
+        self.space_r.d.next = bit_cast::<4, 3>(self.entries_next.val()) <= self.k_cap.val();
         if self.reset.val() {
+            self.in_valid.d.next = false;
             self.head.d.next = 1.into();
             self.tail.d.next = 1.into();
             self.count.d.next = 0.into();

@@ -15,12 +15,14 @@
 use crate::axi_queue::AxiQueue;
 use rust_hdl::prelude::*;
 
-/// Entries of the AW and W request queues: enough slack for AW and W to stall independently
-/// under random backpressure (see `axi_queue`).
+/// Slots of the AW and W request queues (staged: the input register holds one entry more):
+/// enough slack for AW and W to stall independently under random backpressure (`axi_queue`).
 pub const WRITE_QUEUE_DEPTH: usize = 4;
-/// AR keeps a single output register: a read unit's request appears on the bus the clock after
-/// it commits (a read has no second channel to decouple from).
-pub const READ_QUEUE_DEPTH: usize = 1;
+/// Entries of the AR request queue: two, the fewest with a registered `space` flag (so ARREADY
+/// does not reach the engine's commit decision) that still takes a read every clock. Not
+/// staged: AR's one payload is the smaller fan-out, and a read request reaches the bus a clock
+/// after its commit.
+pub const READ_QUEUE_DEPTH: usize = 2;
 
 #[derive(LogicBlock)]
 pub struct AxiRequests {
@@ -94,8 +96,8 @@ impl Default for AxiRequests {
             arsize: Default::default(),
             arvalid: Default::default(),
             arready: Default::default(),
-            aw_q: AxiQueue::new(WRITE_QUEUE_DEPTH),
-            w_q: AxiQueue::new(WRITE_QUEUE_DEPTH),
+            aw_q: AxiQueue::staged(WRITE_QUEUE_DEPTH),
+            w_q: AxiQueue::staged(WRITE_QUEUE_DEPTH),
             ar_q: AxiQueue::new(READ_QUEUE_DEPTH),
             lane_v: Default::default(),
             request: Default::default(),

@@ -44,8 +44,8 @@ pub struct RegDecode {
     /// Some register lives at this address.
     pub known: Signal<Out, Bit>,
 
-    map_offset: Signal<Local, Bits<13>>,
-    k_ports_end: Constant<Bits<13>>,
+    /// Address bits that must be 0 for an 8237 port.
+    k_ports_mask: Constant<Bits<13>>,
     k_page: Constant<Bits<13>>,
     k_ch_config: Constant<Bits<13>>,
     k_fault_addr: Constant<Bits<13>>,
@@ -62,7 +62,10 @@ pub struct RegDecode {
     k_bm_fault: Constant<Bits<13>>,
     k_bm_fault_addr: Constant<Bits<13>>,
     k_map_base: Constant<Bits<13>>,
-    k_map_count: Constant<Bits<13>>,
+    /// The map area's address bits above its largest index (compared with `k_map_base`), and
+    /// the index bits at or above this configuration's map-register count (must be 0).
+    k_map_area: Constant<Bits<13>>,
+    k_map_beyond: Constant<Bits<13>>,
 }
 
 impl RegDecode {
@@ -94,8 +97,7 @@ impl RegDecode {
             map: Default::default(),
             map_index: Default::default(),
             known: Default::default(),
-            map_offset: Default::default(),
-            k_ports_end: k(regmap::ALL_MASK.offset + 4),
+            k_ports_mask: k(!(regmap::ALL_MASK.offset + 4 - 1) & ADDR_MASK),
             k_page: k(regmap::PAGE.offset),
             k_ch_config: k(regmap::CH_CONFIG.offset),
             k_fault_addr: k(regmap::FAULT_ADDR.offset),
@@ -112,7 +114,8 @@ impl RegDecode {
             k_bm_fault: k(regmap::BM_FAULT.offset),
             k_bm_fault_addr: k(regmap::BM_FAULT_ADDR.offset),
             k_map_base: k(regmap::MAP.offset),
-            k_map_count: k(cfg.map_registers as u32),
+            k_map_area: k(!(MAP_AREA - 1) & ADDR_MASK),
+            k_map_beyond: k((MAP_AREA - 1) & !(4 * cfg.map_registers as u32 - 1)),
         }
     }
 }
@@ -120,7 +123,10 @@ impl RegDecode {
 impl Logic for RegDecode {
     #[hdl_gen]
     fn update(&mut self) {
-        self.in_ports.next = self.addr.val() < self.k_ports_end.val();
+        // Masks, not compares or subtractions: the 8237 ports and the map area are aligned to
+        // their power-of-two sizes (`check_layout`), so no carry chain sits in the decode (it
+        // lies on the register-write path into every channel).
+        self.in_ports.next = (self.addr.val() & self.k_ports_mask.val()) == 0;
         self.port.next = self.addr.val().get_bits::<4>(2);
         self.port_ch.next = bits::<4>(1) << self.addr.val().get_bits::<2>(3);
         self.arr_ch.next = bits::<4>(1) << self.addr.val().get_bits::<2>(2);
@@ -140,10 +146,9 @@ impl Logic for RegDecode {
         self.fault_cause.next = self.addr.val() == self.k_fault_cause.val();
         self.bm_fault.next = self.addr.val() == self.k_bm_fault.val();
         self.bm_fault_addr.next = self.addr.val() == self.k_bm_fault_addr.val();
-        self.map_offset.next = (self.addr.val() - self.k_map_base.val()) >> 2;
-        self.map_index.next = self.map_offset.val().get_bits::<10>(0);
-        self.map.next = (self.addr.val() >= self.k_map_base.val())
-            & (self.map_offset.val() < self.k_map_count.val());
+        self.map_index.next = self.addr.val().get_bits::<10>(2);
+        self.map.next = ((self.addr.val() & self.k_map_area.val()) == self.k_map_base.val())
+            & ((self.addr.val() & self.k_map_beyond.val()) == 0);
         self.known.next = self.in_ports.val()
             | self.page.val()
             | self.ch_config.val()
@@ -164,6 +169,11 @@ impl Logic for RegDecode {
     }
 }
 
+/// Register addresses are `REGISTER_ADDRESS_BITS` wide.
+const ADDR_MASK: u32 = (1 << regmap::REGISTER_ADDRESS_BITS) - 1;
+/// Bytes of the map area at its largest (4-byte entries).
+const MAP_AREA: u32 = 4 * regmap::MAX_MAP_REGISTERS as u32;
+
 /// The masks above rely on these layout properties of the register map; a register-map change
 /// that breaks them fails when the hardware is built instead of silently mis-decoding.
 pub fn check_layout() {
@@ -181,6 +191,16 @@ pub fn check_layout() {
     assert_eq!((DMA_ADDR.offset, DMA_ADDR.stride), (0, 8));
     assert_eq!((DMA_COUNT.offset, DMA_COUNT.stride), (4, 8));
     assert_eq!(ALL_MASK.offset + 4, 0x40, "8237 ports occupy 0x00..0x40");
+    assert!(
+        (ALL_MASK.offset + 4).is_power_of_two(),
+        "ports decoded by a mask"
+    );
+    assert!(MAX_MAP_REGISTERS.is_power_of_two());
+    assert_eq!(
+        MAP.offset % MAP_AREA,
+        0,
+        "the map area is decoded by a mask: aligned to its largest size"
+    );
     assert_eq!((SNAP_COUNT.offset % 32, SNAP_COUNT.stride), (0, 8));
     assert_eq!(
         (SNAP_ADDR.offset, SNAP_ADDR.stride),

@@ -230,6 +230,8 @@ fn invalid_map_entry_halts_the_channel_without_a_bus_access() {
     })
     .unwrap();
     assert_eq!(s.devices[0].sent_total(), 8);
+    // Terminal count is signalled when the last unit is issued; it lands a few clocks later.
+    s.run(20).unwrap();
     assert_eq!(s.memory.memory.read_u32(phys(&cfg, 28)), 8);
 }
 
