@@ -4,7 +4,7 @@
 
 use mapdma_regmap::{self as rm, Config, FaultCause, ServiceMode, TransferType, MAX_CHANNELS};
 
-use super::decode::{decode, Reg};
+use super::decode::{Decoder, Reg};
 use super::device::Device;
 use super::memory::Memory;
 use crate::backend::BusResponse;
@@ -99,6 +99,7 @@ impl ChannelState {
 #[derive(Clone, Debug)]
 pub struct Controller {
     cfg: Config,
+    decoder: Decoder,
     pub channels: [ChannelState; MAX_CHANNELS],
     pub command: u8,
     /// Status TC bits (sticky, cleared by a status read).
@@ -119,6 +120,7 @@ impl Controller {
     pub fn new(cfg: Config) -> Self {
         Controller {
             cfg,
+            decoder: Decoder::new(&cfg),
             channels: Default::default(),
             command: 0,
             tc_status: 0,
@@ -180,7 +182,7 @@ impl Controller {
     /// Register read with its side effects (status clear, flip-flop toggle, snapshot latch).
     /// `None` where no register exists.
     pub fn read(&mut self, offset: u32, devices: &[Device]) -> Option<u32> {
-        let reg = decode(&self.cfg, offset)?;
+        let reg = self.decoder.decode(offset)?;
         let v = self.peek_decoded(reg, devices);
         match reg {
             Reg::Address(_) | Reg::Count(_) => {
@@ -196,7 +198,9 @@ impl Controller {
     /// Register value without side effects (for dumps and comparisons). For the 8237 address
     /// and count ports it returns the byte the flip-flop selects.
     pub fn peek(&self, offset: u32, devices: &[Device]) -> Option<u32> {
-        decode(&self.cfg, offset).map(|r| self.peek_decoded(r, devices))
+        self.decoder
+            .decode(offset)
+            .map(|r| self.peek_decoded(r, devices))
     }
 
     fn peek_decoded(&self, reg: Reg, devices: &[Device]) -> u32 {
@@ -257,7 +261,7 @@ impl Controller {
 
     /// Register write. `false` where no register exists.
     pub fn write(&mut self, offset: u32, value: u32) -> bool {
-        let Some(reg) = decode(&self.cfg, offset) else {
+        let Some(reg) = self.decoder.decode(offset) else {
             return false;
         };
         let cfg = self.cfg;

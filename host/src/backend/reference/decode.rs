@@ -2,6 +2,7 @@
 
 use mapdma_regmap::{self as rm, Config, Register};
 use std::cell::RefCell;
+use std::sync::Arc;
 
 /// A decoded register (the 8237 ports that share an offset have one variant for both views).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,28 +49,49 @@ pub fn instance(reg: &Register, cfg: &Config, offset: u32) -> Option<usize> {
     (delta.is_multiple_of(reg.stride) && i < reg.instances(cfg)).then_some(i)
 }
 
-/// Decodes a byte offset, `None` where there is no register (the bus answers SLVERR).
-///
-/// Every register access decodes, and searching the register list costs a division per
-/// register, so word offsets are looked up in a table of the configuration's whole register
-/// space, made on first use on each thread (and remade when the configuration changes).
+/// One configuration's register decode: a table of the whole register space by word offset,
+/// made once. Every register access decodes, and searching the register list costs a
+/// division per register; the controller keeps its own `Decoder` so the hot path is one
+/// indexed load (no per-access configuration compare or thread-local).
+#[derive(Clone, Debug)]
+pub struct Decoder {
+    cfg: Config,
+    words: Arc<[Option<Reg>]>,
+}
+
+impl Decoder {
+    pub fn new(cfg: &Config) -> Self {
+        Decoder {
+            cfg: *cfg,
+            words: table(cfg).into(),
+        }
+    }
+
+    /// Decodes a byte offset, `None` where there is no register (the bus answers SLVERR).
+    pub fn decode(&self, offset: u32) -> Option<Reg> {
+        if !offset.is_multiple_of(4) {
+            return search(&self.cfg, offset);
+        }
+        match self.words.get((offset / 4) as usize) {
+            Some(r) => *r,
+            None => search(&self.cfg, offset),
+        }
+    }
+}
+
+/// Decodes a byte offset, `None` where there is no register (the bus answers SLVERR), for
+/// callers without a [`Decoder`]: one is made on first use on each thread (and remade when the
+/// configuration changes).
 pub fn decode(cfg: &Config, offset: u32) -> Option<Reg> {
     thread_local! {
-        static TABLE: RefCell<Option<(Config, Vec<Option<Reg>>)>> = const { RefCell::new(None) };
+        static DECODER: RefCell<Option<Decoder>> = const { RefCell::new(None) };
     }
-    if !offset.is_multiple_of(4) {
-        return search(cfg, offset);
-    }
-    TABLE.with(|t| {
-        let mut t = t.borrow_mut();
-        if t.as_ref().is_none_or(|(c, _)| c != cfg) {
-            *t = Some((*cfg, table(cfg)));
+    DECODER.with(|d| {
+        let mut d = d.borrow_mut();
+        if d.as_ref().is_none_or(|d| d.cfg != *cfg) {
+            *d = Some(Decoder::new(cfg));
         }
-        let (_, words) = t.as_ref().expect("made above");
-        match words.get((offset / 4) as usize) {
-            Some(r) => *r,
-            None => search(cfg, offset),
-        }
+        d.as_ref().expect("made above").decode(offset)
     })
 }
 
@@ -140,8 +162,10 @@ mod tests {
     #[test]
     fn the_table_agrees_with_the_search_in_every_configuration() {
         for cfg in [Config::default(), Config::small(), Config::default()] {
+            let decoder = Decoder::new(&cfg);
             for offset in 0..0x2000 {
                 assert_eq!(decode(&cfg, offset), search(&cfg, offset), "{offset:#x}");
+                assert_eq!(decoder.decode(offset), search(&cfg, offset), "{offset:#x}");
             }
         }
     }
