@@ -13,10 +13,12 @@
 //! several machines. Every program is a function of its seed: a failure prints the seed, and
 //! `mapdma verify --programs 1 --seed S` runs it again.
 
+pub mod bm;
 pub mod campaign;
 pub mod differential;
 pub mod formal;
 pub mod generate;
+mod generate_bm;
 pub mod known;
 pub mod outcome;
 pub mod program;
