@@ -4,7 +4,8 @@
 //! unit width, increment/decrement, auto-initialize, masks, software requests, page registers,
 //! map registers that are valid, read-only, invalid or missing), preceded by random harmless
 //! register traffic and a master clear, and followed by up to two more rounds (external EOP,
-//! map fixes, fault clears, refills, reprogramming, master clear).
+//! map fixes, fault clears, refills, reprogramming, master clear). A configuration with the
+//! bus-master port usually gets a last round of bursts through the port (`generate_bm`).
 //!
 //! Constraints that keep the comparison meaningful, where `hdl/DESIGN.md` lets the RTL's timing
 //! show in the final state:

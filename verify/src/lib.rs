@@ -3,7 +3,8 @@
 //! - [`differential`]: random register programs ([`generate`]) run on the RTL ([`rtl`], the
 //!   Verilator model in `mapdma-sim`'s bench) and on the transaction-level reference model
 //!   ([`reference`], from `mapdma-host`); register read-backs, memory, device data, interrupt
-//!   and fault state must agree ([`outcome`]);
+//!   and fault state must agree ([`outcome`]); in configurations with the bus-master port a
+//!   last round of bursts through the port ([`bm`]) compares what the device got back;
 //! - memory safety: every buffer sits between guard frames and every byte a device may write is
 //!   listed; the simulated memory records writes outside that map and the guard bytes are
 //!   checked on both models;
