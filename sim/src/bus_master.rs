@@ -20,6 +20,17 @@ pub enum Job {
     Read { addr: u32, len: u32 },
     /// Write `data` (a multiple of 4 bytes) to logical `addr` (word aligned).
     Write { addr: u32, data: Vec<u8> },
+    /// One burst exactly as given, for tests of the port's checks: any address, AXLEN, AXSIZE
+    /// and AXBURST (the bus's protocol checker still applies its AXI4 rules); a write carries
+    /// one (data, strobe) pair per beat, AXLEN + 1 of them.
+    Burst {
+        write: bool,
+        addr: u32,
+        len: u8,
+        size: u8,
+        burst: u8,
+        beats: Vec<(u32, u8)>,
+    },
 }
 
 /// Timing of the device.
@@ -69,6 +80,9 @@ pub struct BmBurst {
     pub write: bool,
     pub addr: u32,
     pub beats: u32,
+    /// AXSIZE and AXBURST.
+    pub size: u8,
+    pub burst: u8,
     /// Index of the job it belongs to.
     pub job: usize,
 }
@@ -82,6 +96,8 @@ pub struct JobResult {
     pub resp: Resp,
     /// Bursts answered with an error.
     pub refused: u32,
+    /// Every R beat's response (reads) or B response (writes), in order.
+    pub responses: Vec<Resp>,
 }
 
 /// The device.
@@ -94,8 +110,8 @@ pub struct BusMaster {
     /// Bursts not yet offered, per direction.
     ar_q: VecDeque<BmBurst>,
     aw_q: VecDeque<BmBurst>,
-    /// W beats not yet offered (data, last).
-    w_q: VecDeque<(u32, bool)>,
+    /// W beats not yet offered (data, strobe, last).
+    w_q: VecDeque<(u32, u8, bool)>,
     /// Reads accepted, awaiting R beats; writes accepted (AW), awaiting B.
     r_wait: VecDeque<BmBurst>,
     b_wait: VecDeque<BmBurst>,
@@ -147,6 +163,7 @@ impl BusMaster {
         let (addr, len, write) = match &job {
             Job::Read { addr, len } => (*addr, *len, false),
             Job::Write { addr, data } => (*addr, data.len() as u32, true),
+            Job::Burst { .. } => return self.push_burst(job),
         };
         if addr % 4 != 0 || len % 4 != 0 || len == 0 {
             return Err(format!(
@@ -167,6 +184,8 @@ impl BusMaster {
                 write,
                 addr: at,
                 beats: bytes / 4,
+                size: 2,
+                burst: burst::INCR as u8,
                 job: index,
             };
             if let Job::Write { data, .. } = &job {
@@ -174,7 +193,7 @@ impl BusMaster {
                 for k in 0..b.beats as usize {
                     let w = &data[off + 4 * k..off + 4 * k + 4];
                     let word = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
-                    self.w_q.push_back((word, k as u32 + 1 == b.beats));
+                    self.w_q.push_back((word, 0xF, k as u32 + 1 == b.beats));
                 }
                 self.aw_q.push_back(b);
             } else {
@@ -182,6 +201,48 @@ impl BusMaster {
             }
             self.bursts_left[index] += 1;
             at += bytes;
+        }
+        Ok(index)
+    }
+
+    /// Queues a [`Job::Burst`]: one burst, as given.
+    fn push_burst(&mut self, job: Job) -> Result<usize, String> {
+        let Job::Burst {
+            write,
+            addr,
+            len,
+            size,
+            burst,
+            beats,
+        } = job
+        else {
+            unreachable!("push_burst takes bursts");
+        };
+        if write && beats.len() != len as usize + 1 {
+            return Err(format!(
+                "a write burst with AWLEN {len} given {} beats",
+                beats.len()
+            ));
+        }
+        let index = self.results.len();
+        self.results.push(JobResult::default());
+        self.bursts_left.push(1);
+        let b = BmBurst {
+            write,
+            addr,
+            beats: len as u32 + 1,
+            size,
+            burst,
+            job: index,
+        };
+        if write {
+            let n = beats.len();
+            for (k, (word, strobe)) in beats.into_iter().enumerate() {
+                self.w_q.push_back((word, strobe, k + 1 == n));
+            }
+            self.aw_q.push_back(b);
+        } else {
+            self.ar_q.push_back(b);
         }
         Ok(index)
     }
@@ -240,6 +301,7 @@ impl BusMaster {
                 let resp = Resp::from_bits(s.bresp);
                 r.resp = worst(r.resp, resp);
                 r.refused += (resp != Resp::Okay) as u32;
+                r.responses.push(resp);
                 self.bursts_left[b.job] -= 1;
             }
         }
@@ -260,8 +322,8 @@ impl BusMaster {
                 out.arvalid = true;
                 out.araddr = b.addr;
                 out.arlen = b.beats - 1;
-                out.arsize = 2;
-                out.arburst = burst::INCR;
+                out.arsize = b.size as u32;
+                out.arburst = b.burst as u32;
             }
         }
         let aw_held = o.awvalid && !s.awready;
@@ -270,16 +332,16 @@ impl BusMaster {
                 out.awvalid = true;
                 out.awaddr = b.addr;
                 out.awlen = b.beats - 1;
-                out.awsize = 2;
-                out.awburst = burst::INCR;
+                out.awsize = b.size as u32;
+                out.awburst = b.burst as u32;
             }
         }
         let w_held = o.wvalid && !s.wready;
-        if let Some(&(data, last)) = self.w_q.front() {
+        if let Some(&(data, strobe, last)) = self.w_q.front() {
             if w_held || w {
                 out.wvalid = true;
                 out.wdata = data;
-                out.wstrb = 0xF;
+                out.wstrb = strobe as u32;
                 out.wlast = last;
             }
         }
@@ -295,6 +357,7 @@ impl BusMaster {
         let resp = Resp::from_bits(s.rresp);
         r.resp = worst(r.resp, resp);
         r.data.extend_from_slice(&s.rdata.to_le_bytes());
+        r.responses.push(resp);
         self.r_beat += 1;
         if s.rlast {
             r.refused += (resp != Resp::Okay) as u32;

@@ -22,6 +22,41 @@ use std::time::{Duration, Instant};
 pub const HARNESS: &str = include_str!("../../formal/mapdma_formal.sv");
 /// The white-box properties included into module `mapdma`.
 pub const TOP_PROPS: &str = include_str!("../../formal/top_props.vh");
+/// The bus-master port's wrapper module (assumptions on the device, the memory and the
+/// register bus; port-level assertions).
+pub const BM_HARNESS: &str = include_str!("../../formal/bm_port_formal.sv");
+
+/// Which harness a run checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Harness {
+    /// `mapdma_formal.sv` with `top_props.vh`: the engine, the register bus and the map, for
+    /// `Config::small()` (any `outstanding`).
+    Core,
+    /// `bm_port_formal.sv`: the bus-master translation port, for `Config::small()` with
+    /// `bus_master_port`.
+    BusMasterPort,
+}
+
+impl Harness {
+    /// The configuration shape the harness is written for (`outstanding` may differ).
+    pub fn shape(self) -> Config {
+        match self {
+            Harness::Core => Config::small(),
+            Harness::BusMasterPort => Config {
+                bus_master_port: true,
+                ..Config::small()
+            },
+        }
+    }
+
+    /// The wrapper's file name, module name and text.
+    fn wrapper(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Harness::Core => ("mapdma_formal.sv", "mapdma_formal", HARNESS),
+            Harness::BusMasterPort => ("bm_port_formal.sv", "mapdma_bm_formal", BM_HARNESS),
+        }
+    }
+}
 /// Where the include goes: the end of module `mapdma` in the generated Verilog.
 const TOP_END: &str = "endmodule // mapdma\n";
 
@@ -118,17 +153,22 @@ pub fn check_tools() -> Result<(), FormalError> {
     Ok(())
 }
 
-/// The harness is written for one channel and four map registers of 4 KiB pages, 24-bit
+/// The core harness is written for one channel and four map registers of 4 KiB pages, 24-bit
 /// logical and 32-bit physical addresses (`Config::small()`; `outstanding` may differ).
 pub fn supported(cfg: &Config) -> Result<(), FormalError> {
-    let small = Config::small();
+    supported_by(Harness::Core, cfg)
+}
+
+/// Whether `harness` is written for `cfg` ([`Harness::shape`], any `outstanding`).
+pub fn supported_by(harness: Harness, cfg: &Config) -> Result<(), FormalError> {
+    let want = harness.shape();
     let shape = Config {
-        outstanding: small.outstanding,
+        outstanding: want.outstanding,
         ..*cfg
     };
-    if shape != small {
+    if shape != want {
         return Err(FormalError::Unsupported(format!(
-            "written for Config::small() (any `outstanding`), not {cfg:?}"
+            "the {harness:?} harness is written for {want:?} (any `outstanding`), not {cfg:?}"
         )));
     }
     cfg.validate()
@@ -147,25 +187,44 @@ pub fn design_with_props(verilog: &str) -> Result<String, FormalError> {
     ))
 }
 
-/// Writes the design and the harness into `dir`; returns the Verilog written for `mapdma`.
+/// Writes the design and the core harness into `dir`.
 pub fn prepare(dir: &Path, cfg: &Config, verilog: &str) -> Result<(), FormalError> {
-    supported(cfg)?;
+    prepare_harness(Harness::Core, dir, cfg, verilog)
+}
+
+/// Writes the design and `harness` into `dir`, with the Yosys script `model.ys`.
+pub fn prepare_harness(
+    harness: Harness,
+    dir: &Path,
+    cfg: &Config,
+    verilog: &str,
+) -> Result<(), FormalError> {
+    supported_by(harness, cfg)?;
     std::fs::create_dir_all(dir)?;
-    std::fs::write(dir.join("mapdma.v"), design_with_props(verilog)?)?;
-    std::fs::write(dir.join("mapdma_formal.sv"), HARNESS)?;
-    std::fs::write(dir.join("top_props.vh"), TOP_PROPS)?;
+    let (file, top, text) = harness.wrapper();
+    let chparam = match harness {
+        Harness::Core => {
+            std::fs::write(dir.join("mapdma.v"), design_with_props(verilog)?)?;
+            std::fs::write(dir.join("top_props.vh"), TOP_PROPS)?;
+            format!("chparam -set OUTSTANDING {} {top}\n", cfg.outstanding)
+        }
+        Harness::BusMasterPort => {
+            std::fs::write(dir.join("mapdma.v"), verilog)?;
+            String::new()
+        }
+    };
+    std::fs::write(dir.join(file), text)?;
     let script = format!(
         "read_verilog -formal -sv -I. mapdma.v\n\
-         read_verilog -formal -sv mapdma_formal.sv\n\
-         chparam -set OUTSTANDING {} mapdma_formal\n\
-         prep -top mapdma_formal\n\
+         read_verilog -formal -sv {file}\n\
+         {chparam}\
+         prep -top {top}\n\
          flatten\n\
          memory_map\n\
          opt -fast\n\
          async2sync\n\
          dffunmap\n\
-         write_smt2 -wires model.smt2\n",
-        cfg.outstanding
+         write_smt2 -wires model.smt2\n"
     );
     std::fs::write(dir.join("model.ys"), script)?;
     Ok(())
@@ -337,11 +396,22 @@ pub fn check_verilog(
     depth: u32,
     edit: impl FnOnce(&str) -> Result<String, FormalError>,
 ) -> Result<Bmc, FormalError> {
+    check_harness(Harness::Core, cfg, dir, depth, edit)
+}
+
+/// Like [`check_verilog`] with the harness named.
+pub fn check_harness(
+    harness: Harness,
+    cfg: &Config,
+    dir: &Path,
+    depth: u32,
+    edit: impl FnOnce(&str) -> Result<String, FormalError>,
+) -> Result<Bmc, FormalError> {
     check_tools()?;
-    supported(cfg)?;
+    supported_by(harness, cfg)?;
     let verilog = mapdma_hdl::verilog(cfg).map_err(|e| FormalError::Verilog(e.to_string()))?;
     let start = Instant::now();
-    prepare(dir, cfg, &edit(&verilog)?)?;
+    prepare_harness(harness, dir, cfg, &edit(&verilog)?)?;
     build_model(dir)?;
     let mut bmc = smtbmc(dir, depth)?;
     bmc.elapsed = start.elapsed();
@@ -381,6 +451,10 @@ mod tests {
         })
         .is_ok());
         assert!(supported(&Config::default()).is_err());
+        let bm = Harness::BusMasterPort.shape();
+        assert!(bm.bus_master_port && supported(&bm).is_err());
+        assert!(supported_by(Harness::BusMasterPort, &bm).is_ok());
+        assert!(supported_by(Harness::BusMasterPort, &Config::small()).is_err());
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! unit width, increment/decrement, auto-initialize, masks, software requests, page registers,
 //! map registers that are valid, read-only, invalid or missing), preceded by random harmless
 //! register traffic and a master clear, and followed by up to two more rounds (external EOP,
-//! map fixes, fault clears, refills, reprogramming, master clear).
+//! map fixes, fault clears, refills, reprogramming, master clear). A configuration with the
+//! bus-master port usually gets a last round of bursts through the port (`generate_bm`).
 //!
 //! Constraints that keep the comparison meaningful, where `hdl/DESIGN.md` lets the RTL's timing
 //! show in the final state:
@@ -25,6 +26,7 @@
 //!   constant DREQ), is rejected by running it on the reference model and generated anew from
 //!   the same random stream: its final state would depend on how far the RTL got.
 
+use crate::generate_bm::{self, BmContext, MappedPage};
 use crate::outcome::Outcome;
 use crate::program::{
     Bench, BusError, DevicePlan, MemoryPlan, Program, Request, Round, Step, NO_REGISTER,
@@ -624,12 +626,15 @@ fn candidate(seed: u64, rng: &mut StdRng) -> Program {
         });
     }
     let devices = device_plans(&cfg, g.rng, &chans, pins, &in_dack_clock);
-    let memory = MemoryPlan {
+    let mut memory = MemoryPlan {
         region: layout.region,
         fill_seed: g.rng.gen(),
         writable: writable_ranges(&cfg, &chans, &claimed),
         bus_errors,
     };
+    if cfg.bus_master_port && g.rng.gen_bool(0.75) {
+        rounds.extend(bus_master_round(&cfg, g.rng, &claimed, &mut memory));
+    }
     Program {
         seed,
         config: cfg,
@@ -994,8 +999,36 @@ fn later_round(
     start(g, &restartable, 0.85, all);
 }
 
+/// The bus-master round (`generate_bm`) with the channels' final map entries.
+fn bus_master_round(
+    cfg: &Config,
+    rng: &mut StdRng,
+    claimed: &BTreeMap<usize, PagePlan>,
+    memory: &mut MemoryPlan,
+) -> Option<Round> {
+    let channel_pages = claimed
+        .iter()
+        .map(|(&page, p)| MappedPage {
+            page,
+            frame: p.frame,
+            valid: p.state != PageState::Invalid,
+            writable: p.state == PageState::Writable,
+        })
+        .collect();
+    generate_bm::bus_master_round(
+        rng,
+        BmContext {
+            cfg,
+            channel_pages,
+            region: &mut memory.region,
+            writable: &mut memory.writable,
+            bus_errors: &memory.bus_errors,
+        },
+    )
+}
+
 /// Sorts and merges overlapping or touching ranges.
-fn merge(mut v: Vec<Range<u64>>) -> Vec<Range<u64>> {
+pub(crate) fn merge(mut v: Vec<Range<u64>>) -> Vec<Range<u64>> {
     v.sort_by_key(|r| r.start);
     let mut out: Vec<Range<u64>> = vec![];
     for r in v {

@@ -3,7 +3,8 @@
 //! - [`differential`]: random register programs ([`generate`]) run on the RTL ([`rtl`], the
 //!   Verilator model in `mapdma-sim`'s bench) and on the transaction-level reference model
 //!   ([`reference`], from `mapdma-host`); register read-backs, memory, device data, interrupt
-//!   and fault state must agree ([`outcome`]);
+//!   and fault state must agree ([`outcome`]); in configurations with the bus-master port a
+//!   last round of bursts through the port ([`bm`]) compares what the device got back;
 //! - memory safety: every buffer sits between guard frames and every byte a device may write is
 //!   listed; the simulated memory records writes outside that map and the guard bytes are
 //!   checked on both models;
@@ -13,10 +14,12 @@
 //! several machines. Every program is a function of its seed: a failure prints the seed, and
 //! `mapdma verify --programs 1 --seed S` runs it again.
 
+pub mod bm;
 pub mod campaign;
 pub mod differential;
 pub mod formal;
 pub mod generate;
+mod generate_bm;
 pub mod known;
 pub mod outcome;
 pub mod program;

@@ -1,5 +1,6 @@
 //! What a run of a program produced, on either model, and how two runs are compared.
 
+use crate::bm::BurstResult;
 use crate::program::{register_name, Program};
 use std::fmt;
 
@@ -34,6 +35,8 @@ pub struct Outcome {
     pub consumed: Vec<u64>,
     /// `eop_out` pulses each channel produced.
     pub eop_pulses: Vec<u64>,
+    /// What the bus-master device got back for each burst, in program order.
+    pub bursts: Vec<BurstResult>,
     /// Device writes outside the permitted ranges, as the simulated memory recorded them.
     pub write_violations: Vec<String>,
     /// Clocks (RTL) or unit-times (reference) the program took.
@@ -81,6 +84,12 @@ pub enum Mismatch {
         channel: usize,
         rtl: u64,
         reference: u64,
+    },
+    /// The device's responses or read data for a bus-master burst (`index` in program order).
+    Burst {
+        index: usize,
+        rtl: Option<BurstResult>,
+        reference: Option<BurstResult>,
     },
 }
 
@@ -173,6 +182,21 @@ impl fmt::Display for Mismatch {
                 f,
                 "channel {channel} eop_out pulses: RTL {rtl}, reference {reference}"
             ),
+            Mismatch::Burst {
+                index,
+                rtl,
+                reference,
+            } => {
+                let show = |r: &Option<BurstResult>| {
+                    r.as_ref().map_or("no burst".to_string(), |r| r.to_string())
+                };
+                write!(
+                    f,
+                    "bus-master burst {index}: RTL {}, reference {}",
+                    show(rtl),
+                    show(reference)
+                )
+            }
         }
     }
 }
@@ -219,6 +243,16 @@ pub fn compare(p: &Program, rtl: &Outcome, reference: &Outcome) -> Vec<Mismatch>
             reference: reference.memory[i],
             differing_bytes: differing.len(),
         });
+    }
+    for index in 0..rtl.bursts.len().max(reference.bursts.len()) {
+        let (a, b) = (rtl.bursts.get(index), reference.bursts.get(index));
+        if a != b {
+            out.push(Mismatch::Burst {
+                index,
+                rtl: a.cloned(),
+                reference: b.cloned(),
+            });
+        }
     }
     for ch in 0..p.devices.len() {
         if rtl.sink[ch] != reference.sink[ch] {

@@ -154,6 +154,9 @@ pub enum Step {
     Eop { channel: usize },
     /// The device on `channel` gets `units` more units to send.
     Refill { channel: usize, units: u64 },
+    /// The bus-master device makes one burst through the translation port and waits for its
+    /// response (only at the start of a round, while the engine is quiescent).
+    Burst(crate::bm::BurstStep),
 }
 
 impl Step {
@@ -204,6 +207,8 @@ pub fn readback(cfg: &Config) -> Vec<Step> {
         rm::INT_STATUS,
         rm::INT_ENABLE,
         rm::FAULT_CAUSE,
+        rm::BM_FAULT,
+        rm::BM_FAULT_ADDR,
     ] {
         v.push(read(r.offset));
     }

@@ -7,6 +7,7 @@ use crate::program::{readback, DevicePlan, Program, Request, Step};
 use mapdma_sim::axi::Resp;
 use mapdma_sim::axi_slave::{AxiSlaveConfig, ErrorRange};
 use mapdma_sim::axil_master::{AxilOp, AxilTiming};
+use mapdma_sim::bus_master::BusMasterConfig;
 use mapdma_sim::device::{DataPattern, Device, DeviceConfig, DreqMode, DreqTiming, EopTrigger};
 use mapdma_sim::engine::Engine;
 use mapdma_sim::mapdma::{system, EngineKind};
@@ -101,7 +102,22 @@ pub fn bench_config(p: &Program, vcd: Option<PathBuf>) -> SystemConfig {
         reset_cycles: 4,
         vcd,
         axil_timeout: 1000,
-        ..SystemConfig::default()
+        bus_master: BusMasterConfig {
+            seed: b.seed ^ 0x3C3C,
+            ..BusMasterConfig::default().with_random_backpressure(0.7)
+        },
+        bm_memory: AxiSlaveConfig {
+            read_latency: b.read_latency,
+            write_latency: b.write_latency,
+            aw_ready: b.aw_ready,
+            w_ready: b.w_ready,
+            ar_ready: b.ar_ready,
+            r_valid: b.r_valid,
+            b_valid: b.b_valid,
+            seed: b.seed ^ 0x5A5A,
+            log: false,
+            ..AxiSlaveConfig::default()
+        },
     }
 }
 
@@ -139,6 +155,7 @@ pub fn run_rtl(p: &Program, vcd: Option<PathBuf>) -> Result<Outcome, SimError> {
                 Step::Refill { channel, units } => {
                     replace_device(&mut s, p, &mut totals, channel, units, None)
                 }
+                Step::Burst(b) => out.bursts.push(crate::bm::rtl_burst(&mut s, &b)?),
                 _ => out.accesses.push(access(&mut s, r, i, step)?),
             }
         }

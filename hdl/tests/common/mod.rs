@@ -5,6 +5,8 @@
 
 #![allow(dead_code)]
 
+pub mod bm;
+
 use mapdma_hdl::regmap::{self, Config};
 use mapdma_hdl::MapDma;
 use rand::rngs::StdRng;
@@ -85,6 +87,8 @@ pub struct Bench {
     pending_aw: Option<u64>,
     pending_w: Option<(u32, u32)>,
     pub irq_history: Vec<bool>,
+    /// The bus-master device and its memory front-end (designs with the port; idle if `None`).
+    pub bm: Option<bm::BmSide>,
 }
 
 fn set(sig: &mut Signal<In, Bit>, v: bool) {
@@ -117,6 +121,7 @@ impl Bench {
             pending_aw: None,
             pending_w: None,
             irq_history: vec![],
+            bm: None,
         };
         b.uut.clock.next = Clock { clk: false };
         b.uut.s_axil_bready.next = true;
@@ -137,6 +142,9 @@ impl Bench {
     fn drive(&mut self) {
         let stall = self.mem_cfg.stall;
         let cycle = self.cycle;
+        if let Some(bm) = &mut self.bm {
+            bm.drive(&mut self.uut, cycle);
+        }
         // Memory slave: READYs with random stalls, responses when due.
         let r1: f64 = self.rng.gen();
         let r2: f64 = self.rng.gen();
@@ -192,6 +200,9 @@ impl Bench {
 
     /// Observes the handshakes of this clock (after settling with this clock's inputs).
     fn observe(&mut self) {
+        if let Some(bm) = &mut self.bm {
+            bm.observe(&self.uut, &mut self.mem, self.cycle);
+        }
         let u = &self.uut;
         let cycle = self.cycle;
         // Protocol: VALID held with a stable payload until READY.

@@ -110,6 +110,10 @@ pub struct Controller {
     pub int_enable: u32,
     pub snap_address: [u32; MAX_CHANNELS],
     pub map: Vec<u32>,
+    /// The bus-master port's fault record: BM_FAULT (cause, write) and BM_FAULT_ADDR
+    /// (`bus_master.rs`).
+    pub bm_fault: u32,
+    pub bm_fault_addr: u32,
     /// Channel that owns the engine (block service, or demand service while DREQ holds).
     pub owner: Option<usize>,
     /// Last channel that moved a unit (for rotating priority).
@@ -130,6 +134,8 @@ impl Controller {
             snap_address: [0; MAX_CHANNELS],
             // Power-up contents are invalid.
             map: vec![0; cfg.map_registers],
+            bm_fault: 0,
+            bm_fault_addr: 0,
             owner: None,
             last_served: None,
         }
@@ -251,8 +257,8 @@ impl Controller {
             Reg::SnapAddr(c) if self.configured(c) => self.snap_address[c],
             // Here a unit lands in the step that counts it: nothing is ever in flight.
             Reg::SnapInflight(_) => 0,
-            // The model has no bus-master device on the port, so no burst is ever refused.
-            Reg::BmFault | Reg::BmFaultAddr => 0,
+            Reg::BmFault => self.bm_fault,
+            Reg::BmFaultAddr => self.bm_fault_addr,
             Reg::Map(i) => self.map[i],
             // Write-only ports, the temporary register and unconfigured channels read 0.
             _ => 0,
@@ -329,6 +335,9 @@ impl Controller {
             Reg::IntStatus => {
                 let clear = value & rm::INT_STATUS.read_mask(&cfg);
                 self.int_status &= !clear;
+                if rm::int_status::BM_FAULT.get(&cfg, clear) != 0 {
+                    self.bm_clear();
+                }
                 let faults = rm::int_status::FAULT.get(&cfg, clear);
                 for c in 0..cfg.channels {
                     if faults >> c & 1 != 0 {

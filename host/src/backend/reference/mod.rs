@@ -13,11 +13,15 @@
 //! For comparisons against the RTL the model exposes everything: [`ReferenceModel::dump`]
 //! reads every register without side effects, [`ReferenceModel::controller`] the raw state.
 
+mod bus_master;
 mod controller;
 mod decode;
 mod device;
 mod memory;
 
+pub use bus_master::{
+    BmBurst, BmOutcome, BmRoute, BM_MAX_BEATS, BM_MAX_SIZE, BURST_FIXED, BURST_INCR, BURST_WRAP,
+};
 pub use controller::{ChannelState, Controller};
 pub use decode::{decode, Reg};
 pub use device::Device;
