@@ -18,10 +18,8 @@ use rust_hdl::prelude::*;
 /// Slots of the AW and W request queues (staged: the input register holds one entry more):
 /// enough slack for AW and W to stall independently under random backpressure (`axi_queue`).
 pub const WRITE_QUEUE_DEPTH: usize = 4;
-/// Entries of the AR request queue: two, the fewest with a registered `space` flag (so ARREADY
-/// does not reach the engine's commit decision) that still takes a read every clock. Not
-/// staged: AR's one payload is the smaller fan-out, and a read request reaches the bus a clock
-/// after its commit.
+/// Slots of the AR request queue (staged, like AW and W): two, so the queue takes a read every
+/// clock; neither the commit decision nor ARREADY reaches the other's logic.
 pub const READ_QUEUE_DEPTH: usize = 2;
 
 #[derive(LogicBlock)]
@@ -98,7 +96,7 @@ impl Default for AxiRequests {
             arready: Default::default(),
             aw_q: AxiQueue::staged(WRITE_QUEUE_DEPTH),
             w_q: AxiQueue::staged(WRITE_QUEUE_DEPTH),
-            ar_q: AxiQueue::new(READ_QUEUE_DEPTH),
+            ar_q: AxiQueue::staged(READ_QUEUE_DEPTH),
             lane_v: Default::default(),
             request: Default::default(),
             unit_strb: Default::default(),

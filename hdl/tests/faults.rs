@@ -218,9 +218,14 @@ fn master_clear_mid_transfer_completes_the_bus_cleanly_and_discards_late_read_da
         delivered_at_clear,
         "late data discarded"
     );
+    // Units committed before the clear still reach the bus: at most the staged AR queue's
+    // slots and input register, and the unit committed in the write's clock.
+    let queued = mapdma_hdl::axi_requests::READ_QUEUE_DEPTH + 2;
     assert!(
-        b.reads().len() <= issued_before + 2,
-        "no new units after the clear"
+        b.reads().len() <= issued_before + queued,
+        "no new units after the clear: {} then {}",
+        issued_before,
+        b.reads().len()
     );
     assert_eq!(b.read(regmap::ALL_MASK.offset), 0xFF);
     // The engine works again afterwards.
