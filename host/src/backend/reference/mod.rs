@@ -1,6 +1,7 @@
 //! A pure-Rust model of the mapdma hardware at transaction level, following `hdl/DESIGN.md`:
 //! registers with their 8237 side effects, map-register translation and faults, the service
-//! engine (one unit per unit-time), devices with a rate, and RAM. No clocks: a "unit-time" is
+//! engine (one unit per unit-time), devices with a rate, RAM, and the bus-master translation
+//! port's bursts (`bm_read`, `bm_write`: DESIGN §8). No clocks: a "unit-time" is
 //! the time the engine needs to move one unit, the hardware's best case of one per clock.
 //!
 //! Time passes only when asked: [`ReferenceModel::advance`], [`DeviceHarness::idle`], or
