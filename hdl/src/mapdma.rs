@@ -234,8 +234,8 @@ pub struct MapDma {
     /// and the same for units with a bus access (counted in flight since their commit).
     apply_oh: Signal<Local, Bits<4>>,
     apply_tc_oh: Signal<Local, Bits<4>>,
-    inflight_pending: Signal<Local, Bits<32>>,
-    pending_bits: Signal<Local, Bits<32>>,
+    /// The unit applied to its channel this clock, if it had a bus access (one-hot).
+    applied_io_oh: Signal<Local, Bits<4>>,
     /// `Select`'s pick (one-hot) and its channel's fields (`p_*`, for an empty issue stage).
     pick_onehot: Signal<Local, Bits<4>>,
     p_type: Signal<Local, Bits<2>>,
@@ -423,8 +423,7 @@ impl MapDma {
             tc_commit_oh: Default::default(),
             apply_oh: Default::default(),
             apply_tc_oh: Default::default(),
-            inflight_pending: Default::default(),
-            pending_bits: Default::default(),
+            applied_io_oh: Default::default(),
             pick_onehot: Default::default(),
             p_type: Default::default(),
             p_mode: Default::default(),
@@ -703,6 +702,11 @@ impl Logic for MapDma {
         self.responses.push_read.next = self.push_read.val();
         self.responses.unit_addr.next = self.issue.addr.val();
         self.responses.unit_channel.next = self.issue.ch.val();
+        self.applied_io_oh.next = 0.into();
+        if self.issue.apply_io.val() {
+            self.applied_io_oh.next = self.apply_oh.val();
+        }
+        self.responses.applied_oh.next = self.applied_io_oh.val();
         self.responses.unit_lane.next = self.requests.lane.val();
         self.responses.unit_width.next = self.issue.width.val();
         self.responses.unit_tc.next = self.issue.at_tc.val();
@@ -778,18 +782,9 @@ impl Logic for MapDma {
         self.native.w_fault.next = self.responses.w_fault.val();
         self.native.w_fault_addr_in.next = self.responses.w_fault_addr.val();
         self.native.w_fault_resp.next = self.responses.w_fault_resp.val();
-        // The snapshot reads the channel registers, a clock behind the commit: the unit they
-        // do not show yet is not counted in flight either.
-        self.pending_bits.next = 0.into();
-        if self.issue.apply_io.val() {
-            self.pending_bits.next = bit_cast::<32, 4>(self.apply_oh.val());
-        }
-        // Channel c's count is byte c of `inflight`.
-        self.inflight_pending.next = (self.pending_bits.val() & 1)
-            | ((self.pending_bits.val() & 2) << 7)
-            | ((self.pending_bits.val() & 4) << 14)
-            | ((self.pending_bits.val() & 8) << 21);
-        self.native.inflight.next = self.responses.inflight.val() - self.inflight_pending.val();
+        // In-flight counts start at the apply stage, with the channel registers the snapshot
+        // reads: a snapshot never counts a unit its registers do not show yet.
+        self.native.inflight.next = self.responses.inflight.val();
 
         // ---- 8237 register file -----------------------------------------------------------------
         self.regs.wr.next = self.wr.val();

@@ -4,7 +4,7 @@
 //!  issue ──► tag (addr, channel, lane, width, TC) ──► rd_tags ──► R: shift lanes ──► snk[ch]
 //!                                                 └─► wr_tags ──► B: error?  ──► w_fault[ch]
 //!            outstanding counters ──► rd_room / wr_room (registered)
-//!            per-channel units in flight (issued, response not yet taken) ──► inflight
+//!            per-channel units in flight (applied, response not yet taken) ──► inflight
 //! ```
 //!
 //! Responses come back in order (one AXI ID), so a FIFO of tags written at issue names the
@@ -43,6 +43,10 @@ pub struct Responses {
     pub unit_lane: Signal<In, Bits<2>>,
     pub unit_width: Signal<In, Bits<2>>,
     pub unit_tc: Signal<In, Bit>,
+    /// The channel (one-hot) whose issued unit reaches its registers this clock (the apply
+    /// stage, a clock after the issue): counted in flight from then, so the in-flight count
+    /// and the channel's address and count registers show a unit from the same clock.
+    pub applied_oh: Signal<In, Bits<4>>,
     /// Fewer than `outstanding` reads / writes in flight (registered).
     pub rd_room: Signal<Out, Bit>,
     pub wr_room: Signal<Out, Bit>,
@@ -146,6 +150,7 @@ impl Responses {
             push_write: Default::default(),
             unit_addr: Default::default(),
             unit_channel: Default::default(),
+            applied_oh: Default::default(),
             unit_lane: Default::default(),
             unit_width: Default::default(),
             unit_tc: Default::default(),
@@ -377,10 +382,10 @@ impl Logic for Responses {
         // Units in flight per channel: +1 at issue, −1 when the response is taken (not for
         // responses owed from before a master clear, which restarts the counts at the units
         // issued in its own clock).
-        self.u_issue_oh.next = 0.into();
-        if self.push_read.val() | self.push_write.val() {
-            self.u_issue_oh.next = bits::<4>(1) << self.unit_channel.val();
-        }
+        // Counted from the apply stage, not the issue: the commit decision does not reach these
+        // counters, and no response can land before its unit is applied (the request reaches
+        // the bus two clocks after the issue).
+        self.u_issue_oh.next = self.applied_oh.val();
         self.r_land_oh.next = 0.into();
         if self.r_take.val() & (self.rd_discard.q.val() == 0) {
             self.r_land_oh.next = self.r_head.val();
@@ -409,11 +414,10 @@ impl Logic for Responses {
                 }
             }
             self.t_count.next = self.inflight_r[i].q.val() + self.t_delta.val();
+            // A master clear restarts the counts: units applied in its clock were issued before
+            // it (a register write issues nothing in its clock), so their responses are owed.
             if self.master_clear.val() | self.reset.val() {
                 self.t_count.next = 0.into();
-                if self.u_issue_oh.val().get_bit(i) {
-                    self.t_count.next = 1.into();
-                }
             }
             self.inflight_r[i].d.next = self.t_count.val();
         }

@@ -80,7 +80,7 @@ impl Decoder {
 }
 
 /// Decodes a byte offset, `None` where there is no register (the bus answers SLVERR), for
-/// callers without a [`Decoder`]: one is made on first use on each thread (and remade when the
+/// callers without a `Decoder`: one is made on first use on each thread (and remade when the
 /// configuration changes).
 pub fn decode(cfg: &Config, offset: u32) -> Option<Reg> {
     thread_local! {
