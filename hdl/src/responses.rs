@@ -128,7 +128,7 @@ pub struct Responses {
     rd_out_next: Signal<Local, Bits<6>>,
     wr_out_next: Signal<Local, Bits<6>>,
     /// One-hot: the channel of the unit issued this clock, of a landed read / write unit.
-    u_issue_oh: Signal<Local, Bits<4>>,
+    u_applied_oh: Signal<Local, Bits<4>>,
     r_land_oh: Signal<Local, Bits<4>>,
     w_land_oh: Signal<Local, Bits<4>>,
     inflight_all: Signal<Local, Bits<32>>,
@@ -217,7 +217,7 @@ impl Responses {
             w_head: Default::default(),
             rd_out_next: Default::default(),
             wr_out_next: Default::default(),
-            u_issue_oh: Default::default(),
+            u_applied_oh: Default::default(),
             r_land_oh: Default::default(),
             w_land_oh: Default::default(),
             inflight_all: Default::default(),
@@ -385,7 +385,7 @@ impl Logic for Responses {
         // Counted from the apply stage, not the issue: the commit decision does not reach these
         // counters, and no response can land before its unit is applied (the request reaches
         // the bus two clocks after the issue).
-        self.u_issue_oh.next = self.applied_oh.val();
+        self.u_applied_oh.next = self.applied_oh.val();
         self.r_land_oh.next = 0.into();
         if self.r_take.val() & (self.rd_discard.q.val() == 0) {
             self.r_land_oh.next = self.r_head.val();
@@ -398,18 +398,18 @@ impl Logic for Responses {
         // complement) comes from three bits, so it is a few LUTs, not two more adders.
         for i in 0..self.inflight_r.len() {
             self.t_delta.next = 0.into();
-            if self.u_issue_oh.val().get_bit(i) {
+            if self.u_applied_oh.val().get_bit(i) {
                 self.t_delta.next = 1.into();
             }
             if self.r_land_oh.val().get_bit(i) ^ self.w_land_oh.val().get_bit(i) {
                 self.t_delta.next = 0xFF.into();
-                if self.u_issue_oh.val().get_bit(i) {
+                if self.u_applied_oh.val().get_bit(i) {
                     self.t_delta.next = 0.into();
                 }
             }
             if self.r_land_oh.val().get_bit(i) & self.w_land_oh.val().get_bit(i) {
                 self.t_delta.next = 0xFE.into();
-                if self.u_issue_oh.val().get_bit(i) {
+                if self.u_applied_oh.val().get_bit(i) {
                     self.t_delta.next = 0xFF.into();
                 }
             }
