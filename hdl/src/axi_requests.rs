@@ -19,9 +19,11 @@ use rust_hdl::prelude::*;
 /// enough slack for AW and W to stall independently under random backpressure (`axi_queue`).
 pub const WRITE_QUEUE_DEPTH: usize = 4;
 /// AR keeps a single output register (READY passes through to `space`), so a read request
-/// reaches the bus the clock after its commit. A deeper AR queue (plain or staged) made the
-/// host's landed position run ahead of the data under memory backpressure
-/// (`host/tests/verilator_seed.rs`, slow memory): not understood yet, so not used.
+/// reaches the bus the clock after its commit: the smallest choice, and ARREADY is not on the
+/// critical path. Nothing outside depends on that timing: devices count read units by their
+/// `moved` pulse (a deeper AR queue once broke a test device that inferred commits from new
+/// requests on the bus; `host/tests/verilator_seed.rs` passes with 2 entries since it counts
+/// `moved`).
 pub const READ_QUEUE_DEPTH: usize = 1;
 
 #[derive(LogicBlock)]

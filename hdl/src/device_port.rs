@@ -22,4 +22,10 @@ pub struct DevicePort {
     pub eop_in: Signal<In, Bit>,
     /// One-clock pulse at terminal count or external EOP.
     pub eop_out: Signal<Out, Bit>,
+    /// One-clock pulse in the clock a unit of the channel commits, whatever its direction: a
+    /// write transfer's unit is taken from `src` in it, a read transfer's data follows on `snk`
+    /// later. DACK alone cannot tell a device how many units are still owed to it (DACK stays
+    /// active while a unit waits for the bus, and across back-to-back units), so a device that
+    /// wants an exact number of units counts these.
+    pub moved: Signal<Out, Bit>,
 }

@@ -857,6 +857,7 @@ impl Logic for MapDma {
 
             self.dev[i].src_ready.next =
                 self.commit_oh.val().get_bit(i) & (self.issue.transfer.val() == 1);
+            self.dev[i].moved.next = self.commit_oh.val().get_bit(i);
             self.dev[i].snk_valid.next = self.responses.snk_valid.val().get_bit(i);
             self.dev[i].snk_data.next = self.responses.snk_data.val();
             self.dev[i].snk_last.next = self.responses.snk_last.val();

@@ -100,6 +100,7 @@ pub fn port_doc(name: &str) -> &'static str {
             "snk_last" => "DMA → device unit is the one that reached terminal count",
             "eop_in" => "external EOP, active high: ends the channel's service",
             "eop_out" => "one-clock pulse at terminal count",
+            "moved" => "one-clock pulse when a unit of the channel commits (either direction)",
             _ => "device port",
         };
     }
@@ -143,7 +144,11 @@ mod tests {
                 fields.contains(&"dreq") && fields.contains(&"dack"),
                 "{fields:?}"
             );
-            assert_eq!(fields.len(), 11, "{fields:?}");
+            assert_eq!(fields.len(), 12, "{fields:?}");
+            for f in fields {
+                let doc = port_doc(&format!("{}{f}", device_port_prefix(c)));
+                assert_ne!(doc, "device port", "{f} has no doc of its own");
+            }
         }
         assert_eq!(device_port_prefix(3), "dev3_");
         assert_eq!(device_port_field("dev12_eop_in"), Some((12, "eop_in")));

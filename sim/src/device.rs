@@ -28,6 +28,8 @@ pub struct DeviceOut {
     pub snk_valid: bool,
     pub snk_last: bool,
     pub eop_out: bool,
+    /// A unit of the channel committed in this clock (either direction).
+    pub moved: bool,
 }
 
 /// Values a source produces.

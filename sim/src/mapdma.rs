@@ -201,6 +201,7 @@ impl PortBinder<MapDma> for MapDmaPorts {
                     "snk_valid" => Box::new(move |t| t.dev[i].snk_valid.val().to_word()),
                     "snk_last" => Box::new(move |t| t.dev[i].snk_last.val().to_word()),
                     "eop_out" => Box::new(move |t| t.dev[i].eop_out.val().to_word()),
+                    "moved" => Box::new(move |t| t.dev[i].moved.val().to_word()),
                     _ => return None,
                 };
                 Some(get)

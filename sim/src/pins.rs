@@ -29,8 +29,8 @@ pub struct PinMap {
     s_axil_out: [usize; 8],
     m_axi_out: [usize; 16],
     m_axi_in: [usize; 9],
-    dev_in: Vec<[usize; 5]>,
-    dev_out: Vec<[usize; 6]>,
+    dev_in: Vec<[usize; DEV_IN.len()]>,
+    dev_out: Vec<[usize; DEV_OUT.len()]>,
     irq: usize,
     /// The bus-master port's buses, when the design has them.
     pub bm: Option<BmPins>,
@@ -268,6 +268,7 @@ impl PinMap {
             snk_valid: g(3) != 0,
             snk_last: g(4) != 0,
             eop_out: g(5) != 0,
+            moved: g(6) != 0,
         }
     }
 

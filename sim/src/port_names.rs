@@ -45,13 +45,14 @@ pub const M_AXI_IN: [&str; 9] = [
 /// Device port of each channel: the signals the device drives.
 pub const DEV_IN: [&str; 5] = ["dreq", "src_data", "src_valid", "snk_ready", "eop_in"];
 /// Device port of each channel: the signals the design drives.
-pub const DEV_OUT: [&str; 6] = [
+pub const DEV_OUT: [&str; 7] = [
     "dack",
     "src_ready",
     "snk_data",
     "snk_valid",
     "snk_last",
     "eop_out",
+    "moved",
 ];
 
 /// The port of AXI4-Lite signal `signal`.

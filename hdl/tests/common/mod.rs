@@ -44,6 +44,11 @@ pub struct Device {
     pub eop_out_pulses: Vec<u64>,
     /// Cycles at which the device handed over a unit.
     pub taken_at: Vec<u64>,
+    /// Cycles in which `moved` pulsed (a unit of the channel committed).
+    pub moved_at: Vec<u64>,
+    /// The DACK pin level and `moved` in the last clock observed.
+    pub dack_pin: bool,
+    pub moved: bool,
 }
 
 pub struct MemConfig {
@@ -310,6 +315,11 @@ impl Bench {
             }
             if port.eop_out.val() {
                 self.devices[i].eop_out_pulses.push(cycle);
+            }
+            self.devices[i].dack_pin = port.dack.val();
+            self.devices[i].moved = port.moved.val();
+            if port.moved.val() {
+                self.devices[i].moved_at.push(cycle);
             }
         }
         self.irq_history.push(u.irq.val());

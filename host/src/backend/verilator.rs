@@ -524,9 +524,6 @@ impl DeviceHarness for VerilatorBackend {
     /// counter. Data the hardware discards (bus errors, master clear) is not waited for.
     fn take_sink(&mut self, channel: usize) -> Result<Vec<u8>, BackendError> {
         self.check_channel(channel)?;
-        if self.bank().device(channel).read_undecided() {
-            self.sim.step().map_err(sim_error)?;
-        }
         let target = self.bank().device(channel).reads_committed();
         let bank = self.bank.clone();
         self.sim

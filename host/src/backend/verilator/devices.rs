@@ -65,14 +65,11 @@ pub struct PinDevice {
     /// What the device drives now, and the source bytes it offers with it.
     out: DeviceIn,
     offered: usize,
-    /// DACK was active in the last clock: a read unit of this channel was in the issue stage
-    /// and committed at that clock's end exactly if a new AXI read request appears next.
-    read_in_issue: bool,
-    /// ... so it may be committing (whether DREQ is still active or not: a unit whose request
-    /// waits for room on the bus keeps DACK and moves once it gets room, DREQ or no DREQ). The
-    /// device counts it as taken until the next clock shows whether it moved, so it never asks
-    /// for more units than it was granted; the price is a clock of hesitation at the end of a
-    /// grant, never a unit too many.
+    /// DACK was active in the last clock and `moved` was not: a read unit of this channel is
+    /// held in the issue stage, waiting for room on the bus. It may still move (DREQ or no
+    /// DREQ), so the device counts it as taken until `moved` says so or DACK goes, and never
+    /// asks for more units than it was granted; the price is a clock of hesitation at the end
+    /// of a grant, never a unit too many.
     read_may_commit: bool,
     reads_committed: u64,
     delivered: u64,
@@ -92,7 +89,6 @@ impl Default for PinDevice {
             eop_pending: false,
             out: DeviceIn::default(),
             offered: 0,
-            read_in_issue: false,
             read_may_commit: false,
             reads_committed: 0,
             delivered: 0,
@@ -142,12 +138,6 @@ impl PinDevice {
         self.activity = Activity::default();
     }
 
-    /// A read unit of this device was in the issue stage in the last clock; whether it
-    /// committed shows in the next clock.
-    pub fn read_undecided(&self) -> bool {
-        self.read_in_issue
-    }
-
     /// Read units the controller committed for this device so far.
     pub fn reads_committed(&self) -> u64 {
         self.reads_committed
@@ -174,14 +164,16 @@ impl PinDevice {
         self.next_allowed = clock + 1 + low;
     }
 
-    /// The rising edge at the end of `clock`: takes the handshakes seen in it (`o`, and
-    /// whether a new AXI read request appeared in it), then decides the next clock's pins.
-    fn edge(&mut self, clock: u64, o: &DeviceOut, new_read_request: bool, pol: Polarity) {
+    /// The rising edge at the end of `clock`: takes the handshakes seen in it (`o`), then
+    /// decides the next clock's pins. A read unit is counted by the controller's `moved` pulse,
+    /// the only pin that says a unit committed: DACK stays active while a unit waits and
+    /// across back-to-back units, and the unit's AXI read request may reach the bus later.
+    fn edge(&mut self, clock: u64, o: &DeviceOut, pol: Polarity) {
         let drove = self.out;
-        if self.read_in_issue && new_read_request && clock > 0 {
+        if self.reads && o.moved {
             self.budget = self.budget.saturating_sub(1);
             self.reads_committed += 1;
-            self.moved(clock - 1);
+            self.moved(clock);
         }
         if drove.src_valid && o.src_ready {
             self.source.drain(..self.offered.min(self.source.len()));
@@ -196,10 +188,9 @@ impl PinDevice {
         if drove.eop_in {
             self.eop_pending = false;
         }
-        self.read_in_issue = self.reads && o.dack == pol.dack_active_high;
         // A unit held in the issue stage (DACK kept active while its request waits for room)
         // still moves after the device has dropped DREQ: DREQ need only be held until DACK.
-        self.read_may_commit = self.read_in_issue;
+        self.read_may_commit = self.reads && o.dack == pol.dack_active_high && !o.moved;
         self.decide(clock + 1, pol);
     }
 
@@ -234,7 +225,6 @@ impl PinDevice {
     }
 
     fn reset(&mut self, clock: u64, pol: Polarity) {
-        self.read_in_issue = false;
         self.read_may_commit = false;
         self.decide(clock, pol);
     }
@@ -247,8 +237,6 @@ pub struct DeviceBank {
     polarity: Polarity,
     /// The number of the clock about to run.
     clock: u64,
-    /// The AR channel held a request that was not accepted in the last clock.
-    ar_waiting: bool,
     /// ARVALID in the last clock.
     ar_valid: bool,
 }
@@ -259,7 +247,6 @@ impl DeviceBank {
             devices: vec![PinDevice::default(); channels],
             polarity: Polarity::default(),
             clock: 0,
-            ar_waiting: false,
             ar_valid: false,
         };
         bank.refresh_all();
@@ -308,17 +295,14 @@ impl DeviceBank {
         let clock = self.clock;
         let pol = self.polarity;
         if seen.reset {
-            self.ar_waiting = false;
             self.ar_valid = false;
             for d in &mut self.devices {
                 d.reset(clock + 1, pol);
             }
         } else {
-            let new_read_request = seen.ar_valid && !self.ar_waiting;
-            self.ar_waiting = seen.ar_valid && !seen.ar_ready;
             self.ar_valid = seen.ar_valid;
             for (d, o) in self.devices.iter_mut().zip(&seen.dev) {
-                d.edge(clock, o, new_read_request, pol);
+                d.edge(clock, o, pol);
             }
         }
         self.clock += 1;
@@ -330,7 +314,6 @@ impl DeviceBank {
 struct Seen {
     reset: bool,
     ar_valid: bool,
-    ar_ready: bool,
     dev: Vec<DeviceOut>,
 }
 
@@ -338,7 +321,6 @@ struct Seen {
 pub struct DeviceEngine {
     inner: Box<dyn Engine>,
     pins: PinMap,
-    ar_ready: usize,
     bank: Arc<Mutex<DeviceBank>>,
     words: Vec<u32>,
     seen: Option<Seen>,
@@ -352,15 +334,10 @@ impl DeviceEngine {
         bank: Arc<Mutex<DeviceBank>>,
     ) -> Result<Self, EngineError> {
         let pins = PinMap::new(inner.ports(), channels)?;
-        let ar_ready = inner
-            .ports()
-            .input("m_axi_arready")
-            .ok_or_else(|| EngineError::UnknownPort("m_axi_arready".into()))?;
         Ok(DeviceEngine {
             words: vec![0; inner.ports().inputs.len()],
             inner,
             pins,
-            ar_ready,
             bank,
             seen: None,
         })
@@ -380,7 +357,6 @@ impl DeviceEngine {
         Seen {
             reset: inputs[self.pins.reset] != 0,
             ar_valid: self.pins.get_axi(low).arvalid,
-            ar_ready: inputs[self.ar_ready] != 0,
             dev: (0..self.pins.channels())
                 .map(|ch| self.pins.get_dev(low, ch))
                 .collect(),
