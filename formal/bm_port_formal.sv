@@ -372,45 +372,43 @@ module mapdma_bm_formal (
         end
         if (m_bm_axi_bvalid) assume(mem_wr && mem_w_done);
     end
-    always @(posedge clock) if (f_past_valid) begin
-        if ($past(m_bm_axi_rvalid && !m_bm_axi_rready)) begin
-            assume(m_bm_axi_rvalid);
-            assume(m_bm_axi_rdata == $past(m_bm_axi_rdata));
-            assume(m_bm_axi_rresp == $past(m_bm_axi_rresp));
-            assume(m_bm_axi_rlast == $past(m_bm_axi_rlast));
-        end
-        if ($past(m_bm_axi_bvalid && !m_bm_axi_bready)) begin
-            assume(m_bm_axi_bvalid);
-            assume(m_bm_axi_bresp == $past(m_bm_axi_bresp));
-        end
-    end
+    // VALID held with a stable payload until READY: `axi4_handshake_props` below.
 
     // ---------------------------------------------------------------------------------------
     // Assertions: the port's memory master
     // ---------------------------------------------------------------------------------------
 
-    always @(posedge clock) if (f_past_valid && !$past(reset)) begin
-        if ($past(m_bm_axi_arvalid && !m_bm_axi_arready)) begin
-            assert(m_bm_axi_arvalid);
-            assert(m_bm_axi_araddr == $past(m_bm_axi_araddr));
-            assert(m_bm_axi_arlen == $past(m_bm_axi_arlen));
-            assert(m_bm_axi_arsize == $past(m_bm_axi_arsize));
-            assert(m_bm_axi_arburst == $past(m_bm_axi_arburst));
-        end
-        if ($past(m_bm_axi_awvalid && !m_bm_axi_awready)) begin
-            assert(m_bm_axi_awvalid);
-            assert(m_bm_axi_awaddr == $past(m_bm_axi_awaddr));
-            assert(m_bm_axi_awlen == $past(m_bm_axi_awlen));
-            assert(m_bm_axi_awsize == $past(m_bm_axi_awsize));
-            assert(m_bm_axi_awburst == $past(m_bm_axi_awburst));
-        end
-        if ($past(m_bm_axi_wvalid && !m_bm_axi_wready)) begin
-            assert(m_bm_axi_wvalid);
-            assert(m_bm_axi_wdata == $past(m_bm_axi_wdata));
-            assert(m_bm_axi_wstrb == $past(m_bm_axi_wstrb));
-            assert(m_bm_axi_wlast == $past(m_bm_axi_wlast));
-        end
-    end
+    // AR, AW and W VALID held with a stable payload until READY; the memory's R and B
+    // likewise (assumed).
+    axi4_handshake_props m_bm_axi_handshake (
+        .clock(clock),
+        .reset(reset),
+        .arvalid(m_bm_axi_arvalid),
+        .arready(m_bm_axi_arready),
+        .araddr(m_bm_axi_araddr),
+        .arlen(m_bm_axi_arlen),
+        .arsize(m_bm_axi_arsize),
+        .arburst(m_bm_axi_arburst),
+        .awvalid(m_bm_axi_awvalid),
+        .awready(m_bm_axi_awready),
+        .awaddr(m_bm_axi_awaddr),
+        .awlen(m_bm_axi_awlen),
+        .awsize(m_bm_axi_awsize),
+        .awburst(m_bm_axi_awburst),
+        .wvalid(m_bm_axi_wvalid),
+        .wready(m_bm_axi_wready),
+        .wdata(m_bm_axi_wdata),
+        .wstrb(m_bm_axi_wstrb),
+        .wlast(m_bm_axi_wlast),
+        .rvalid(m_bm_axi_rvalid),
+        .rready(m_bm_axi_rready),
+        .rdata(m_bm_axi_rdata),
+        .rresp(m_bm_axi_rresp),
+        .rlast(m_bm_axi_rlast),
+        .bvalid(m_bm_axi_bvalid),
+        .bready(m_bm_axi_bready),
+        .bresp(m_bm_axi_bresp)
+    );
 
     // A request is new unless it is the one offered (and not taken) in the clock before; the
     // map is checked when it appears (the entry may change while it waits).

@@ -147,44 +147,43 @@ module mapdma_formal #(
         if (m_axi_rvalid) assume(f_reads_out != 0);
         assume(m_axi_rlast);
     end
-    always @(posedge clock) if (f_past_valid) begin
-        if ($past(m_axi_bvalid && !m_axi_bready)) begin
-            assume(m_axi_bvalid);
-            assume(m_axi_bresp == $past(m_axi_bresp));
-        end
-        if ($past(m_axi_rvalid && !m_axi_rready)) begin
-            assume(m_axi_rvalid);
-            assume(m_axi_rdata == $past(m_axi_rdata));
-            assume(m_axi_rresp == $past(m_axi_rresp));
-        end
-    end
+    // VALID held with a stable payload until READY: `axi4_handshake_props` below.
 
     // ---------------------------------------------------------------------------------------
     // AXI4 master protocol
     // ---------------------------------------------------------------------------------------
 
-    always @(posedge clock) if (f_past_valid && !$past(reset)) begin
-        if ($past(m_axi_arvalid && !m_axi_arready)) begin
-            assert(m_axi_arvalid);
-            assert(m_axi_araddr == $past(m_axi_araddr));
-            assert(m_axi_arlen == $past(m_axi_arlen));
-            assert(m_axi_arsize == $past(m_axi_arsize));
-            assert(m_axi_arburst == $past(m_axi_arburst));
-        end
-        if ($past(m_axi_awvalid && !m_axi_awready)) begin
-            assert(m_axi_awvalid);
-            assert(m_axi_awaddr == $past(m_axi_awaddr));
-            assert(m_axi_awlen == $past(m_axi_awlen));
-            assert(m_axi_awsize == $past(m_axi_awsize));
-            assert(m_axi_awburst == $past(m_axi_awburst));
-        end
-        if ($past(m_axi_wvalid && !m_axi_wready)) begin
-            assert(m_axi_wvalid);
-            assert(m_axi_wdata == $past(m_axi_wdata));
-            assert(m_axi_wstrb == $past(m_axi_wstrb));
-            assert(m_axi_wlast == $past(m_axi_wlast));
-        end
-    end
+    // AR, AW and W VALID held with a stable payload until READY; the memory's R and B
+    // likewise (assumed).
+    axi4_handshake_props m_axi_handshake (
+        .clock(clock),
+        .reset(reset),
+        .arvalid(m_axi_arvalid),
+        .arready(m_axi_arready),
+        .araddr(m_axi_araddr),
+        .arlen(m_axi_arlen),
+        .arsize(m_axi_arsize),
+        .arburst(m_axi_arburst),
+        .awvalid(m_axi_awvalid),
+        .awready(m_axi_awready),
+        .awaddr(m_axi_awaddr),
+        .awlen(m_axi_awlen),
+        .awsize(m_axi_awsize),
+        .awburst(m_axi_awburst),
+        .wvalid(m_axi_wvalid),
+        .wready(m_axi_wready),
+        .wdata(m_axi_wdata),
+        .wstrb(m_axi_wstrb),
+        .wlast(m_axi_wlast),
+        .rvalid(m_axi_rvalid),
+        .rready(m_axi_rready),
+        .rdata(m_axi_rdata),
+        .rresp(m_axi_rresp),
+        .rlast(m_axi_rlast),
+        .bvalid(m_axi_bvalid),
+        .bready(m_axi_bready),
+        .bresp(m_axi_bresp)
+    );
 
     // The byte lanes of a single unit of 2^size bytes at addr.
     function [3:0] f_lanes(input [2:0] size, input [1:0] addr);

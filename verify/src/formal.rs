@@ -25,6 +25,8 @@ pub const TOP_PROPS: &str = include_str!("../../formal/top_props.vh");
 /// The bus-master port's wrapper module (assumptions on the device, the memory and the
 /// register bus; port-level assertions).
 pub const BM_HARNESS: &str = include_str!("../../formal/bm_port_formal.sv");
+/// The AXI4 handshake rules both wrappers instantiate on a master port.
+pub const AXI4_HANDSHAKE: &str = include_str!("../../formal/axi4_handshake_props.sv");
 
 /// Which harness a run checks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -121,6 +123,28 @@ pub struct Bmc {
     pub log: String,
 }
 
+impl Bmc {
+    /// Prints what was checked (`what`: the design) and panics, naming the broken property and
+    /// its counterexample, unless every property held: the verdict of a test that expects a
+    /// design to pass.
+    pub fn expect_passed(&self, what: &str) {
+        println!(
+            "{what}: {} clocks checked in {:.1} s: {}",
+            self.depth,
+            self.elapsed.as_secs_f64(),
+            if self.passed { "PASSED" } else { "FAILED" }
+        );
+        if let Some(f) = &self.failed {
+            let vcd = self.vcd.as_ref().map(|p| p.display().to_string());
+            panic!(
+                "property broken: {f}\ncounterexample: {}",
+                vcd.unwrap_or_default()
+            );
+        }
+        assert!(self.passed, "{what}: not passed\n{}", self.log);
+    }
+}
+
 /// An assertion that a counterexample breaks.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FailedAssertion {
@@ -214,8 +238,10 @@ pub fn prepare_harness(
         }
     };
     std::fs::write(dir.join(file), text)?;
+    std::fs::write(dir.join("axi4_handshake_props.sv"), AXI4_HANDSHAKE)?;
     let script = format!(
         "read_verilog -formal -sv -I. mapdma.v\n\
+         read_verilog -formal -sv axi4_handshake_props.sv\n\
          read_verilog -formal -sv {file}\n\
          {chparam}\
          prep -top {top}\n\

@@ -40,23 +40,8 @@ fn run(
 #[test]
 fn small_configuration_holds_every_property_to_the_ci_depth() {
     let d = depth(DEPTH);
-    let b = run(&Config::small(), "formal-small", d, |v| Ok(v.to_string()));
-    println!(
-        "Config::small(): {} clocks checked in {:.1} s: {}",
-        b.depth,
-        b.elapsed.as_secs_f64(),
-        if b.passed { "PASSED" } else { "FAILED" }
-    );
-    if let Some(f) = &b.failed {
-        panic!(
-            "property broken: {f}\ncounterexample: {}",
-            b.vcd
-                .as_ref()
-                .map(|p| p.display().to_string())
-                .unwrap_or_default()
-        );
-    }
-    assert!(b.passed);
+    run(&Config::small(), "formal-small", d, |v| Ok(v.to_string()))
+        .expect_passed("Config::small()");
 }
 
 /// The harness must be able to fail: a design whose translation ignores the VALID bit issues

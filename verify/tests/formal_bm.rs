@@ -83,23 +83,8 @@ fn expect_caught(name: &str, module: &str, from: &str, to: &str, props: &[&str])
 #[test]
 fn bus_master_port_holds_every_property_to_the_ci_depth() {
     let d = depth();
-    let b = run("formal-bm", d, |v| Ok(v.to_string()));
-    println!(
-        "bus-master port (Config::small() with the port): {} clocks checked in {:.1} s: {}",
-        b.depth,
-        b.elapsed.as_secs_f64(),
-        if b.passed { "PASSED" } else { "FAILED" }
-    );
-    if let Some(f) = &b.failed {
-        panic!(
-            "property broken: {f}\ncounterexample: {}",
-            b.vcd
-                .as_ref()
-                .map(|p| p.display().to_string())
-                .unwrap_or_default()
-        );
-    }
-    assert!(b.passed);
+    run("formal-bm", d, |v| Ok(v.to_string()))
+        .expect_passed("bus-master port (Config::small() with the port)");
 }
 
 /// The lookups' checks (module `mapdma_bm0_ar` / `_aw`, `hdl/src/bm_port/lookup.rs`), each
@@ -111,7 +96,10 @@ fn a_read_through_an_invalid_entry_is_caught() {
         "mapdma_bm0_ar",
         "else if (~|(entry_now & k_entry_valid)) begin",
         "else if (1'b0) begin",
-        &["f_valid_any", "rd_expect"],
+        // An entry never written is invalid and holds frame 0, so the read it lets through
+        // also leaves at the wrong address: both checks break in the same clock and the
+        // solver names either.
+        &["f_valid_any", "rd_expect", "m_bm_axi_araddr == rd_addr"],
     );
 }
 
