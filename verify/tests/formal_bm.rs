@@ -119,8 +119,8 @@ fn a_burst_outside_the_mapped_range_is_caught() {
     expect_caught(
         "formal-bm-mutant-range",
         "mapdma_bm0_ar",
-        "else if ((p_addr__q >> k_range_shift) != 32'h0) begin",
-        "else if (1'b0) begin",
+        "p_out_of_range__d = (addr >> k_range_shift) != 32'h0;",
+        "p_out_of_range__d = 1'b0;",
         &["f_out_of_range", "rd_addr", "rd_expect"],
     );
 }
@@ -130,8 +130,8 @@ fn a_burst_leaving_its_page_is_caught() {
     expect_caught(
         "formal-bm-mutant-cross",
         "mapdma_bm0_aw",
-        "else if ((first_byte + burst_bytes) > k_page_size) begin",
-        "else if (1'b0) begin",
+        "p_cross__d = (first_byte + burst_bytes) > k_page_size;",
+        "p_cross__d = 1'b0;",
         &["f_crosses", "wr_expect"],
     );
 }

@@ -9,6 +9,10 @@
 //!                                                              └─ fault ─► fault record
 //! ```
 //!
+//! The checks that need no entry (burst shape, map range, page crossing) are made as the
+//! address is taken and kept as flags beside `p_*`, so the entry, which leaves the RAM late in
+//! its clock, passes only its two flag bits before the advance decision.
+//!
 //! Why this shape: the map RAM is synchronous, so the entry arrives the clock after the address
 //! is taken; one request register beside it holds the burst while it waits, and the entry is
 //! captured the clock it arrives (`p_entry`), so a MAP write after the address was taken never
@@ -78,6 +82,12 @@ pub struct BmLookup {
     /// The RAM output holds p's entry this clock (p was taken last clock).
     p_fresh: DFF<Bit>,
     p_entry: DFF<Entry>,
+    /// The checks that do not need the entry, made as the address is taken (so the entry,
+    /// which arrives from the RAM late in its clock, passes only two flags before the
+    /// advance decision): unsupported shape, no map register, bytes beyond the page.
+    p_bad: DFF<Bit>,
+    p_out_of_range: DFF<Bit>,
+    p_cross: DFF<Bit>,
 
     k_write: Constant<Bit>,
     k_page_shift: Constant<Bits<5>>,
@@ -147,6 +157,9 @@ impl BmLookup {
             p_burst: Default::default(),
             p_fresh: Default::default(),
             p_entry: Default::default(),
+            p_bad: Default::default(),
+            p_out_of_range: Default::default(),
+            p_cross: Default::default(),
             k_write: Constant::new(write),
             k_page_shift: Constant::new((cfg.page_shift as u64).to_bits()),
             k_range_shift: Constant::new(
@@ -184,7 +197,20 @@ impl BmLookup {
 impl Logic for BmLookup {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, p_valid, p_addr, p_len, p_size, p_burst, p_fresh, p_entry);
+        dff_setup!(
+            self,
+            clock,
+            p_valid,
+            p_addr,
+            p_len,
+            p_size,
+            p_burst,
+            p_fresh,
+            p_entry,
+            p_bad,
+            p_out_of_range,
+            p_cross
+        );
         clock!(self, clock, out);
 
         // The entry of the burst in p: from the RAM the clock after it was taken, then kept.
@@ -195,19 +221,14 @@ impl Logic for BmLookup {
         self.p_entry.d.next = self.entry_now.val();
 
         // Check. A refused burst never reaches memory: unsupported shape, no map register,
-        // invalid entry, a write through a read-only entry, or bytes beyond its page.
-        self.first_byte.next = (self.p_addr.q.val() & self.k_offset_mask.val())
-            & !((bits::<32>(1) << self.p_size.q.val()) - 1);
-        self.burst_bytes.next = (bit_cast::<32, 8>(self.p_len.q.val()) + 1) << self.p_size.q.val();
+        // invalid entry, a write through a read-only entry, or bytes beyond its page (in this
+        // order of precedence; the entry-free checks were made at take).
         self.cause.next = 0.into();
         self.resp.next = 0.into();
-        if (self.p_burst.q.val() != self.k_incr.val())
-            | (self.p_len.q.val() > self.k_max_len.val())
-            | (self.p_size.q.val() > self.k_max_size.val())
-        {
+        if self.p_bad.q.val() {
             self.cause.next = self.k_fc_bad.val();
             self.resp.next = self.k_slverr.val();
-        } else if (self.p_addr.q.val() >> self.k_range_shift.val()) != 0 {
+        } else if self.p_out_of_range.q.val() {
             self.cause.next = self.k_fc_range.val();
             self.resp.next = self.k_decerr.val();
         } else if !(self.entry_now.val() & self.k_entry_valid.val()).any() {
@@ -216,7 +237,7 @@ impl Logic for BmLookup {
         } else if self.k_write.val() & !(self.entry_now.val() & self.k_entry_writable.val()).any() {
             self.cause.next = self.k_fc_read_only.val();
             self.resp.next = self.k_slverr.val();
-        } else if (self.first_byte.val() + self.burst_bytes.val()) > self.k_page_size.val() {
+        } else if self.p_cross.q.val() {
             self.cause.next = self.k_fc_cross.val();
             self.resp.next = self.k_slverr.val();
         }
@@ -258,11 +279,20 @@ impl Logic for BmLookup {
         self.read_index.next = self.page_addr.val().get_bits::<10>(0);
         self.p_valid.d.next = self.take.val() | (self.p_valid.q.val() & !self.can_go.val());
         self.p_fresh.d.next = self.take.val();
+        self.first_byte.next = (self.addr.val() & self.k_offset_mask.val())
+            & !((bits::<32>(1) << self.size.val()) - 1);
+        self.burst_bytes.next = (bit_cast::<32, 8>(self.len.val()) + 1) << self.size.val();
         if self.take.val() {
             self.p_addr.d.next = self.addr.val();
             self.p_len.d.next = self.len.val();
             self.p_size.d.next = self.size.val();
             self.p_burst.d.next = self.burst.val();
+            self.p_bad.d.next = (self.burst.val() != self.k_incr.val())
+                | (self.len.val() > self.k_max_len.val())
+                | (self.size.val() > self.k_max_size.val());
+            self.p_out_of_range.d.next = (self.addr.val() >> self.k_range_shift.val()) != 0;
+            self.p_cross.d.next =
+                (self.first_byte.val() + self.burst_bytes.val()) > self.k_page_size.val();
         }
         if self.reset.val() {
             self.p_valid.d.next = false;
