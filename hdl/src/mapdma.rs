@@ -619,7 +619,7 @@ impl Logic for MapDma {
         self.temporary_v.next = 0.into();
         for i in 0..self.m2m.len() {
             self.m2m_en.next = self.regs.cmd_mem_to_mem.val();
-            self.pair_unit.next = self.m2m[i].unit.val();
+            self.pair_unit.next = self.issue.valid.val() & self.m2m[i].pair_loaded.val();
             if self.pair_unit.val() {
                 self.at_tc_v.next = self.m2m[i].at_tc.val();
                 self.dest_ok_v.next = self.m2m[i].dest_ok.val();
@@ -637,11 +637,13 @@ impl Logic for MapDma {
                 self.fault_cause_v.next = self.m2m[i].dest_cause.val();
             }
             self.m2m_pending.next = self.m2m[i].pending.val();
-            self.m2m_rdy.next = self.m2m[i].r_ready.val();
-            self.alt_push.next = self.m2m[i].push.val();
+            // The writer: a returning pair read is written when both write queues and the
+            // write responses have room (registered flags).
+            self.m2m_rdy.next = self.requests.write_space.val() & self.responses.wr_room.val();
+            self.alt_push.next = self.responses.m2m_valid.val() & self.m2m_rdy.val();
             self.alt_phys.next = self.m2m[i].w_phys.val();
-            self.alt_width.next = self.m2m[i].w_width.val();
-            self.alt_data.next = self.m2m[i].w_data.val();
+            self.alt_width.next = self.responses.m2m_width.val();
+            self.alt_data.next = self.responses.snk_data.val();
             self.alt_addr.next = self.m2m[i].w_addr.val();
             self.temporary_v.next = self.m2m[i].temporary.val();
         }
@@ -926,11 +928,9 @@ impl Logic for MapDma {
             self.m2m[i].c1_base_count.next = self.channels[1].reload_count.val();
             self.m2m[i].c1_autoinit.next = self.channels[1].autoinit.val();
             self.m2m[i].c1_decrement.next = self.channels[1].decrement.val();
-            self.m2m[i].r_valid.next = self.responses.m2m_valid.val();
             self.m2m[i].r_take.next = self.responses.m2m_take.val();
+            self.m2m[i].push.next = self.alt_push.val();
             self.m2m[i].r_data.next = self.responses.snk_data.val();
-            self.m2m[i].r_width.next = self.responses.m2m_width.val();
-            self.m2m[i].space.next = self.requests.write_space.val() & self.responses.wr_room.val();
         }
 
         // ---- Translation: map-register writes and read-back ---------------------------------

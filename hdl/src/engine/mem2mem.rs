@@ -61,10 +61,12 @@ pub struct Mem2Mem {
     pub c1_autoinit: Signal<In, Bit>,
     pub c1_decrement: Signal<In, Bit>,
 
-    /// The issue-stage unit is a memory-to-memory unit; it is the pair's terminal count
+    /// The unit loaded into the issue stage is a memory-to-memory unit (a register: the parent
+    /// ANDs it with the stage's valid, so no path runs through this block's inputs); it is
+    /// the pair's terminal count
     /// (channel 1's count is 0); its destination translates (else the cause, and its logical
     /// address).
-    pub unit: Signal<Out, Bit>,
+    pub pair_loaded: Signal<Out, Bit>,
     pub at_tc: Signal<Out, Bit>,
     pub dest_ok: Signal<Out, Bit>,
     pub dest_cause: Signal<Out, Bits<4>>,
@@ -75,20 +77,17 @@ pub struct Mem2Mem {
     pub apply_count: Signal<Out, Bits<16>>,
     pub apply_tc: Signal<Out, Bit>,
 
-    /// Writer: the returning read beat of a memory-to-memory unit (valid, taken whether
-    /// delivered or dropped, data at bit 0, width code) and room for a write (registered).
-    pub r_valid: Signal<In, Bit>,
+    /// Writer: the returning read beat of a memory-to-memory unit is taken (delivered or
+    /// dropped: error, owed from before a master clear), and written this clock (`push`, with
+    /// its data at bit 0). The parent forms the push from the response tracker's beat and the
+    /// write queues' registered room, and passes the data and width on to the request block
+    /// itself: every output of this block comes from registers (no path through its inputs).
     pub r_take: Signal<In, Bit>,
+    pub push: Signal<In, Bit>,
     pub r_data: Signal<In, Bits<32>>,
-    pub r_width: Signal<In, Bits<2>>,
-    pub space: Signal<In, Bit>,
-    pub r_ready: Signal<Out, Bit>,
-    /// A write this clock: its physical address and channel 1's address register value.
-    pub push: Signal<Out, Bit>,
+    /// The head destination: its physical address and channel 1's address register value.
     pub w_phys: Signal<Out, Bits<32>>,
     pub w_addr: Signal<Out, Bits<16>>,
-    pub w_width: Signal<Out, Bits<2>>,
-    pub w_data: Signal<Out, Bits<32>>,
     /// Writes of the pair are still to be issued (a destination is queued; registered).
     pub pending: Signal<Out, Bit>,
     pub temporary: Signal<Out, Bits<32>>,
@@ -111,7 +110,6 @@ pub struct Mem2Mem {
     temp: DFF<Bits<32>>,
 
     unit_v: Signal<Local, Bit>,
-    push_v: Signal<Local, Bit>,
     phys_v: Signal<Local, Bits<32>>,
     head_hi: Signal<Local, Bits<24>>,
     lookup: Signal<Local, Bits<32>>,
@@ -143,7 +141,7 @@ impl Mem2Mem {
             c1_base_count: Default::default(),
             c1_autoinit: Default::default(),
             c1_decrement: Default::default(),
-            unit: Default::default(),
+            pair_loaded: Default::default(),
             at_tc: Default::default(),
             dest_ok: Default::default(),
             dest_cause: Default::default(),
@@ -152,17 +150,11 @@ impl Mem2Mem {
             apply_addr: Default::default(),
             apply_count: Default::default(),
             apply_tc: Default::default(),
-            r_valid: Default::default(),
             r_take: Default::default(),
-            r_data: Default::default(),
-            r_width: Default::default(),
-            space: Default::default(),
-            r_ready: Default::default(),
             push: Default::default(),
+            r_data: Default::default(),
             w_phys: Default::default(),
             w_addr: Default::default(),
-            w_width: Default::default(),
-            w_data: Default::default(),
             pending: Default::default(),
             temporary: Default::default(),
             stepper: Default::default(),
@@ -180,7 +172,6 @@ impl Mem2Mem {
             ap_tc: Default::default(),
             temp: Default::default(),
             unit_v: Default::default(),
-            push_v: Default::default(),
             phys_v: Default::default(),
             head_hi: Default::default(),
             lookup: Default::default(),
@@ -256,8 +247,7 @@ impl Logic for Mem2Mem {
         self.dest_lo.read.next = self.r_take.val();
         self.dest_hi.read.next = self.r_take.val();
         self.head_hi.next = self.dest_hi.data_out.val();
-        self.push_v.next = self.r_valid.val() & self.space.val();
-        if self.push_v.val() {
+        if self.push.val() {
             self.temp.d.next = self.r_data.val();
         }
         if self.reset.val() | self.master_clear.val() {
@@ -268,7 +258,7 @@ impl Logic for Mem2Mem {
             self.ap_valid.d.next = false;
         }
 
-        self.unit.next = self.unit_v.val();
+        self.pair_loaded.next = self.pair.q.val();
         self.at_tc.next = self.d_at_tc.q.val();
         self.dest_ok.next = self.translation.ok.val();
         self.dest_cause.next = self.translation.cause.val();
@@ -278,13 +268,9 @@ impl Logic for Mem2Mem {
         self.apply_addr.next = self.ap_addr.q.val();
         self.apply_count.next = self.ap_count.q.val();
         self.apply_tc.next = self.ap_tc.q.val();
-        self.r_ready.next = self.space.val();
-        self.push.next = self.push_v.val();
         self.w_phys.next = bit_cast::<32, 24>(self.dest_lo.data_out.val())
             | (bit_cast::<32, 8>(self.head_hi.val().get_bits::<8>(0)) << 24);
         self.w_addr.next = self.head_hi.val().get_bits::<16>(8);
-        self.w_width.next = self.r_width.val();
-        self.w_data.next = self.r_data.val();
         // The two halves are written and read together: either says the same.
         self.pending.next = !(self.dest_lo.empty.val() & self.dest_hi.empty.val());
         self.temporary.next = self.temp.q.val();
