@@ -637,14 +637,17 @@ impl Logic for MapDma {
                 self.fault_cause_v.next = self.m2m[i].dest_cause.val();
             }
             self.m2m_pending.next = self.m2m[i].pending.val();
-            // The writer: a returning pair read is written when both write queues and the
-            // write responses have room (registered flags).
-            self.m2m_rdy.next = self.requests.write_space.val() & self.responses.wr_room.val();
-            self.alt_push.next = self.responses.m2m_valid.val() & self.m2m_rdy.val();
-            self.alt_phys.next = self.m2m[i].w_phys.val();
-            self.alt_width.next = self.responses.m2m_width.val();
-            self.alt_data.next = self.responses.snk_data.val();
-            self.alt_addr.next = self.m2m[i].w_addr.val();
+            // The writer: the held beat is written when both write queues and the write
+            // responses have room (registered flags); a new beat is taken while none is held
+            // or the held one is written.
+            self.alt_push.next = self.m2m[i].beat_valid.val()
+                & self.requests.write_space.val()
+                & self.responses.wr_room.val();
+            self.m2m_rdy.next = !self.m2m[i].beat_valid.val() | self.alt_push.val();
+            self.alt_phys.next = self.m2m[i].beat_phys.val();
+            self.alt_width.next = self.m2m[i].beat_width.val();
+            self.alt_data.next = self.m2m[i].beat_data.val();
+            self.alt_addr.next = self.m2m[i].beat_addr.val();
             self.temporary_v.next = self.m2m[i].temporary.val();
         }
 
@@ -928,9 +931,11 @@ impl Logic for MapDma {
             self.m2m[i].c1_base_count.next = self.channels[1].reload_count.val();
             self.m2m[i].c1_autoinit.next = self.channels[1].autoinit.val();
             self.m2m[i].c1_decrement.next = self.channels[1].decrement.val();
+            self.m2m[i].r_valid.next = self.responses.m2m_valid.val();
             self.m2m[i].r_take.next = self.responses.m2m_take.val();
-            self.m2m[i].push.next = self.alt_push.val();
             self.m2m[i].r_data.next = self.responses.snk_data.val();
+            self.m2m[i].r_width.next = self.responses.m2m_width.val();
+            self.m2m[i].push.next = self.alt_push.val();
         }
 
         // ---- Translation: map-register writes and read-back ---------------------------------

@@ -20,8 +20,16 @@
 //! and stepped exactly when the stage loads and steps channel 0 (`load_pick`, `load_follow`),
 //! and looks its page up a clock ahead in its own copy of the map (the engine's map RAM has one
 //! lookup port). The translated destination waits in a FIFO, in issue order, for its read data;
-//! reads return in order, so the head always belongs to the returning beat, and the write
-//! issues as soon as its data is there: reads and writes overlap on AXI's separate channels.
+//! reads return in order, so the head always belongs to the returning beat.
+//!
+//! The writer holds the returning beat and its destination in a register (`beat_*`) and the
+//! parent writes it from there: a beat taken in one clock is written in the next, and a new
+//! beat is taken in the clock the held one is written, so the stream keeps one unit per clock.
+//! Why a register: the write request and the response tracker's write tag must not depend on
+//! the read beat in the same clock. rust-hdl writes each block as one `always @(*)`; a path
+//! from the response tracker's beat through the parent back into the tracker's write push is a
+//! loop between two blocks that Verilator (5.006) does not settle correctly, though no bit
+//! depends on itself. Every output of this block comes from a register.
 
 use crate::engine::stepper::Stepper;
 use crate::tag_fifo::TagFifo;
@@ -77,18 +85,23 @@ pub struct Mem2Mem {
     pub apply_count: Signal<Out, Bits<16>>,
     pub apply_tc: Signal<Out, Bit>,
 
-    /// Writer: the returning read beat of a memory-to-memory unit is taken (delivered or
-    /// dropped: error, owed from before a master clear), and written this clock (`push`, with
-    /// its data at bit 0). The parent forms the push from the response tracker's beat and the
-    /// write queues' registered room, and passes the data and width on to the request block
-    /// itself: every output of this block comes from registers (no path through its inputs).
+    /// Writer: a memory-to-memory read beat is delivered (`r_valid`, its data at bit 0 and
+    /// width code), a memory-to-memory head is taken (`r_take`: delivered, or dropped for an
+    /// error or as owed from before a master clear); the held beat is written this clock
+    /// (`push`: the parent's decision from `beat_valid` and the write queues' registered room).
+    pub r_valid: Signal<In, Bit>,
     pub r_take: Signal<In, Bit>,
-    pub push: Signal<In, Bit>,
     pub r_data: Signal<In, Bits<32>>,
-    /// The head destination: its physical address and channel 1's address register value.
-    pub w_phys: Signal<Out, Bits<32>>,
-    pub w_addr: Signal<Out, Bits<16>>,
-    /// Writes of the pair are still to be issued (a destination is queued; registered).
+    pub r_width: Signal<In, Bits<2>>,
+    pub push: Signal<In, Bit>,
+    /// The held beat: valid, its destination's physical address and channel 1's address
+    /// register value, the unit (at bit 0) and its width code.
+    pub beat_valid: Signal<Out, Bit>,
+    pub beat_phys: Signal<Out, Bits<32>>,
+    pub beat_addr: Signal<Out, Bits<16>>,
+    pub beat_data: Signal<Out, Bits<32>>,
+    pub beat_width: Signal<Out, Bits<2>>,
+    /// Writes of the pair are still to be issued (a destination queued or a beat held).
     pub pending: Signal<Out, Bit>,
     pub temporary: Signal<Out, Bits<32>>,
 
@@ -108,6 +121,11 @@ pub struct Mem2Mem {
     ap_count: DFF<Bits<16>>,
     ap_tc: DFF<Bit>,
     temp: DFF<Bits<32>>,
+    bv: DFF<Bit>,
+    b_phys: DFF<Bits<32>>,
+    b_addr: DFF<Bits<16>>,
+    b_data: DFF<Bits<32>>,
+    b_width: DFF<Bits<2>>,
 
     unit_v: Signal<Local, Bit>,
     phys_v: Signal<Local, Bits<32>>,
@@ -150,11 +168,16 @@ impl Mem2Mem {
             apply_addr: Default::default(),
             apply_count: Default::default(),
             apply_tc: Default::default(),
+            r_valid: Default::default(),
             r_take: Default::default(),
-            push: Default::default(),
             r_data: Default::default(),
-            w_phys: Default::default(),
-            w_addr: Default::default(),
+            r_width: Default::default(),
+            push: Default::default(),
+            beat_valid: Default::default(),
+            beat_phys: Default::default(),
+            beat_addr: Default::default(),
+            beat_data: Default::default(),
+            beat_width: Default::default(),
             pending: Default::default(),
             temporary: Default::default(),
             stepper: Default::default(),
@@ -171,6 +194,11 @@ impl Mem2Mem {
             ap_count: Default::default(),
             ap_tc: Default::default(),
             temp: Default::default(),
+            bv: Default::default(),
+            b_phys: Default::default(),
+            b_addr: Default::default(),
+            b_data: Default::default(),
+            b_width: Default::default(),
             unit_v: Default::default(),
             phys_v: Default::default(),
             head_hi: Default::default(),
@@ -184,7 +212,7 @@ impl Logic for Mem2Mem {
     fn update(&mut self) {
         dff_setup!(
             self, clock, pair, d_addr, d_count, d_at_tc, d_page, ap_valid, ap_addr, ap_count,
-            ap_tc, temp
+            ap_tc, temp, bv, b_phys, b_addr, b_data, b_width
         );
         clock!(self, clock, translation, dest_lo, dest_hi);
 
@@ -247,8 +275,19 @@ impl Logic for Mem2Mem {
         self.dest_lo.read.next = self.r_take.val();
         self.dest_hi.read.next = self.r_take.val();
         self.head_hi.next = self.dest_hi.data_out.val();
+
+        // The beat register: written out (`push`) and refilled in one clock at full rate.
         if self.push.val() {
-            self.temp.d.next = self.r_data.val();
+            self.bv.d.next = false;
+            self.temp.d.next = self.b_data.q.val();
+        }
+        if self.r_valid.val() & self.r_take.val() {
+            self.bv.d.next = true;
+            self.b_phys.d.next = bit_cast::<32, 24>(self.dest_lo.data_out.val())
+                | (bit_cast::<32, 8>(self.head_hi.val().get_bits::<8>(0)) << 24);
+            self.b_addr.d.next = self.head_hi.val().get_bits::<16>(8);
+            self.b_data.d.next = self.r_data.val();
+            self.b_width.d.next = self.r_width.val();
         }
         if self.reset.val() | self.master_clear.val() {
             self.temp.d.next = 0.into();
@@ -256,6 +295,7 @@ impl Logic for Mem2Mem {
         if self.reset.val() {
             self.pair.d.next = false;
             self.ap_valid.d.next = false;
+            self.bv.d.next = false;
         }
 
         self.pair_loaded.next = self.pair.q.val();
@@ -268,11 +308,13 @@ impl Logic for Mem2Mem {
         self.apply_addr.next = self.ap_addr.q.val();
         self.apply_count.next = self.ap_count.q.val();
         self.apply_tc.next = self.ap_tc.q.val();
-        self.w_phys.next = bit_cast::<32, 24>(self.dest_lo.data_out.val())
-            | (bit_cast::<32, 8>(self.head_hi.val().get_bits::<8>(0)) << 24);
-        self.w_addr.next = self.head_hi.val().get_bits::<16>(8);
+        self.beat_valid.next = self.bv.q.val();
+        self.beat_phys.next = self.b_phys.q.val();
+        self.beat_addr.next = self.b_addr.q.val();
+        self.beat_data.next = self.b_data.q.val();
+        self.beat_width.next = self.b_width.q.val();
         // The two halves are written and read together: either says the same.
-        self.pending.next = !(self.dest_lo.empty.val() & self.dest_hi.empty.val());
+        self.pending.next = !(self.dest_lo.empty.val() & self.dest_hi.empty.val()) | self.bv.q.val();
         self.temporary.next = self.temp.q.val();
     }
 }
