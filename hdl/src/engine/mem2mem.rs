@@ -289,13 +289,14 @@ impl Logic for Mem2Mem {
             self.b_data.d.next = self.r_data.val();
             self.b_width.d.next = self.r_width.val();
         }
+        // Master clear drops a held beat as it drops the reads still owed (DESIGN §3a).
         if self.reset.val() | self.master_clear.val() {
             self.temp.d.next = 0.into();
+            self.bv.d.next = false;
         }
         if self.reset.val() {
             self.pair.d.next = false;
             self.ap_valid.d.next = false;
-            self.bv.d.next = false;
         }
 
         self.pair_loaded.next = self.pair.q.val();
