@@ -234,8 +234,7 @@ fn mem_to_mem_rows(a: &SimBenchArgs) -> anyhow::Result<()> {
     println!(
         "Memory-to-memory: block-mode auto-initialize stream of 32-bit units, channel 0 the \
          source, channel 1 a {}-byte destination block, {} blocks, no backpressure (units timed \
-         where the memory accepts their writes; rust-hdl engine: this version's Verilator model \
-         mis-evaluates the memory-to-memory writer)",
+         where the memory accepts their writes; Verilator model)",
         a.buffer, a.passes
     );
     println!(
@@ -244,7 +243,7 @@ fn mem_to_mem_rows(a: &SimBenchArgs) -> anyhow::Result<()> {
     );
     for &latency in &a.latency {
         let sys = mem_to_mem_config(1, latency, 1.0, true);
-        let mut s = system(EngineKind::RustHdl, &cfg, sys)?;
+        let mut s = system(EngineKind::Verilator, &cfg, sys)?;
         let e = mem_to_mem_efficiency(&mut s, a.buffer, a.passes)
             .with_context(|| format!("memory-to-memory stream at latency {latency}"))?;
         let idle: Vec<String> = e.wrap_idle.iter().map(|v| v.to_string()).collect();
