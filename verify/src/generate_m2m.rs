@@ -60,10 +60,7 @@ pub(super) fn mem_to_mem_round(
 
     // Every channel masked and the pair's faults cleared (a cleared fault unhalts).
     g.w(rm::ALL_MASK.offset, 0xF);
-    g.w(
-        rm::INT_STATUS.offset,
-        rm::int_status::FAULT.put(&cfg, 0b11),
-    );
+    g.w(rm::INT_STATUS.offset, rm::int_status::FAULT.put(&cfg, 0b11));
     let first_frame = (memory.region.end >> cfg.page_shift) as u32;
     for (k, (page, state)) in [(src_page, src_state), (dst_page, dst_state)]
         .into_iter()
@@ -89,7 +86,9 @@ pub(super) fn mem_to_mem_round(
     // Channel 1: the destination, the length and the unit width.
     let width = g.rng.gen_range(0..4u32);
     // At most a page of 32-bit units, so the block fits in its page at every width.
-    let units = g.rng.gen_range(1..=MAX_UNITS.min(cfg.page_size() as u32 / 4));
+    let units = g
+        .rng
+        .gen_range(1..=MAX_UNITS.min(cfg.page_size() as u32 / 4));
     let dst = within_page(g, &cfg, dst_page, units, width);
     let ch1 = Chan {
         ch: 1,
@@ -120,7 +119,9 @@ pub(super) fn mem_to_mem_round(
     );
     if src_state != PageState::Invalid && dst_state == PageState::Writable {
         let frame = (first_frame + 2) as u64;
-        memory.writable.extend((0..units).map(|k| unit_bytes(&cfg, &ch1, frame, k)));
+        memory
+            .writable
+            .extend((0..units).map(|k| unit_bytes(&cfg, &ch1, frame, k)));
         memory.writable = super::merge(std::mem::take(&mut memory.writable));
     }
     g.request(0);

@@ -315,7 +315,8 @@ impl Logic for Mem2Mem {
         self.beat_data.next = self.b_data.q.val();
         self.beat_width.next = self.b_width.q.val();
         // The two halves are written and read together: either says the same.
-        self.pending.next = !(self.dest_lo.empty.val() & self.dest_hi.empty.val()) | self.bv.q.val();
+        self.pending.next =
+            !(self.dest_lo.empty.val() & self.dest_hi.empty.val()) | self.bv.q.val();
         self.temporary.next = self.temp.q.val();
     }
 }
