@@ -37,6 +37,12 @@ pub struct AxiRequests {
     pub addr_lo: Signal<In, Bits<2>>,
     pub width: Signal<In, Bits<2>>,
     pub src_data: Signal<In, Bits<32>>,
+    /// A write from elsewhere this clock (`alt`: the memory-to-memory writer) in place of the
+    /// issue-stage unit: its translated address, width code and unit (at bit 0).
+    pub alt: Signal<In, Bit>,
+    pub alt_phys: Signal<In, Bits<32>>,
+    pub alt_width: Signal<In, Bits<2>>,
+    pub alt_data: Signal<In, Bits<32>>,
     /// The unit's byte lane in the data word (also tagged for its response).
     pub lane: Signal<Out, Bits<2>>,
     /// Queue a write (AW + W) / read (AR) request for the unit this clock.
@@ -67,9 +73,16 @@ pub struct AxiRequests {
     // Combinational scratch (rust-hdl kernels have no `let`).
     lane_v: Signal<Local, Bits<2>>,
     request: Signal<Local, Bits<35>>,
-    unit_strb: Signal<Local, Bits<4>>,
     w_lanes: Signal<Local, Bits<32>>,
     w_strobes: Signal<Local, Bits<4>>,
+    /// The write's inputs (the unit's or `alt_*`), lane, strobes and address.
+    wr_phys: Signal<Local, Bits<32>>,
+    wr_lo: Signal<Local, Bits<2>>,
+    wr_width: Signal<Local, Bits<2>>,
+    wr_data: Signal<Local, Bits<32>>,
+    wr_lane: Signal<Local, Bits<2>>,
+    wr_strb: Signal<Local, Bits<4>>,
+    wr_request: Signal<Local, Bits<35>>,
 }
 
 impl Default for AxiRequests {
@@ -81,6 +94,10 @@ impl Default for AxiRequests {
             addr_lo: Default::default(),
             width: Default::default(),
             src_data: Default::default(),
+            alt: Default::default(),
+            alt_phys: Default::default(),
+            alt_width: Default::default(),
+            alt_data: Default::default(),
             lane: Default::default(),
             push_write: Default::default(),
             push_read: Default::default(),
@@ -103,9 +120,15 @@ impl Default for AxiRequests {
             ar_q: AxiQueue::new(READ_QUEUE_DEPTH),
             lane_v: Default::default(),
             request: Default::default(),
-            unit_strb: Default::default(),
             w_lanes: Default::default(),
             w_strobes: Default::default(),
+            wr_phys: Default::default(),
+            wr_lo: Default::default(),
+            wr_width: Default::default(),
+            wr_data: Default::default(),
+            wr_lane: Default::default(),
+            wr_strb: Default::default(),
+            wr_request: Default::default(),
         }
     }
 }
@@ -120,28 +143,49 @@ impl Logic for AxiRequests {
 
         // Lane of the unit: the address bits below the unit size are ignored on the bus.
         self.lane_v.next = self.addr_lo.val();
-        self.unit_strb.next = 1.into();
         if self.width.val() == 1 {
             self.lane_v.next = self.addr_lo.val() & 2;
-            self.unit_strb.next = 3.into();
         }
         if self.width.val() == 2 {
             self.lane_v.next = 0.into();
-            self.unit_strb.next = 0xF.into();
         }
         self.lane.next = self.lane_v.val();
         self.request.next = bit_cast::<35, 32>(
             self.phys.val() & !bit_cast::<32, 2>(self.lane_v.val() ^ self.addr_lo.val()),
         ) | (bit_cast::<35, 2>(self.width.val()) << 32);
+        // The write side: the same formatting of the unit's or the alternative write's fields.
+        self.wr_phys.next = self.phys.val();
+        self.wr_lo.next = self.addr_lo.val();
+        self.wr_width.next = self.width.val();
+        self.wr_data.next = self.src_data.val();
+        if self.alt.val() {
+            self.wr_phys.next = self.alt_phys.val();
+            self.wr_lo.next = self.alt_phys.val().get_bits::<2>(0);
+            self.wr_width.next = self.alt_width.val();
+            self.wr_data.next = self.alt_data.val();
+        }
+        self.wr_lane.next = self.wr_lo.val();
+        self.wr_strb.next = 1.into();
+        if self.wr_width.val() == 1 {
+            self.wr_lane.next = self.wr_lo.val() & 2;
+            self.wr_strb.next = 3.into();
+        }
+        if self.wr_width.val() == 2 {
+            self.wr_lane.next = 0.into();
+            self.wr_strb.next = 0xF.into();
+        }
+        self.wr_request.next = bit_cast::<35, 32>(
+            self.wr_phys.val() & !bit_cast::<32, 2>(self.wr_lane.val() ^ self.wr_lo.val()),
+        ) | (bit_cast::<35, 2>(self.wr_width.val()) << 32);
         // Lane placement in locals of the lane width: Verilog would evaluate a shift inside the
         // wider concatenation at 36 bits and keep the bits shifted out.
-        self.w_lanes.next = self.src_data.val() << (bit_cast::<5, 2>(self.lane_v.val()) << 3);
-        self.w_strobes.next = self.unit_strb.val() << self.lane_v.val();
+        self.w_lanes.next = self.wr_data.val() << (bit_cast::<5, 2>(self.wr_lane.val()) << 3);
+        self.w_strobes.next = self.wr_strb.val() << self.wr_lane.val();
 
         self.aw_q.push.next = self.push_write.val();
         self.w_q.push.next = self.push_write.val();
         self.ar_q.push.next = self.push_read.val();
-        self.aw_q.data_in.next = self.request.val();
+        self.aw_q.data_in.next = self.wr_request.val();
         self.ar_q.data_in.next = self.request.val();
         self.w_q.data_in.next = bit_cast::<36, 32>(self.w_lanes.val())
             | (bit_cast::<36, 4>(self.w_strobes.val()) << 32);

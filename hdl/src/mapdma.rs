@@ -39,6 +39,7 @@ use crate::bm_port::BmPort;
 use crate::channel::Channel;
 use crate::device_port::DevicePort;
 use crate::engine::issue::Issue;
+use crate::engine::mem2mem::Mem2Mem;
 use crate::engine::select::Select;
 use crate::engine::stepper::Stepper;
 use crate::native_regs::NativeRegs;
@@ -197,6 +198,9 @@ pub struct MapDma {
     select: Select,
     issue: Issue,
     stepper: Stepper,
+    /// The destination side of a memory-to-memory pair (DESIGN §3a): one with two or more
+    /// channels, none with one.
+    m2m: Vec<Mem2Mem>,
     translation: Translation,
     responses: Responses,
     /// AXI4 requests of committed units (AW, W, AR queues).
@@ -255,6 +259,35 @@ pub struct MapDma {
     push_write: Signal<Local, Bit>,
     dack_act: Signal<Local, Bit>,
     busy: Signal<Local, Bits<4>>,
+    /// Memory-to-memory (`m2m`): enabled; the issue-stage unit is a pair unit; channels kept
+    /// from running on their own (channel 1 always, channel 0 while channel 1 cannot take
+    /// units); the unit's terminal count (channel 1's for a pair unit) and the applied one;
+    /// channel 1's applied unit (one-hot, address, count); the fault record's channel, address
+    /// and cause (channel 1's for a destination fault); the writer's push and its fields.
+    m2m_en: Signal<Local, Bit>,
+    pair_unit: Signal<Local, Bit>,
+    pair_halt: Signal<Local, Bits<4>>,
+    at_tc_v: Signal<Local, Bit>,
+    apply_tc_v: Signal<Local, Bit>,
+    dest_apply_oh: Signal<Local, Bits<4>>,
+    dest_addr_v: Signal<Local, Bits<16>>,
+    dest_count_v: Signal<Local, Bits<16>>,
+    dest_ok_v: Signal<Local, Bit>,
+    fault_oh_v: Signal<Local, Bits<4>>,
+    fault_logical_v: Signal<Local, Bits<32>>,
+    fault_cause_v: Signal<Local, Bits<4>>,
+    m2m_pending: Signal<Local, Bit>,
+    m2m_rdy: Signal<Local, Bit>,
+    alt_push: Signal<Local, Bit>,
+    alt_phys: Signal<Local, Bits<32>>,
+    alt_width: Signal<Local, Bits<2>>,
+    alt_data: Signal<Local, Bits<32>>,
+    alt_addr: Signal<Local, Bits<16>>,
+    temporary_v: Signal<Local, Bits<32>>,
+    wunit_addr_v: Signal<Local, Bits<16>>,
+    wunit_ch_v: Signal<Local, Bits<2>>,
+    t_next_addr: Signal<Local, Bits<16>>,
+    t_next_count: Signal<Local, Bits<16>>,
 }
 
 impl MapDma {
@@ -398,6 +431,7 @@ impl MapDma {
             select: Default::default(),
             issue: Default::default(),
             stepper: Default::default(),
+            m2m: (0..(n >= 2) as usize).map(|_| Mem2Mem::new(cfg)).collect(),
             translation: Translation::new(cfg),
             responses: Responses::new(cfg.outstanding),
             requests: Default::default(),
@@ -441,6 +475,30 @@ impl MapDma {
             push_write: Default::default(),
             dack_act: Default::default(),
             busy: Default::default(),
+            m2m_en: Default::default(),
+            pair_unit: Default::default(),
+            pair_halt: Default::default(),
+            at_tc_v: Default::default(),
+            apply_tc_v: Default::default(),
+            dest_apply_oh: Default::default(),
+            dest_addr_v: Default::default(),
+            dest_count_v: Default::default(),
+            dest_ok_v: Default::default(),
+            fault_oh_v: Default::default(),
+            fault_logical_v: Default::default(),
+            fault_cause_v: Default::default(),
+            m2m_pending: Default::default(),
+            m2m_rdy: Default::default(),
+            alt_push: Default::default(),
+            alt_phys: Default::default(),
+            alt_width: Default::default(),
+            alt_data: Default::default(),
+            alt_addr: Default::default(),
+            temporary_v: Default::default(),
+            wunit_addr_v: Default::default(),
+            wunit_ch_v: Default::default(),
+            t_next_addr: Default::default(),
+            t_next_count: Default::default(),
         }
     }
 }
@@ -504,6 +562,8 @@ impl Logic for MapDma {
 
         // Scratch values used inside loops start defined (no latches).
         self.dack_act.next = false;
+        self.t_next_addr.next = 0.into();
+        self.t_next_count.next = 0.into();
 
         // ---- AXI4-Lite slave -------------------------------------------------------------
         self.axil.reset.next = self.reset.val();
@@ -537,13 +597,67 @@ impl Logic for MapDma {
         self.ra.next = self.axil.rd_addr.val();
         self.rdec.addr.next = self.ra.val();
 
+        // ---- Memory-to-memory pair (`mem2mem`, DESIGN §3a): its outputs, or none ------------
+        self.m2m_en.next = false;
+        self.pair_unit.next = false;
+        self.at_tc_v.next = self.issue.at_tc.val();
+        self.apply_tc_v.next = self.issue.apply_tc.val();
+        self.dest_apply_oh.next = 0.into();
+        self.dest_addr_v.next = 0.into();
+        self.dest_count_v.next = 0.into();
+        self.dest_ok_v.next = true;
+        self.fault_oh_v.next = self.issue.onehot.val();
+        self.fault_logical_v.next = self.issue.logical.val();
+        self.fault_cause_v.next = self.translation.cause.val();
+        self.m2m_pending.next = false;
+        self.m2m_rdy.next = false;
+        self.alt_push.next = false;
+        self.alt_phys.next = 0.into();
+        self.alt_width.next = 0.into();
+        self.alt_data.next = 0.into();
+        self.alt_addr.next = 0.into();
+        self.temporary_v.next = 0.into();
+        for i in 0..self.m2m.len() {
+            self.m2m_en.next = self.regs.cmd_mem_to_mem.val();
+            self.pair_unit.next = self.issue.valid.val() & self.m2m[i].pair_loaded.val();
+            if self.pair_unit.val() {
+                self.at_tc_v.next = self.m2m[i].at_tc.val();
+                self.dest_ok_v.next = self.m2m[i].dest_ok.val();
+            }
+            if self.m2m[i].apply.val() {
+                self.apply_tc_v.next = self.m2m[i].apply_tc.val();
+                self.dest_apply_oh.next = 2.into();
+            }
+            self.dest_addr_v.next = self.m2m[i].apply_addr.val();
+            self.dest_count_v.next = self.m2m[i].apply_count.val();
+            // The source is checked first: a destination fault is channel 1's.
+            if self.pair_unit.val() & self.translation.ok.val() {
+                self.fault_oh_v.next = 2.into();
+                self.fault_logical_v.next = self.m2m[i].dest_logical.val();
+                self.fault_cause_v.next = self.m2m[i].dest_cause.val();
+            }
+            self.m2m_pending.next = self.m2m[i].pending.val();
+            // The writer: the held beat is written when both write queues and the write
+            // responses have room (registered flags); a new beat is taken while none is held
+            // or the held one is written.
+            self.alt_push.next = self.m2m[i].beat_valid.val()
+                & self.requests.write_space.val()
+                & self.responses.wr_room.val();
+            self.m2m_rdy.next = !self.m2m[i].beat_valid.val() | self.alt_push.val();
+            self.alt_phys.next = self.m2m[i].beat_phys.val();
+            self.alt_width.next = self.m2m[i].beat_width.val();
+            self.alt_data.next = self.m2m[i].beat_data.val();
+            self.alt_addr.next = self.m2m[i].beat_addr.val();
+            self.temporary_v.next = self.m2m[i].temporary.val();
+        }
+
         // ---- Per-channel request state ---------------------------------------------------
         self.dreq_act.next = 0.into();
         self.requesting.next = 0.into();
         self.eop_act.next = 0.into();
-        self.apply_oh.next = self.issue.apply_oh.val();
+        self.apply_oh.next = self.issue.apply_oh.val() | self.dest_apply_oh.val();
         self.apply_tc_oh.next = 0.into();
-        if self.issue.apply_tc.val() {
+        if self.apply_tc_v.val() {
             self.apply_tc_oh.next = self.apply_oh.val();
         }
         self.masked_v.next = 0.into();
@@ -590,12 +704,25 @@ impl Logic for MapDma {
                 .replace_bit(i, self.dev[i].src_valid.val());
         }
 
+        // A pair: channel 1 never runs on its own, channel 0 only while channel 1 can take
+        // units (an EOP on channel 1 ends the block).
+        self.pair_halt.next = 0.into();
+        if self.m2m_en.val() {
+            self.pair_halt.next = 2.into();
+            if self.halted_v.val().get_bit(1)
+                | self.masked_v.val().get_bit(1)
+                | self.eop_act.val().get_bit(1)
+            {
+                self.pair_halt.next = 3.into();
+            }
+        }
+
         // ---- Engine: select → issue (DESIGN §6) -------------------------------------------
         self.select.reset.next = self.reset.val();
         self.select.master_clear.next = self.regs.master_clear.val();
         self.select.masked.next = self.masked_v.val();
         self.select.wr.next = self.wr.val();
-        self.select.halted.next = self.halted_v.val();
+        self.select.halted.next = self.halted_v.val() | self.pair_halt.val();
         self.select.cascade.next = self.cascade_v.val();
         self.select.block.next = self.block_v.val();
         self.select.sw_request.next = self.sw_request_v.val();
@@ -606,7 +733,7 @@ impl Logic for MapDma {
         self.select.b_valid.next = self.issue.valid.val();
         self.select.b_ch.next = self.issue.ch.val();
         self.select.b_mode.next = self.issue.mode.val();
-        self.select.b_at_tc.next = self.issue.at_tc.val();
+        self.select.b_at_tc.next = self.at_tc_v.val();
         self.select.commit.next = self.issue.commit.val();
 
         // The pick's fields (for an empty issue stage) and the issue-stage channel's values,
@@ -642,6 +769,13 @@ impl Logic for MapDma {
                 self.b_base_count.next = self.channels[i].reload_count.val();
             }
         }
+        // A pair unit is a read of channel 0's address, channel 1's width.
+        for _i in 0..self.m2m.len() {
+            if self.m2m_en.val() & (self.select.pick_ch.val() == 0) {
+                self.p_type.next = 2.into();
+                self.p_width.next = self.channels[1].width.val();
+            }
+        }
         self.select.b_autoinit.next = self.b_autoinit.val();
         self.issue.reset.next = self.reset.val();
         self.issue.wr.next = self.wr.val();
@@ -664,8 +798,9 @@ impl Logic for MapDma {
         self.issue.runnable.next = self.select.runnable.val();
         self.issue.eligible.next = self.select.eligible.val();
         self.issue.src_valid.next = self.src_valid_v.val();
-        self.issue.map_fault.next = !self.translation.ok.val();
-        self.issue.write_space.next = self.requests.write_space.val();
+        self.issue.map_fault.next = !self.translation.ok.val() | !self.dest_ok_v.val();
+        // Device writes wait while the pair's writer owns the AW/W queues.
+        self.issue.write_space.next = self.requests.write_space.val() & !self.m2m_pending.val();
         self.issue.read_space.next = self.requests.read_space.val();
         self.issue.wr_room.next = self.responses.wr_room.val();
         self.issue.rd_room.next = self.responses.rd_room.val();
@@ -673,7 +808,8 @@ impl Logic for MapDma {
         self.stepper.addr.next = self.issue.addr.val();
         self.stepper.width.next = self.issue.width.val();
         self.stepper.decrement.next = self.issue.decrement.val();
-        self.stepper.at_tc.next = self.issue.at_tc.val();
+        self.stepper.at_tc.next = self.at_tc_v.val();
+        self.stepper.hold.next = self.pair_unit.val() & self.regs.cmd_ch0_hold.val();
         self.stepper.base.next = self.b_base.val();
         self.stepper.autoinit.next = self.b_autoinit.val();
         self.stepper.count.next = self.issue.count.val();
@@ -687,31 +823,53 @@ impl Logic for MapDma {
         self.requests.addr_lo.next = self.issue.addr.val().get_bits::<2>(0);
         self.requests.width.next = self.issue.width.val();
         self.requests.src_data.next = self.b_src_data.val();
+        self.requests.alt.next = self.alt_push.val();
+        self.requests.alt_phys.next = self.alt_phys.val();
+        self.requests.alt_width.next = self.alt_width.val();
+        self.requests.alt_data.next = self.alt_data.val();
 
         self.commit_oh.next = self.issue.commit_oh.val();
         self.tc_commit_oh.next = 0.into();
-        if self.issue.at_tc.val() {
+        if self.at_tc_v.val() {
             self.tc_commit_oh.next = self.commit_oh.val();
+            // The pair's terminal count is both channels'.
+            if self.pair_unit.val() & self.issue.commit.val() {
+                self.tc_commit_oh.next = self.commit_oh.val() | bits::<4>(2);
+            }
         }
         self.tc_events.next = self.tc_commit_oh.val() | self.eop_act.val();
 
         // ---- AXI4 master requests ----------------------------------------------------------
         self.push_write.next = self.issue.commit.val() & (self.issue.transfer.val() == 1);
         self.push_read.next = self.issue.commit.val() & (self.issue.transfer.val() == 2);
-        self.responses.push_write.next = self.push_write.val();
+        self.responses.push_write.next = self.push_write.val() | self.alt_push.val();
         self.responses.push_read.next = self.push_read.val();
+        self.responses.unit_m2m.next = self.pair_unit.val();
+        self.wunit_addr_v.next = self.issue.addr.val();
+        self.wunit_ch_v.next = self.issue.ch.val();
+        if self.alt_push.val() {
+            self.wunit_addr_v.next = self.alt_addr.val();
+            self.wunit_ch_v.next = 1.into();
+        }
+        self.responses.wunit_addr.next = self.wunit_addr_v.val();
+        self.responses.wunit_channel.next = self.wunit_ch_v.val();
         self.responses.unit_addr.next = self.issue.addr.val();
         self.responses.unit_channel.next = self.issue.ch.val();
+        // The engine's unit counts from its apply stage (a pair unit there is channel 0's
+        // read); the writer's write of channel 1 from its push (its B lands clocks later).
         self.applied_io_oh.next = 0.into();
         if self.issue.apply_io.val() {
-            self.applied_io_oh.next = self.apply_oh.val();
+            self.applied_io_oh.next = self.issue.apply_oh.val();
+        }
+        if self.alt_push.val() {
+            self.applied_io_oh.next = self.applied_io_oh.val() | bits::<4>(2);
         }
         self.responses.applied_oh.next = self.applied_io_oh.val();
         self.responses.unit_lane.next = self.requests.lane.val();
         self.responses.unit_width.next = self.issue.width.val();
-        self.responses.unit_tc.next = self.issue.at_tc.val();
+        self.responses.unit_tc.next = self.at_tc_v.val();
         self.requests.reset.next = self.reset.val();
-        self.requests.push_write.next = self.push_write.val();
+        self.requests.push_write.next = self.push_write.val() | self.alt_push.val();
         self.requests.push_read.next = self.push_read.val();
         self.requests.awready.next = self.m_axi_awready.val();
         self.requests.wready.next = self.m_axi_wready.val();
@@ -748,6 +906,37 @@ impl Logic for MapDma {
                 .replace_bit(i, self.dev[i].snk_ready.val());
         }
         self.responses.snk_ready.next = self.snk_ready_v.val();
+        self.responses.m2m_ready.next = self.m2m_rdy.val();
+        for i in 0..self.m2m.len() {
+            self.m2m[i].clock.next = self.clock.val();
+            self.m2m[i].reset.next = self.reset.val();
+            self.m2m[i].master_clear.next = self.regs.master_clear.val();
+            self.m2m[i].enable.next = self.regs.cmd_mem_to_mem.val();
+            self.m2m[i].wr.next = self.wr.val();
+            self.m2m[i].wd.next = self.wd.val();
+            self.m2m[i].w_map.next = self.wdec.map.val();
+            self.m2m[i].w_map_index.next = self.wdec.map_index.val();
+            self.m2m[i].stage_valid.next = self.issue.valid.val();
+            self.m2m[i].load_pick.next = self.issue.load_pick.val();
+            self.m2m[i].pick_ch.next = self.select.pick_ch.val();
+            self.m2m[i].load_follow.next = self.issue.load_follow.val();
+            self.m2m[i].keep.next = self.issue.keep.val();
+            self.m2m[i].commit.next = self.issue.commit.val();
+            self.m2m[i].width.next = self.issue.width.val();
+            self.m2m[i].c1_addr.next = self.channels[1].cur_addr.val();
+            self.m2m[i].c1_count.next = self.channels[1].cur_count.val();
+            self.m2m[i].c1_page.next = self.channels[1].page.val();
+            self.m2m[i].c1_at_tc.next = self.channels[1].at_tc.val();
+            self.m2m[i].c1_base.next = self.channels[1].base.val();
+            self.m2m[i].c1_base_count.next = self.channels[1].reload_count.val();
+            self.m2m[i].c1_autoinit.next = self.channels[1].autoinit.val();
+            self.m2m[i].c1_decrement.next = self.channels[1].decrement.val();
+            self.m2m[i].r_valid.next = self.responses.m2m_valid.val();
+            self.m2m[i].r_take.next = self.responses.m2m_take.val();
+            self.m2m[i].r_data.next = self.responses.snk_data.val();
+            self.m2m[i].r_width.next = self.responses.m2m_width.val();
+            self.m2m[i].push.next = self.alt_push.val();
+        }
 
         // ---- Translation: map-register writes and read-back ---------------------------------
         self.translation.wr.next = self.wr.val();
@@ -773,9 +962,9 @@ impl Logic for MapDma {
         self.native.r_fault_cause.next = self.rdec.fault_cause.val();
         self.native.tc_events.next = self.tc_events.val();
         self.native.unit_fault.next = self.issue.fault.val();
-        self.native.unit_onehot.next = self.issue.onehot.val();
-        self.native.unit_logical.next = self.issue.logical.val();
-        self.native.unit_cause.next = self.translation.cause.val();
+        self.native.unit_onehot.next = self.fault_oh_v.val();
+        self.native.unit_logical.next = self.fault_logical_v.val();
+        self.native.unit_cause.next = self.fault_cause_v.val();
         self.native.r_fault.next = self.responses.r_fault.val();
         self.native.r_fault_addr_in.next = self.responses.r_fault_addr.val();
         self.native.r_fault_resp.next = self.responses.r_fault_resp.val();
@@ -811,6 +1000,7 @@ impl Logic for MapDma {
         self.regs.requesting.next = self.requesting.val();
         self.regs.tc_events.next = self.tc_events.val();
         self.regs.map_word.next = self.translation.map_word.val();
+        self.regs.temporary.next = self.temporary_v.val();
         self.axil.rd_data.next = self.regs.rd_data.val();
         self.axil.rd_err.next = self.regs.rd_err.val();
         // CH_CONFIG.BUSY: the issue stage holds a unit of the channel, or the channel owns the
@@ -836,9 +1026,16 @@ impl Logic for MapDma {
             self.channels[i].wr_page.next = self.regs.wr_page.val().get_bit(i);
             self.channels[i].wr_width.next = self.regs.wr_width.val().get_bit(i);
             self.channels[i].advance.next = self.apply_oh.val().get_bit(i);
-            self.channels[i].advance_tc.next = self.issue.apply_tc.val();
-            self.channels[i].next_addr.next = self.issue.apply_addr.val();
-            self.channels[i].next_count.next = self.issue.apply_count.val();
+            self.channels[i].advance_tc.next = self.apply_tc_v.val();
+            // Channel 1 of a pair takes its own unit (scratch locals: one assignment each).
+            self.t_next_addr.next = self.issue.apply_addr.val();
+            self.t_next_count.next = self.issue.apply_count.val();
+            if self.dest_apply_oh.val().get_bit(i) {
+                self.t_next_addr.next = self.dest_addr_v.val();
+                self.t_next_count.next = self.dest_count_v.val();
+            }
+            self.channels[i].next_addr.next = self.t_next_addr.val();
+            self.channels[i].next_count.next = self.t_next_count.val();
             self.channels[i].eop.next = self.eop_act.val().get_bit(i);
             self.channels[i].halt.next = self.native.fault_new.val().get_bit(i);
             self.channels[i].unhalt.next = self.native.fault_clear.val().get_bit(i);

@@ -72,12 +72,17 @@ pub struct Regs8237 {
     /// the map entry (its RAM answers a clock later, when the read data is taken).
     pub native_rd: Signal<In, Bits<32>>,
     pub map_word: Signal<In, Bits<32>>,
+    /// The temporary register (last unit of a memory-to-memory transfer), read at port 13.
+    pub temporary: Signal<In, Bits<32>>,
 
     /// COMMAND bits the engine uses (DISABLE, ROTATING, DREQ_SENSE_LOW, DACK_SENSE_HIGH).
     pub cmd_disable: Signal<Out, Bit>,
     pub cmd_rotating: Signal<Out, Bit>,
     pub cmd_dreq_low: Signal<Out, Bit>,
     pub cmd_dack_high: Signal<Out, Bit>,
+    /// COMMAND.MEM_TO_MEM and COMMAND.CH0_ADDRESS_HOLD (DESIGN §3a).
+    pub cmd_mem_to_mem: Signal<Out, Bit>,
+    pub cmd_ch0_hold: Signal<Out, Bit>,
     pub master_clear: Signal<Out, Bit>,
     /// Per-channel strobes, bit c for channel c.
     pub wr_addr_lo: Signal<Out, Bits<4>>,
@@ -109,10 +114,13 @@ pub struct Regs8237 {
     k_p_master_clear: Constant<Bits<4>>,
     k_p_clear_mask: Constant<Bits<4>>,
     k_p_all_mask: Constant<Bits<4>>,
+    k_p_temporary: Constant<Bits<4>>,
     k_cmd_disable: Constant<Bits<8>>,
     k_cmd_rotating: Constant<Bits<8>>,
     k_cmd_dreq_low: Constant<Bits<8>>,
     k_cmd_dack_high: Constant<Bits<8>>,
+    k_cmd_mem_to_mem: Constant<Bits<8>>,
+    k_cmd_ch0_hold: Constant<Bits<8>>,
     k_id: Constant<Bits<32>>,
     k_version: Constant<Bits<32>>,
     k_config0: Constant<Bits<32>>,
@@ -192,10 +200,15 @@ impl Regs8237 {
             cmd_rotating: Default::default(),
             cmd_dreq_low: Default::default(),
             cmd_dack_high: Default::default(),
+            cmd_mem_to_mem: Default::default(),
+            cmd_ch0_hold: Default::default(),
+            temporary: Default::default(),
             k_cmd_disable: bit(regmap::command::DISABLE),
             k_cmd_rotating: bit(regmap::command::ROTATING),
             k_cmd_dreq_low: bit(regmap::command::DREQ_LOW),
             k_cmd_dack_high: bit(regmap::command::DACK_HIGH),
+            k_cmd_mem_to_mem: bit(regmap::command::MEM_TO_MEM),
+            k_cmd_ch0_hold: bit(regmap::command::CH0_HOLD),
             master_clear: Default::default(),
             wr_addr_lo: Default::default(),
             wr_addr_hi: Default::default(),
@@ -221,6 +234,7 @@ impl Regs8237 {
             k_p_master_clear: port(regmap::MASTER_CLEAR.offset),
             k_p_clear_mask: port(regmap::CLEAR_MASK.offset),
             k_p_all_mask: port(regmap::ALL_MASK.offset),
+            k_p_temporary: port(regmap::TEMPORARY.offset),
             k_id: k32(regmap::ID_MAGIC),
             k_version: k32(regmap::HW_VERSION.reset(cfg)),
             k_config0: k32(cfg.config0()),
@@ -411,6 +425,8 @@ impl Logic for Regs8237 {
         self.cmd_rotating.next = (self.command_r.q.val() & self.k_cmd_rotating.val()).any();
         self.cmd_dreq_low.next = (self.command_r.q.val() & self.k_cmd_dreq_low.val()).any();
         self.cmd_dack_high.next = (self.command_r.q.val() & self.k_cmd_dack_high.val()).any();
+        self.cmd_mem_to_mem.next = (self.command_r.q.val() & self.k_cmd_mem_to_mem.val()).any();
+        self.cmd_ch0_hold.next = (self.command_r.q.val() & self.k_cmd_ch0_hold.val()).any();
         self.flip_flop.next = self.flip_flop_r.q.val();
         self.status_tc.next = self.status_tc_r.q.val();
         self.eop_out.next = self.eop_pulse.q.val();
@@ -442,6 +458,9 @@ impl Logic for Regs8237 {
             }
             if self.r_port.val() == self.k_p_all_mask.val() {
                 self.rd_mux.next = bit_cast::<32, 4>(self.masks.val()) | 0xF0;
+            }
+            if self.r_port.val() == self.k_p_temporary.val() {
+                self.rd_mux.next = self.temporary.val();
             }
         }
         for i in 0..self.ch.len() {

@@ -27,6 +27,8 @@ mod tag {
     pub const WIDTH_LSB: u64 = 20;
     /// The unit that reached terminal count.
     pub const TC_BIT: u64 = 22;
+    /// A memory-to-memory read: its data goes to the `mem2mem` writer, not to a device sink.
+    pub const M2M_BIT: u64 = 23;
 }
 
 #[derive(LogicBlock)]
@@ -47,6 +49,12 @@ pub struct Responses {
     /// stage, a clock after the issue): counted in flight from then, so the in-flight count
     /// and the channel's address and count registers show a unit from the same clock.
     pub applied_oh: Signal<In, Bits<4>>,
+    /// The read unit is a memory-to-memory read (DESIGN §3a).
+    pub unit_m2m: Signal<In, Bit>,
+    /// The write pushed this clock (`push_write`): its address register and channel (a
+    /// memory-to-memory write is pushed by the writer, beside a read pushed by the engine).
+    pub wunit_addr: Signal<In, Bits<16>>,
+    pub wunit_channel: Signal<In, Bits<2>>,
     /// Fewer than `outstanding` reads / writes in flight (registered).
     pub rd_room: Signal<Out, Bit>,
     pub wr_room: Signal<Out, Bit>,
@@ -64,6 +72,13 @@ pub struct Responses {
     pub snk_valid: Signal<Out, Bits<4>>,
     pub snk_data: Signal<Out, Bits<32>>,
     pub snk_last: Signal<Out, Bit>,
+    /// Memory-to-memory reads: READY of the writer in; the beat (on `snk_data`) is valid for
+    /// it (`m2m_valid`); a memory-to-memory head is taken this clock, delivered or not (error,
+    /// owed from before a master clear: `m2m_take`); the unit's width code.
+    pub m2m_ready: Signal<In, Bit>,
+    pub m2m_valid: Signal<Out, Bit>,
+    pub m2m_take: Signal<Out, Bit>,
+    pub m2m_width: Signal<Out, Bits<2>>,
 
     /// A bus error for a unit of channel c (one-hot), with the unit's address register value
     /// and the response code (SLVERR = 2, DECERR = 3). Registered: reported the clock after the
@@ -88,6 +103,7 @@ pub struct Responses {
     k_tag_lane: Constant<Bits<5>>,
     k_tag_width: Constant<Bits<5>>,
     k_tag_tc: Constant<Bits<5>>,
+    k_tag_m2m: Constant<Bits<5>>,
     rd_tags: TagFifo,
     wr_tags: TagFifo,
     rd_out: DFF<Bits<6>>,
@@ -104,6 +120,9 @@ pub struct Responses {
     w_fault_addr_r: DFF<Bits<16>>,
     w_fault_resp_r: DFF<Bits<2>>,
     tag_in: Signal<Local, Tag>,
+    wtag_in: Signal<Local, Tag>,
+    r_tag_m2m: Signal<Local, Tag>,
+    r_is_m2m: Signal<Local, Bit>,
     /// Head tags shifted so the field sits at bit 0.
     r_tag_channel: Signal<Local, Tag>,
     r_tag_lane: Signal<Local, Tag>,
@@ -154,6 +173,13 @@ impl Responses {
             unit_lane: Default::default(),
             unit_width: Default::default(),
             unit_tc: Default::default(),
+            unit_m2m: Default::default(),
+            wunit_addr: Default::default(),
+            wunit_channel: Default::default(),
+            m2m_ready: Default::default(),
+            m2m_valid: Default::default(),
+            m2m_take: Default::default(),
+            m2m_width: Default::default(),
             rd_room: Default::default(),
             wr_room: Default::default(),
             rvalid: Default::default(),
@@ -180,6 +206,7 @@ impl Responses {
             k_tag_lane: Constant::new(tag::LANE_LSB.to_bits()),
             k_tag_width: Constant::new(tag::WIDTH_LSB.to_bits()),
             k_tag_tc: Constant::new(tag::TC_BIT.to_bits()),
+            k_tag_m2m: Constant::new(tag::M2M_BIT.to_bits()),
             rd_tags: Default::default(),
             wr_tags: Default::default(),
             rd_out: Default::default(),
@@ -195,6 +222,9 @@ impl Responses {
             w_fault_addr_r: Default::default(),
             w_fault_resp_r: Default::default(),
             tag_in: Default::default(),
+            wtag_in: Default::default(),
+            r_tag_m2m: Default::default(),
+            r_is_m2m: Default::default(),
             r_tag_channel: Default::default(),
             r_tag_lane: Default::default(),
             r_tag_width: Default::default(),
@@ -260,9 +290,13 @@ impl Logic for Responses {
             | (bit_cast::<24, 2>(self.unit_channel.val()) << self.k_tag_channel.val())
             | (bit_cast::<24, 2>(self.unit_lane.val()) << self.k_tag_lane.val())
             | (bit_cast::<24, 2>(self.unit_width.val()) << self.k_tag_width.val())
-            | (bit_cast::<24, 1>(self.unit_tc.val().into()) << self.k_tag_tc.val());
+            | (bit_cast::<24, 1>(self.unit_tc.val().into()) << self.k_tag_tc.val())
+            | (bit_cast::<24, 1>(self.unit_m2m.val().into()) << self.k_tag_m2m.val());
+        // A write's tag needs its address and channel only (the B response names them).
+        self.wtag_in.next = (bit_cast::<24, 16>(self.wunit_addr.val()) << self.k_tag_addr.val())
+            | (bit_cast::<24, 2>(self.wunit_channel.val()) << self.k_tag_channel.val());
         self.rd_tags.data_in.next = self.tag_in.val();
-        self.wr_tags.data_in.next = self.tag_in.val();
+        self.wr_tags.data_in.next = self.wtag_in.val();
         self.rd_tags.write.next = self.push_read.val();
         self.wr_tags.write.next = self.push_write.val();
 
@@ -271,6 +305,8 @@ impl Logic for Responses {
         self.r_tag_width.next = self.rd_tags.data_out.val() >> self.k_tag_width.val();
         self.r_tag_tc.next = self.rd_tags.data_out.val() >> self.k_tag_tc.val();
         self.r_tag_addr.next = self.rd_tags.data_out.val() >> self.k_tag_addr.val();
+        self.r_tag_m2m.next = self.rd_tags.data_out.val() >> self.k_tag_m2m.val();
+        self.r_is_m2m.next = !self.rd_tags.empty.val() & self.r_tag_m2m.val().get_bit(0);
         self.w_tag_channel.next = self.wr_tags.data_out.val() >> self.k_tag_channel.val();
         self.w_tag_addr.next = self.wr_tags.data_out.val() >> self.k_tag_addr.val();
 
@@ -281,6 +317,9 @@ impl Logic for Responses {
         self.r_deliver.next =
             !self.rd_tags.empty.val() & (self.rd_discard.q.val() == 0) & !self.r_err.val();
         self.r_ready.next = (self.snk_ready.val() & self.r_head.val()).any();
+        if self.r_is_m2m.val() {
+            self.r_ready.next = self.m2m_ready.val();
+        }
         if !self.rd_tags.empty.val() & !self.r_deliver.val() {
             self.r_ready.next = true;
         }
@@ -300,7 +339,7 @@ impl Logic for Responses {
             self.r_unit.next = self.r_word.val() & 0xFFFF;
         }
         self.r_valid_oh.next = 0.into();
-        if self.rvalid.val() & self.r_deliver.val() {
+        if self.rvalid.val() & self.r_deliver.val() & !self.r_is_m2m.val() {
             self.r_valid_oh.next = self.r_head.val();
         }
         self.r_fault_oh.next = 0.into();
@@ -312,6 +351,9 @@ impl Logic for Responses {
         self.snk_data.next = self.r_unit.val();
         self.snk_valid.next = self.r_valid_oh.val();
         self.snk_last.next = self.r_tag_tc.val().get_bit(0);
+        self.m2m_valid.next = self.rvalid.val() & self.r_deliver.val() & self.r_is_m2m.val();
+        self.m2m_take.next = self.r_take.val() & self.r_is_m2m.val();
+        self.m2m_width.next = self.r_tag_width.val().get_bits::<2>(0);
         self.r_fault_r.d.next = self.r_fault_oh.val();
         self.r_fault_addr_r.d.next = self.r_tag_addr.val().get_bits::<16>(0);
         self.r_fault_resp_r.d.next = self.rresp.val();

@@ -23,6 +23,7 @@ pub mod bus_master;
 pub mod checker;
 pub mod device;
 pub mod engine;
+pub mod m2m_scenario;
 pub mod mapdma;
 pub mod memory;
 pub mod observe;

@@ -5,7 +5,8 @@
 //! - `sim`: simulation speed of the full streaming bench on both engines (Verilator vs rust-hdl)
 //!   and of the Verilator model alone, and DMA efficiency of auto-initialize streams (units per
 //!   clock, idle clocks at each wrap) at memory latency 1 and 16, and the bus-master port's
-//!   beats per clock with no backpressure.
+//!   beats per clock with no backpressure, and memory-to-memory block streams (units per clock
+//!   at each latency).
 //! - `host`: allocate-channel → map → flush → free cycles per second of the host library on the
 //!   reference model and on the Verilator model, and their ratio.
 
@@ -21,6 +22,7 @@ use mapdma_sim::bench::{
     Timing,
 };
 use mapdma_sim::bm_scenario::{bench_config as bm_bench_config, bus_master_beats_per_clock};
+use mapdma_sim::m2m_scenario::{mem_to_mem_config, mem_to_mem_efficiency};
 use mapdma_sim::mapdma::{system, EngineKind};
 
 use super::checks;
@@ -220,7 +222,42 @@ fn sim(a: &SimBenchArgs) -> anyhow::Result<()> {
             efficiency_row(&e);
         }
     }
-    bus_master_rows(a)
+    bus_master_rows(a)?;
+    mem_to_mem_rows(a)
+}
+
+/// Memory-to-memory throughput: a stream of blocks (both channels auto-initialize, DREQ0
+/// held), 32-bit units, no backpressure, at each memory latency.
+fn mem_to_mem_rows(a: &SimBenchArgs) -> anyhow::Result<()> {
+    let cfg = Config::default();
+    println!();
+    println!(
+        "Memory-to-memory: block-mode auto-initialize stream of 32-bit units, channel 0 the \
+         source, channel 1 a {}-byte destination block, {} blocks, no backpressure (units timed \
+         where the memory accepts their writes; Verilator model)",
+        a.buffer, a.passes
+    );
+    println!(
+        "  {:<6} {:>7} {:>7} {:>7} {:>11}  idle clocks at each wrap",
+        "dir", "latency", "units", "clocks", "units/clock"
+    );
+    for &latency in &a.latency {
+        let sys = mem_to_mem_config(1, latency, 1.0, true);
+        let mut s = system(EngineKind::Verilator, &cfg, sys)?;
+        let e = mem_to_mem_efficiency(&mut s, a.buffer, a.passes)
+            .with_context(|| format!("memory-to-memory stream at latency {latency}"))?;
+        let idle: Vec<String> = e.wrap_idle.iter().map(|v| v.to_string()).collect();
+        println!(
+            "  {:<6} {:>7} {:>7} {:>7} {:>11.4}  {}",
+            "m2m",
+            latency,
+            e.units,
+            e.cycles,
+            e.units_per_clock(),
+            idle.join(" ")
+        );
+    }
+    Ok(())
 }
 
 /// The bus-master port's throughput: a device streaming whole pages in 16-beat bursts through

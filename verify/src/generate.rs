@@ -41,6 +41,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Range;
 
+#[path = "generate_m2m.rs"]
+mod m2m;
+
 /// Candidates tried per seed before giving up.
 pub const MAX_ATTEMPTS: usize = 64;
 
@@ -632,6 +635,14 @@ fn candidate(seed: u64, rng: &mut StdRng) -> Program {
         writable: writable_ranges(&cfg, &chans, &claimed),
         bus_errors,
     };
+    if g.rng.gen_bool(0.5) {
+        rounds.extend(m2m::mem_to_mem_round(
+            &mut g,
+            &mut claimed,
+            &mut memory,
+            command,
+        ));
+    }
     if cfg.bus_master_port && g.rng.gen_bool(0.75) {
         rounds.extend(bus_master_round(&cfg, g.rng, &claimed, &mut memory));
     }
@@ -726,10 +737,11 @@ fn pick_pins(rng: &mut StdRng, chans: &mut [Chan]) -> Pins {
 }
 
 /// The COMMAND value of the program (without DISABLE): stored-only bits at random, the
-/// priority and the pin polarities.
+/// priority and the pin polarities. MEM_TO_MEM stays clear: these rounds are shaped for
+/// device channels; memory-to-memory (DESIGN §3a) gets a round of its own at the end
+/// (`generate_m2m.rs`). CH0_ADDRESS_HOLD acts only with MEM_TO_MEM, so it stays random.
 fn command_word(cfg: &Config, rng: &mut StdRng, pins: Pins) -> u32 {
-    rm::command::MEM_TO_MEM.put(cfg, rng.gen_bool(0.1) as u32)
-        | rm::command::CH0_HOLD.put(cfg, rng.gen_bool(0.1) as u32)
+    rm::command::CH0_HOLD.put(cfg, rng.gen_bool(0.1) as u32)
         | rm::command::COMPRESSED.put(cfg, rng.gen_bool(0.2) as u32)
         | rm::command::ROTATING.put(cfg, rng.gen_bool(0.5) as u32)
         | rm::command::EXTENDED_WRITE.put(cfg, rng.gen_bool(0.2) as u32)

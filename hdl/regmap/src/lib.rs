@@ -287,7 +287,7 @@ pub mod command {
         Bits(1),
         W,
         0,
-        "Memory-to-memory enable. Stored; mapdma does not perform memory-to-memory transfers.",
+        "Memory-to-memory enable: channel 0 is the source, channel 1 the destination and length (DESIGN §3a). No effect with one channel.",
     );
     pub const CH0_HOLD: Field = f(
         "CH0_ADDRESS_HOLD",
@@ -295,7 +295,7 @@ pub mod command {
         Bits(1),
         W,
         0,
-        "Channel 0 address hold (memory-to-memory only). Stored, no effect.",
+        "Channel 0 address hold (memory-to-memory only): channel 0's address does not step, one unit fills the block.",
     );
     pub const DISABLE: Field = f(
         "CONTROLLER_DISABLE",
@@ -517,10 +517,10 @@ pub const TEMPORARY: Register = Register {
     fields: &[f(
         "DATA",
         0,
-        Bits(8),
+        Bits(32),
         R,
         0,
-        "Last byte of a memory-to-memory transfer; mapdma performs none, so it reads 0.",
+        "Last unit of a memory-to-memory transfer (zero-extended); master clear and reset clear it.",
     )],
     doc: "8237 port 13, read: temporary register.",
 };

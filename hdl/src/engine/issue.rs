@@ -100,6 +100,10 @@ pub struct Issue {
     pub apply_count: Signal<Out, Bits<16>>,
     pub apply_tc: Signal<Out, Bit>,
     pub apply_io: Signal<Out, Bit>,
+    /// The stage takes the pick / the following unit of its channel into the next clock
+    /// (for blocks that keep a copy beside the stage, `mem2mem`).
+    pub load_pick: Signal<Out, Bit>,
+    pub load_follow: Signal<Out, Bit>,
 
     b_valid: DFF<Bit>,
     b_ch: DFF<Bits<2>>,
@@ -262,5 +266,7 @@ impl Logic for Issue {
         self.apply_count.next = self.ap_count.q.val();
         self.apply_tc.next = self.ap_tc.q.val();
         self.apply_io.next = self.ap_io.q.val();
+        self.load_pick.next = self.take_pick.val();
+        self.load_follow.next = self.take_follow.val();
     }
 }

@@ -26,6 +26,8 @@ pub struct Stepper {
     pub addr: Signal<In, Bits<16>>,
     pub width: Signal<In, Bits<2>>,
     pub decrement: Signal<In, Bit>,
+    /// The address does not step (COMMAND.CH0_ADDRESS_HOLD on a memory-to-memory source).
+    pub hold: Signal<In, Bit>,
     pub at_tc: Signal<In, Bit>,
     pub base: Signal<In, Bits<16>>,
     pub autoinit: Signal<In, Bit>,
@@ -56,6 +58,9 @@ impl Logic for Stepper {
         self.step.next = bit_cast::<16, 3>(bits::<3>(1) << self.width.val());
         if self.decrement.val() {
             self.step.next = bits::<16>(0xFFFF) << self.width.val();
+        }
+        if self.hold.val() {
+            self.step.next = 0.into();
         }
         self.sum.next = self.addr.val() + self.step.val();
         self.dec.next = self.count.val() - 1;

@@ -118,6 +118,8 @@ pub struct Controller {
     pub owner: Option<usize>,
     /// Last channel that moved a unit (for rotating priority).
     pub last_served: Option<usize>,
+    /// Temporary register: the last unit of a memory-to-memory transfer (DESIGN §3a).
+    pub temporary: u32,
 }
 
 impl Controller {
@@ -138,6 +140,7 @@ impl Controller {
             bm_fault_addr: 0,
             owner: None,
             last_served: None,
+            temporary: 0,
         }
     }
 
@@ -260,7 +263,8 @@ impl Controller {
             Reg::BmFault => self.bm_fault,
             Reg::BmFaultAddr => self.bm_fault_addr,
             Reg::Map(i) => self.map[i],
-            // Write-only ports, the temporary register and unconfigured channels read 0.
+            Reg::MasterClearTemporary => self.temporary,
+            // Write-only ports and unconfigured channels read 0.
             _ => 0,
         }
     }
@@ -375,6 +379,7 @@ impl Controller {
 
     fn master_clear(&mut self) {
         self.command = 0;
+        self.temporary = 0;
         self.tc_status = 0;
         self.flip_flop = false;
         self.owner = None;
@@ -410,6 +415,10 @@ impl Controller {
     pub fn external_eop(&mut self, c: usize) {
         if self.configured(c) && !self.channels[c].masked {
             self.terminal(c);
+            // An EOP on the destination ends the pair's block (DESIGN §3a).
+            if c == 1 && self.mem_to_mem() {
+                self.channels[0].block_active = false;
+            }
         }
     }
 
@@ -438,8 +447,17 @@ impl Controller {
         }
     }
 
+    /// COMMAND.MEM_TO_MEM with at least two channels: channels 0 and 1 are a pair (§3a).
+    pub fn mem_to_mem(&self) -> bool {
+        self.cfg.channels >= 2 && self.command_bit(&rm::command::MEM_TO_MEM)
+    }
+
     fn eligible(&self, c: usize, devices: &[Device]) -> bool {
         let ch = &self.channels[c];
+        // A pair: channel 1 never runs on its own, channel 0 only while channel 1 can take units.
+        if self.mem_to_mem() && (c == 1 || self.channels[1].masked || self.channels[1].halted) {
+            return false;
+        }
         self.configured(c)
             && !ch.masked
             && !ch.halted
@@ -451,6 +469,10 @@ impl Controller {
     pub fn select(&mut self, devices: &[Device]) -> Option<usize> {
         if self.command_bit(&rm::command::DISABLE) {
             return None;
+        }
+        // A pair whose destination cannot take units ends channel 0's block service.
+        if self.mem_to_mem() && (self.channels[1].masked || self.channels[1].halted) {
+            self.channels[0].block_active = false;
         }
         if let Some(o) = self.owner {
             let ch = &self.channels[o];
@@ -492,6 +514,9 @@ impl Controller {
     /// Returns the channel that moved a unit.
     pub fn step(&mut self, memory: &mut Memory, devices: &mut [Device]) -> Option<usize> {
         let c = self.select(devices)?;
+        if c == 0 && self.mem_to_mem() {
+            return self.step_pair(memory, devices);
+        }
         let (transfer, w) = {
             let ch = &self.channels[c];
             (ch.transfer(), ch.unit_bytes())
@@ -559,6 +584,79 @@ impl Controller {
             self.fault(c, cause, logical);
         }
         Some(c)
+    }
+}
+
+impl Controller {
+    /// One memory-to-memory unit (DESIGN §3a): read at channel 0's address, write at channel
+    /// 1's, channel 1's width; channel 1's count gives the terminal count, which both channels
+    /// take. Both sides translate before anything moves (the source first).
+    fn step_pair(&mut self, memory: &mut Memory, devices: &mut [Device]) -> Option<usize> {
+        let w = self.channels[1].unit_bytes();
+        let (src, dst) = (self.logical(0), self.logical(1));
+        let src_phys = match self.translate(src & !(w - 1), false) {
+            Ok(p) => p,
+            Err(cause) => {
+                self.fault(0, cause, src);
+                return None;
+            }
+        };
+        let dst_phys = match self.translate(dst & !(w - 1), true) {
+            Ok(p) => p,
+            Err(cause) => {
+                self.fault(1, cause, dst);
+                return None;
+            }
+        };
+        let read_error = memory.dma_response(src_phys, w as u64);
+        let mut write_error = None;
+        if read_error.is_none() {
+            let mut data = vec![0; w as usize];
+            memory.read_raw(src_phys, &mut data);
+            self.temporary = data.iter().rev().fold(0, |v, &b| (v << 8) | b as u32);
+            write_error = memory.dma_response(dst_phys, w as u64);
+            if write_error.is_none() {
+                memory.write_raw(dst_phys, &data);
+            }
+        }
+        devices[0].moved();
+        let hold = self.command_bit(&rm::command::CH0_HOLD);
+        let step = |ch: &mut ChannelState, hold: bool| {
+            if !hold {
+                ch.current_address = if ch.decrement() {
+                    ch.current_address.wrapping_sub(w as u16)
+                } else {
+                    ch.current_address.wrapping_add(w as u16)
+                };
+            }
+            ch.current_count = ch.current_count.wrapping_sub(1);
+        };
+        step(&mut self.channels[0], hold);
+        let tc = self.channels[1].current_count == 0;
+        step(&mut self.channels[1], false);
+        let service = self.channels[0].service();
+        self.last_served = Some(0);
+        self.owner = match service {
+            ServiceMode::Block | ServiceMode::Demand => Some(0),
+            _ => None,
+        };
+        if service == ServiceMode::Block {
+            self.channels[0].block_active = true;
+        }
+        if tc {
+            self.terminal(0);
+            self.terminal(1);
+        }
+        for (c, error, logical) in [(0, read_error, src), (1, write_error, dst)] {
+            if let Some(response) = error {
+                let cause = match response {
+                    BusResponse::SlaveError => FaultCause::SlaveError,
+                    BusResponse::DecodeError => FaultCause::DecodeError,
+                };
+                self.fault(c, cause, logical);
+            }
+        }
+        Some(0)
     }
 }
 

@@ -684,3 +684,110 @@ fn dump_lists_every_readable_register_without_side_effects() {
     let _ = m.dump();
     assert_eq!(m.controller().flip_flop, flip_flop);
 }
+
+/// DESIGN §3a: channel 0 the source, channel 1 the destination and count (its width), the
+/// pair's terminal count on both channels, the temporary register, ch0 address hold, and a
+/// destination fault latched on channel 1 with nothing written.
+#[test]
+fn memory_to_memory_copies_with_channel_1_count_and_faults_on_the_destination() {
+    let mut m = model();
+    let src = map_page(&mut m, 0, false);
+    let dst = map_page(&mut m, 1, true);
+    let data: Vec<u8> = (0..64u8).map(|i| i.wrapping_mul(37) ^ 0x5A).collect();
+    m.memory_mut().write_raw(src, &data);
+    program(
+        &mut m,
+        0,
+        0x0010,
+        0x1_0000,
+        0,
+        TransferType::Read,
+        false,
+        ServiceMode::Block,
+    );
+    program(
+        &mut m,
+        1,
+        0x1000,
+        8,
+        1,
+        TransferType::Read,
+        false,
+        ServiceMode::Block,
+    );
+    w(
+        &mut m,
+        rm::COMMAND.offset,
+        rm::command::MEM_TO_MEM.put(&cfg(), 1),
+    );
+    unmask(&mut m, 1);
+    unmask(&mut m, 0);
+    w(&mut m, rm::REQUEST.offset, 0b100);
+    m.advance(100);
+    let mut got = [0u8; 18];
+    m.memory().read_raw(dst, &mut got);
+    assert_eq!(&got[..16], &data[0x10..0x20], "eight 16-bit units");
+    assert_eq!(&got[16..], &[0, 0], "nothing past the count");
+    assert_eq!(
+        r(&mut m, rm::STATUS.offset) & 0xF,
+        0b0011,
+        "TC on both channels"
+    );
+    assert_eq!(r(&mut m, rm::ALL_MASK.offset) & 3, 3);
+    assert_eq!(read16(&mut m, rm::DMA_ADDR.at(0)), 0x0020);
+    assert_eq!(
+        read16(&mut m, rm::DMA_COUNT.at(0)),
+        0xFFF7,
+        "channel 0 counted too"
+    );
+    let last = u16::from_le_bytes([data[0x1E], data[0x1F]]) as u32;
+    assert_eq!(r(&mut m, rm::TEMPORARY.offset), last);
+
+    // Address hold, and a destination page that is read-only after two units.
+    let ro = map_page(&mut m, 2, false);
+    program(
+        &mut m,
+        0,
+        0x0004,
+        0x1_0000,
+        0,
+        TransferType::Read,
+        false,
+        ServiceMode::Block,
+    );
+    program(
+        &mut m,
+        1,
+        0x1FFE,
+        8,
+        0,
+        TransferType::Read,
+        false,
+        ServiceMode::Block,
+    );
+    let cmd = rm::command::MEM_TO_MEM.put(&cfg(), 1) | rm::command::CH0_HOLD.put(&cfg(), 1);
+    w(&mut m, rm::COMMAND.offset, cmd);
+    unmask(&mut m, 1);
+    unmask(&mut m, 0);
+    w(&mut m, rm::REQUEST.offset, 0b100);
+    m.advance(100);
+    let mut two = [0u8; 2];
+    m.memory().read_raw(dst + 0xFFE, &mut two);
+    assert_eq!(two, [data[4], data[4]], "one unit fills the block");
+    let mut none = [0u8; 4];
+    m.memory().read_raw(ro, &mut none);
+    assert_eq!(none, [0; 4]);
+    let causes = r(&mut m, rm::FAULT_CAUSE.offset);
+    assert_eq!(
+        causes >> rm::FAULT_CAUSE_BITS & 0xF,
+        FaultCause::ReadOnly as u32
+    );
+    assert_eq!(causes & 0xF, 0);
+    assert_eq!(r(&mut m, rm::FAULT_ADDR.at(1)), 0x2000);
+    assert_eq!(read16(&mut m, rm::DMA_ADDR.at(0)), 0x0004, "held");
+    assert_eq!(
+        read16(&mut m, rm::DMA_COUNT.at(1)),
+        5,
+        "points at the faulting unit"
+    );
+}
