@@ -431,7 +431,9 @@ impl MapDma {
             select: Default::default(),
             issue: Default::default(),
             stepper: Default::default(),
-            m2m: (0..(n >= 2) as usize).map(|_| Mem2Mem::new(cfg)).collect(),
+            m2m: (0..cfg.has_memory_to_memory() as usize)
+                .map(|_| Mem2Mem::new(cfg))
+                .collect(),
             translation: Translation::new(cfg),
             responses: Responses::new(cfg.outstanding),
             requests: Default::default(),

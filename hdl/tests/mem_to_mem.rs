@@ -13,7 +13,10 @@ fn phys(logical: u32) -> u32 {
 }
 
 fn bench_with(mem: MemConfig, seed: u64) -> Bench {
-    let cfg = Config::default();
+    bench_of(Config::default(), mem, seed)
+}
+
+fn bench_of(cfg: Config, mem: MemConfig, seed: u64) -> Bench {
     let mut b = Bench::with_memory(cfg, mem, seed);
     for i in 0..cfg.map_registers {
         b.map(i, FRAME_BASE + i as u32, true);
@@ -90,6 +93,9 @@ fn block_copy_of_bytes_streams_one_unit_per_clock_and_ends_at_channel_1s_count()
         b.mem_read(phys(0x1000 + 63)) as u32
     );
     assert_eq!(b.devices[1].eop_out_pulses.len(), 1);
+    // Every unit of the pair shows on channel 0's `moved`, none on channel 1's.
+    assert_eq!(b.devices[0].moved_at.len(), 64);
+    assert!(b.devices[1].moved_at.is_empty());
 }
 
 #[test]
@@ -232,4 +238,27 @@ fn device_streams_are_unchanged_without_the_command_bit() {
     b.run_until(200, |b| b.devices[0].sink.len() == 16);
     assert!(b.writes().is_empty());
     assert_eq!(b.read(regmap::TEMPORARY.offset), 0);
+}
+
+#[test]
+fn without_the_pair_the_command_bit_does_nothing() {
+    // Generated without `memory_to_memory`: the request runs channel 0 as its mode says (a
+    // read to its device), and channel 1 stays idle.
+    let cfg = Config {
+        memory_to_memory: false,
+        ..Config::default()
+    };
+    let mut b = bench_of(cfg, MemConfig::default(), 7);
+    fill(&mut b, 0x1000, 16, 0);
+    start(&mut b, 0x1000, 0x3000, 16, UnitWidth::Bits8, false, 0);
+    // Channel 0's block is 65 536 units (`start`): its first units reach its device.
+    b.run_until(300, |b| b.devices[0].sink.len() >= 16);
+    b.run(20);
+    assert!(
+        b.devices[0].sink.len() > 16,
+        "the device gets channel 0's block"
+    );
+    assert!(b.writes().is_empty(), "no memory-to-memory write");
+    assert_eq!(b.read(regmap::TEMPORARY.offset), 0);
+    assert_eq!(b.snap(1).0, 15, "channel 1 did not move");
 }

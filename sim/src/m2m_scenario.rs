@@ -138,10 +138,17 @@ pub fn mem_to_mem_copies<E: Engine>(
 ) -> Result<MemToMemRecord, SimError> {
     let cfg: Config = *s.config();
     let ps = cfg.page_size() as u32;
-    if cfg.channels < 2 || cfg.map_registers < 8 {
+    if !cfg.has_memory_to_memory() || cfg.map_registers < 8 {
         return Err(unsupported(format!(
-            "memory-to-memory needs 2 channels and 8 map registers, not {} and {}",
-            cfg.channels, cfg.map_registers
+            "memory-to-memory needs the pair (2 channels, memory_to_memory) and 8 map \
+             registers, not {} channel(s) {} the pair and {} map registers",
+            cfg.channels,
+            if cfg.memory_to_memory {
+                "with"
+            } else {
+                "without"
+            },
+            cfg.map_registers
         )));
     }
     map_pairs(s, 0..8)?;
@@ -256,7 +263,7 @@ pub fn mem_to_mem_efficiency<E: Engine>(
         )));
     }
     let pages = buffer_bytes.div_ceil(cfg.page_size() as u32);
-    if cfg.channels < 2 || 2 * pages > cfg.map_registers as u32 {
+    if !cfg.has_memory_to_memory() || 2 * pages > cfg.map_registers as u32 {
         return Err(unsupported(format!(
             "a {buffer_bytes}-byte memory-to-memory stream needs 2 channels and {} map registers",
             2 * pages

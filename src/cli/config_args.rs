@@ -30,6 +30,11 @@ pub struct ConfigArgs {
     #[arg(long, value_name = "BOOL", default_value_t = Config::default().bus_master_port,
           action = clap::ArgAction::Set)]
     pub bus_master_port: bool,
+    /// The 8237 memory-to-memory pair (COMMAND.MEM_TO_MEM; channels 0 and 1, so it needs two
+    /// or more channels); false leaves it out (COMMAND bits 0-1 stored with no effect)
+    #[arg(long, value_name = "BOOL", default_value_t = Config::default().memory_to_memory,
+          action = clap::ArgAction::Set)]
+    pub memory_to_memory: bool,
 }
 
 impl ConfigArgs {
@@ -43,6 +48,7 @@ impl ConfigArgs {
             physical_bits: self.physical_bits,
             outstanding: self.outstanding,
             bus_master_port: self.bus_master_port,
+            memory_to_memory: self.memory_to_memory,
         };
         cfg.validate()
             .map_err(|e| super::checks::config_error(&e))?;

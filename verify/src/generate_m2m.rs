@@ -36,7 +36,7 @@ pub(super) fn mem_to_mem_round(
     command: u32,
 ) -> Option<Round> {
     let cfg = g.cfg;
-    if cfg.channels < 2 {
+    if !cfg.has_memory_to_memory() {
         return None;
     }
     let mut free: Vec<usize> = (0..cfg.map_registers)

@@ -24,6 +24,11 @@ pub struct Config {
     /// a bus-master device's AXI4 bursts go through the map registers. Off: the ports stay in
     /// the module, tied off (READY and VALID low).
     pub bus_master_port: bool,
+    /// The 8237 memory-to-memory pair of channels 0 and 1 (COMMAND.MEM_TO_MEM, DESIGN §3a),
+    /// with its writer and its own copy of the map for the destination. Off (or with one
+    /// channel): COMMAND bits 0–1 are stored with no effect, and the core is that much
+    /// smaller (the board designs leave it out to fit the iCEBreaker).
+    pub memory_to_memory: bool,
 }
 
 impl Default for Config {
@@ -36,6 +41,7 @@ impl Default for Config {
             physical_bits: 32,
             outstanding: 32,
             bus_master_port: true,
+            memory_to_memory: true,
         }
     }
 }
@@ -52,8 +58,11 @@ pub const MAX_OUTSTANDING: usize = 32;
 pub const MAX_MAP_REGISTERS: usize = 1024;
 /// CONFIG1 bit that reports [`Config::bus_master_port`] (`config1::BUS_MASTER_PORT`).
 pub const CONFIG1_BUS_MASTER_PORT_BIT: u32 = 15;
+/// CONFIG1 bit that reports [`Config::memory_to_memory`] (`config1::MEMORY_TO_MEMORY`); the
+/// map-register count below it needs 11 bits at most.
+pub const CONFIG1_MEMORY_TO_MEMORY_BIT: u32 = 14;
 /// Hardware version reported in the VERSION register: (major, minor).
-pub const VERSION: (u16, u16) = (1, 2);
+pub const VERSION: (u16, u16) = (1, 3);
 /// Value of the ID register: "MDMA" in ASCII.
 pub const ID_MAGIC: u32 = 0x4D44_4D41;
 
@@ -79,6 +88,11 @@ impl Config {
             bus_master_port: false,
             ..Config::default()
         }
+    }
+
+    /// Whether the memory-to-memory pair is built: asked for, and channels 0 and 1 exist.
+    pub fn has_memory_to_memory(&self) -> bool {
+        self.memory_to_memory && self.channels >= 2
     }
 
     /// Checks every parameter against what the hardware and its register map can express.
@@ -158,6 +172,7 @@ impl Config {
     pub fn config1(&self) -> u32 {
         (self.map_registers as u32)
             | ((self.bus_master_port as u32) << CONFIG1_BUS_MASTER_PORT_BIT)
+            | ((self.memory_to_memory as u32) << CONFIG1_MEMORY_TO_MEMORY_BIT)
             | (DATA_BITS << 16)
             | ((self.outstanding as u32 & 0xFF) << 24)
     }
@@ -173,9 +188,10 @@ impl Config {
             page_shift: (config0 >> 8) & 0xFF,
             logical_bits: (config0 >> 16) & 0xFF,
             physical_bits: (config0 >> 24) & 0xFF,
-            map_registers: (config1 & 0x7FFF) as usize,
+            map_registers: (config1 & ((1 << CONFIG1_MEMORY_TO_MEMORY_BIT) - 1)) as usize,
             outstanding,
             bus_master_port: (config1 >> CONFIG1_BUS_MASTER_PORT_BIT) & 1 != 0,
+            memory_to_memory: (config1 >> CONFIG1_MEMORY_TO_MEMORY_BIT) & 1 != 0,
         };
         let data_bits = (config1 >> 16) & 0xFF;
         if data_bits != DATA_BITS {
@@ -205,6 +221,7 @@ mod tests {
             outstanding: 2,
             map_registers: 1024,
             bus_master_port: false,
+            memory_to_memory: false,
             ..Config::default()
         };
         assert_eq!(

@@ -47,8 +47,8 @@ pub fn markdown(cfg: &Config) -> String {
         s,
         "Generated from `mapdma-regmap` for {} channel(s), {} map registers, {} KiB pages, \
          {}-bit logical and {}-bit physical addresses, {} outstanding transactions per \
-         direction, {} bus-master port. {}-bit AXI4-Lite, byte offsets, a {}-bit register \
-         address.\n",
+         direction, {} bus-master port, {} memory-to-memory pair. {}-bit AXI4-Lite, byte \
+         offsets, a {}-bit register address.\n",
         cfg.channels,
         cfg.map_registers,
         cfg.page_size() / 1024,
@@ -56,6 +56,11 @@ pub fn markdown(cfg: &Config) -> String {
         cfg.physical_bits,
         cfg.outstanding,
         if cfg.bus_master_port {
+            "with the"
+        } else {
+            "no"
+        },
+        if cfg.has_memory_to_memory() {
             "with the"
         } else {
             "no"
@@ -155,6 +160,7 @@ pub fn c_header(cfg: &Config) -> String {
         ("PHYSICAL_BITS", cfg.physical_bits as u64),
         ("OUTSTANDING", cfg.outstanding as u64),
         ("BUS_MASTER_PORT", cfg.bus_master_port as u64),
+        ("MEMORY_TO_MEMORY", cfg.memory_to_memory as u64),
         ("DATA_BITS", DATA_BITS as u64),
         ("REGISTER_ADDRESS_BITS", REGISTER_ADDRESS_BITS as u64),
     ] {
@@ -278,7 +284,7 @@ pub fn json(cfg: &Config) -> String {
         })
         .collect();
     format!(
-        "{{\"config\":{{\"channels\":{},\"map_registers\":{},\"page_shift\":{},\"logical_bits\":{},\"physical_bits\":{},\"outstanding\":{},\"bus_master_port\":{}}},\
+        "{{\"config\":{{\"channels\":{},\"map_registers\":{},\"page_shift\":{},\"logical_bits\":{},\"physical_bits\":{},\"outstanding\":{},\"bus_master_port\":{},\"memory_to_memory\":{}}},\
          \"data_bits\":{},\"register_address_bits\":{},\"version\":{{\"major\":{},\"minor\":{}}},\
          \"registers\":[{}],\"fault_causes\":[{}]}}\n",
         cfg.channels,
@@ -288,6 +294,7 @@ pub fn json(cfg: &Config) -> String {
         cfg.physical_bits,
         cfg.outstanding,
         cfg.bus_master_port,
+        cfg.memory_to_memory,
         DATA_BITS,
         REGISTER_ADDRESS_BITS,
         VERSION.0,

@@ -93,6 +93,8 @@ pub enum Derived {
     ChannelMask,
     /// 1 with the bus-master translation port, 0 without.
     BusMasterPort,
+    /// 1 with the memory-to-memory pair, 0 without.
+    MemoryToMemory,
 }
 
 /// A field width: fixed, or derived from the configuration.
@@ -123,6 +125,7 @@ impl Field {
             Derived::Outstanding => cfg.outstanding as u32 & 0xFF,
             Derived::ChannelMask => (1u32 << cfg.channels) - 1,
             Derived::BusMasterPort => cfg.bus_master_port as u32,
+            Derived::MemoryToMemory => cfg.memory_to_memory as u32,
         }
     }
 
@@ -693,7 +696,16 @@ pub const CONFIG0: Register = Register {
 pub mod config1 {
     use super::*;
     pub const MAP_REGISTERS: Field =
-        f("MAP_REGISTERS", 0, Bits(15), R, 32, "Map registers.").derived(Derived::MapRegisters);
+        f("MAP_REGISTERS", 0, Bits(14), R, 32, "Map registers.").derived(Derived::MapRegisters);
+    pub const MEMORY_TO_MEMORY: Field = f(
+        "MEMORY_TO_MEMORY",
+        CONFIG1_MEMORY_TO_MEMORY_BIT,
+        Bits(1),
+        R,
+        1,
+        "1 = the memory-to-memory pair (COMMAND.MEM_TO_MEM) is built (it acts with two or more channels).",
+    )
+    .derived(Derived::MemoryToMemory);
     pub const BUS_MASTER_PORT: Field = f(
         "BUS_MASTER_PORT",
         CONFIG1_BUS_MASTER_PORT_BIT,
@@ -724,11 +736,12 @@ pub const CONFIG1: Register = Register {
     stride: 0,
     fields: &[
         config1::MAP_REGISTERS,
+        config1::MEMORY_TO_MEMORY,
         config1::BUS_MASTER_PORT,
         config1::DATA_BITS,
         config1::OUTSTANDING,
     ],
-    doc: "Configuration: map registers, bus-master port, data width, outstanding transactions.",
+    doc: "Configuration: map registers, memory-to-memory pair, bus-master port, data width, outstanding transactions.",
 };
 
 pub mod int_status {

@@ -22,6 +22,7 @@ pub fn board_config() -> Config {
         physical_bits: 16,
         outstanding: 4,
         bus_master_port: false,
+        memory_to_memory: false,
     }
 }
 

@@ -449,7 +449,7 @@ impl Controller {
 
     /// COMMAND.MEM_TO_MEM with at least two channels: channels 0 and 1 are a pair (§3a).
     pub fn mem_to_mem(&self) -> bool {
-        self.cfg.channels >= 2 && self.command_bit(&rm::command::MEM_TO_MEM)
+        self.cfg.has_memory_to_memory() && self.command_bit(&rm::command::MEM_TO_MEM)
     }
 
     fn eligible(&self, c: usize, devices: &[Device]) -> bool {
