@@ -31,13 +31,38 @@ pub fn run(program: &str, args: &[&str], dir: &Path, log: &Path) -> anyhow::Resu
         let text = std::fs::read_to_string(log).unwrap_or_default();
         let lines: Vec<&str> = text.lines().collect();
         let tail = lines[lines.len().saturating_sub(LOG_TAIL_LINES)..].join("\n");
+        let overfull = overfull_resources(&text);
+        let cause = if overfull.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "the design does not fit the device ({}): choose a larger device or a smaller \
+                 configuration (fewer channels or map registers, --memory-to-memory false, \
+                 --bus-master-port false). ",
+                overfull.join(", ")
+            )
+        };
         bail!(
-            "`{program} {}` failed ({status}); last lines of {}:\n{tail}",
+            "{cause}`{program} {}` failed ({status}); last lines of {}:\n{tail}",
             args.join(" "),
             log.display()
         );
     }
     Ok(())
+}
+
+/// The resources nextpnr's "Device utilisation" lines show above 100 % (`ICESTORM_LC 5697 /
+/// 5280`), so a placement failure says what did not fit before the log's last lines.
+fn overfull_resources(log: &str) -> Vec<String> {
+    log.lines()
+        .filter_map(|line| {
+            let (name, rest) = line.trim_start_matches("Info:").trim().split_once(':')?;
+            let (used, rest) = rest.trim().split_once('/')?;
+            let total = rest.split_whitespace().next()?;
+            let (used, total): (u64, u64) = (used.trim().parse().ok()?, total.parse().ok()?);
+            (used > total).then(|| format!("{name} {used} / {total}"))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -63,6 +88,24 @@ mod tests {
         let msg = e.to_string();
         assert!(msg.contains("boom-detail"), "{msg}");
         assert!(msg.contains("exit status: 3"), "{msg}");
+    }
+
+    #[test]
+    fn a_placer_that_runs_out_of_cells_is_reported_as_a_design_too_big() {
+        let d = tmp("overfull");
+        let script =
+            "printf 'Info: Device utilisation:\\nInfo: \\t   ICESTORM_LC:  5697/ 5280   107%%\\n\
+                      Info: \\t  ICESTORM_RAM:    18/   30    60%%\\nERROR: no BELs remaining\\n'; \
+                      exit 255";
+        let e = run("sh", &["-c", script], &d, &d.join("x.log")).unwrap_err();
+        let msg = e.to_string();
+        assert!(
+            msg.starts_with("the design does not fit the device (ICESTORM_LC 5697 / 5280)"),
+            "{msg}"
+        );
+        assert!(msg.contains("no BELs remaining"), "{msg}");
+        let fits = overfull_resources("Info: \t ICESTORM_LC:  4988/ 5280    94%");
+        assert!(fits.is_empty(), "{fits:?}");
     }
 
     #[test]
