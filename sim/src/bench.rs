@@ -6,7 +6,7 @@ use crate::axi_slave::Access;
 use crate::engine::{Engine, VerilatorEngine};
 use crate::mapdma::{system, EngineKind};
 use crate::scenario::{start_streaming, streaming_config};
-use crate::system::{SimError, CLOCK_PERIOD_PS};
+use crate::system::{SimError, System, CLOCK_PERIOD_PS};
 use crate::verilated::mapdma_default;
 use mapdma_regmap::{Config, TransferType};
 use std::time::{Duration, Instant};
@@ -255,10 +255,19 @@ pub fn compare_engines(cfg: &Config, plan: &SpeedPlan) -> Result<EngineCompariso
     Ok(c)
 }
 
+/// What an efficiency stream moves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stream {
+    /// One channel between its device and memory.
+    Device(TransferType),
+    /// The memory-to-memory pair: channel 0 reads the source, channel 1 writes the destination.
+    MemToMem,
+}
+
 /// DMA efficiency of an auto-initialize stream, measured on the memory bus.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EfficiencyReport {
-    pub transfer: TransferType,
+    pub stream: Stream,
     pub memory_latency: u32,
     /// Probability that each memory channel (AW, W, B, AR, R) is ready/valid in a clock; 1.0
     /// is no backpressure. It is also the bound on units per clock.
@@ -277,6 +286,45 @@ impl EfficiencyReport {
     /// Units per clock (1.0 = one unit every clock, the physical limit of one memory port).
     pub fn units_per_clock(&self) -> f64 {
         self.units as f64 / self.cycles.max(1) as f64
+    }
+
+    /// The report of a stream that has run: its units are the first `passes × buffer_bytes / 4`
+    /// accesses of kind `timed` in the memory's log (each unit is timed where the memory
+    /// accepted it).
+    pub(crate) fn from_log<E: Engine>(
+        s: &System<E>,
+        stream: Stream,
+        timed: Access,
+        memory_ready: f64,
+        buffer_bytes: u32,
+        passes: u32,
+    ) -> EfficiencyReport {
+        let units_per_pass = (buffer_bytes / 4) as u64;
+        let units = units_per_pass * passes as u64;
+        let times: Vec<u64> = s
+            .memory
+            .log()
+            .iter()
+            .filter(|b| b.access == timed)
+            .map(|b| b.cycle)
+            .take(units as usize)
+            .collect();
+        let wrap_idle = (1..passes as u64)
+            .map(|k| {
+                let i = (k * units_per_pass) as usize;
+                times[i] - times[i - 1] - 1
+            })
+            .collect();
+        EfficiencyReport {
+            stream,
+            memory_latency: s.memory.config().read_latency,
+            memory_ready,
+            buffer_bytes,
+            passes,
+            units,
+            cycles: times[times.len() - 1] - times[0] + 1,
+            wrap_idle,
+        }
     }
 }
 
@@ -320,28 +368,12 @@ pub fn dma_efficiency(
     s.run_until(budget, "the stream's units", |s| {
         s.memory.stats().writes + s.memory.stats().reads >= units
     })?;
-    let times: Vec<u64> = s
-        .memory
-        .log()
-        .iter()
-        .filter(|b| b.access == want)
-        .map(|b| b.cycle)
-        .take(units as usize)
-        .collect();
-    let wrap_idle = (1..passes as u64)
-        .map(|k| {
-            let i = (k * units_per_pass) as usize;
-            times[i] - times[i - 1] - 1
-        })
-        .collect();
-    Ok(EfficiencyReport {
-        transfer,
-        memory_latency: latency,
-        memory_ready: ready,
+    Ok(EfficiencyReport::from_log(
+        &s,
+        Stream::Device(transfer),
+        want,
+        ready,
         buffer_bytes,
         passes,
-        units,
-        cycles: times[times.len() - 1] - times[0] + 1,
-        wrap_idle,
-    })
+    ))
 }

@@ -7,6 +7,7 @@
 //! only the destination's bytes of the copy being made, so any stray write is reported.
 
 use crate::axi_slave::{Access, AxiSlaveConfig};
+use crate::bench::{EfficiencyReport, Stream};
 use crate::device::{DeviceConfig, DreqMode};
 use crate::engine::Engine;
 use crate::rate::Rate;
@@ -229,24 +230,6 @@ pub fn mem_to_mem_copies<E: Engine>(
     Ok(rec)
 }
 
-/// Throughput of a stream of memory-to-memory blocks (Verilator, default configuration).
-#[derive(Clone, Debug, PartialEq)]
-pub struct MemToMemEfficiency {
-    pub memory_latency: u32,
-    pub memory_ready: f64,
-    pub units: u64,
-    /// Clocks from the first unit's write acceptance to the last's, inclusive.
-    pub cycles: u64,
-    /// Clocks without a write accepted between the last unit of block k and the first of k+1.
-    pub wrap_idle: Vec<u64>,
-}
-
-impl MemToMemEfficiency {
-    pub fn units_per_clock(&self) -> f64 {
-        self.units as f64 / self.cycles.max(1) as f64
-    }
-}
-
 /// Block-mode auto-initialize memory-to-memory stream of 32-bit units: a `buffer_bytes`
 /// destination block, both channels auto-initialize, DREQ0 held, `passes` blocks; units timed
 /// where the memory accepts their writes (each write needs its read first).
@@ -254,7 +237,7 @@ pub fn mem_to_mem_efficiency<E: Engine>(
     s: &mut System<E>,
     buffer_bytes: u32,
     passes: u32,
-) -> Result<MemToMemEfficiency, SimError> {
+) -> Result<EfficiencyReport, SimError> {
     let cfg = *s.config();
     let units_per_pass = (buffer_bytes / 4) as u64;
     if buffer_bytes & 3 != 0 || !(1..=65536).contains(&units_per_pass) || passes == 0 {
@@ -285,25 +268,12 @@ pub fn mem_to_mem_efficiency<E: Engine>(
     s.run_until(units * 4 + 10_000, "the stream's units", |s| {
         s.memory.stats().writes >= units
     })?;
-    let times: Vec<u64> = s
-        .memory
-        .log()
-        .iter()
-        .filter(|b| b.access == Access::Write)
-        .map(|b| b.cycle)
-        .take(units as usize)
-        .collect();
-    let wrap_idle = (1..passes as u64)
-        .map(|k| {
-            let i = (k * units_per_pass) as usize;
-            times[i] - times[i - 1] - 1
-        })
-        .collect();
-    Ok(MemToMemEfficiency {
-        memory_latency: s.memory.config().read_latency,
-        memory_ready: 1.0,
-        units,
-        cycles: times[times.len() - 1] - times[0] + 1,
-        wrap_idle,
-    })
+    Ok(EfficiencyReport::from_log(
+        s,
+        Stream::MemToMem,
+        Access::Write,
+        1.0,
+        buffer_bytes,
+        passes,
+    ))
 }

@@ -19,7 +19,7 @@ use mapdma_host::DmaSystem;
 use mapdma_regmap::{Config, TransferType};
 use mapdma_sim::bench::{
     compare_engines, dma_efficiency, Bench, EfficiencyReport, SpeedPlan, SpeedReport, Spread,
-    Timing,
+    Stream, Timing,
 };
 use mapdma_sim::bm_scenario::{bench_config as bm_bench_config, bus_master_beats_per_clock};
 use mapdma_sim::m2m_scenario::{mem_to_mem_config, mem_to_mem_efficiency};
@@ -127,11 +127,19 @@ fn speed_row(r: &SpeedReport) {
     );
 }
 
+fn efficiency_header() {
+    println!(
+        "  {:<6} {:>7} {:>5} {:>7} {:>7} {:>11}  idle clocks at each wrap",
+        "dir", "latency", "ready", "units", "clocks", "units/clock"
+    );
+}
+
 fn efficiency_row(e: &EfficiencyReport) {
-    let dir = match e.transfer {
-        TransferType::Write => "write",
-        TransferType::Read => "read",
-        TransferType::Verify => "verify",
+    let dir = match e.stream {
+        Stream::Device(TransferType::Write) => "write",
+        Stream::Device(TransferType::Read) => "read",
+        Stream::Device(TransferType::Verify) => "verify",
+        Stream::MemToMem => "m2m",
     };
     let idle: Vec<String> = e.wrap_idle.iter().map(u64::to_string).collect();
     let vs_bound = if e.memory_ready < 1.0 {
@@ -199,10 +207,7 @@ fn sim(a: &SimBenchArgs) -> anyhow::Result<()> {
          buffer, {} passes, no backpressure (units timed where the memory accepts them)",
         a.buffer, a.passes
     );
-    println!(
-        "  {:<6} {:>7} {:>5} {:>7} {:>7} {:>11}  idle clocks at each wrap",
-        "dir", "latency", "ready", "units", "clocks", "units/clock"
-    );
+    efficiency_header();
     for &latency in &a.latency {
         for transfer in [TransferType::Write, TransferType::Read] {
             let e = dma_efficiency(transfer, latency, 1.0, a.buffer, a.passes)
@@ -237,25 +242,13 @@ fn mem_to_mem_rows(a: &SimBenchArgs) -> anyhow::Result<()> {
          where the memory accepts their writes; Verilator model)",
         a.buffer, a.passes
     );
-    println!(
-        "  {:<6} {:>7} {:>7} {:>7} {:>11}  idle clocks at each wrap",
-        "dir", "latency", "units", "clocks", "units/clock"
-    );
+    efficiency_header();
     for &latency in &a.latency {
         let sys = mem_to_mem_config(1, latency, 1.0, true);
         let mut s = system(EngineKind::Verilator, &cfg, sys)?;
         let e = mem_to_mem_efficiency(&mut s, a.buffer, a.passes)
             .with_context(|| format!("memory-to-memory stream at latency {latency}"))?;
-        let idle: Vec<String> = e.wrap_idle.iter().map(|v| v.to_string()).collect();
-        println!(
-            "  {:<6} {:>7} {:>7} {:>7} {:>11.4}  {}",
-            "m2m",
-            latency,
-            e.units,
-            e.cycles,
-            e.units_per_clock(),
-            idle.join(" ")
-        );
+        efficiency_row(&e);
     }
     Ok(())
 }
