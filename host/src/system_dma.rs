@@ -62,16 +62,16 @@ impl DmaAdapter {
             logical,
             units: units as u32,
         };
-        let mut writes = program.writes(&cfg);
         // A stale TC or fault of an earlier transfer must not be mistaken for this one's.
         st.take_serviced_fault(c);
         let bit = 1 << c;
-        writes.push((
+        let clear_status = (
             rm::INT_STATUS.offset,
             rm::int_status::TC.put(&cfg, bit) | rm::int_status::FAULT.put(&cfg, bit),
-        ));
-        writes.push(program.unmask(&cfg));
-        for (offset, value) in writes {
+        );
+        // Chained, not pushed: growing the program's vector cost a reallocation per transfer.
+        let writes = program.writes(&cfg).into_iter();
+        for (offset, value) in writes.chain([clear_status, program.unmask(&cfg)]) {
             st.wr(offset, value)?;
         }
         Ok(())

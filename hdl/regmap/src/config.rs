@@ -146,11 +146,13 @@ impl Config {
     }
 
     /// Bits of a physical page frame number held in a map entry.
+    #[inline]
     pub fn frame_bits(&self) -> u32 {
         self.physical_bits - self.page_shift
     }
 
     /// Bits of the page register (logical address bits above the 16-bit address register).
+    #[inline]
     pub fn page_register_bits(&self) -> u32 {
         self.logical_bits - COUNTER_BITS
     }

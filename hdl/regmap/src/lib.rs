@@ -135,6 +135,7 @@ impl Field {
     }
 
     /// Width in bits for a configuration.
+    #[inline]
     pub fn width(&self, cfg: &Config) -> u32 {
         match self.width {
             Width::Bits(n) => n,
@@ -146,6 +147,7 @@ impl Field {
     }
 
     /// The field's bits in place, for a configuration.
+    #[inline]
     pub fn mask(&self, cfg: &Config) -> u32 {
         let w = self.width(cfg);
         let ones = if w >= 32 { u32::MAX } else { (1u32 << w) - 1 };
@@ -153,11 +155,13 @@ impl Field {
     }
 
     /// Extracts the field from a register value.
+    #[inline]
     pub fn get(&self, cfg: &Config, reg: u32) -> u32 {
         (reg & self.mask(cfg)) >> self.lsb
     }
 
     /// Places `value` in the field (other bits zero).
+    #[inline]
     pub fn put(&self, cfg: &Config, value: u32) -> u32 {
         (value << self.lsb) & self.mask(cfg)
     }
@@ -212,6 +216,7 @@ impl Register {
     }
 
     /// Bits that a read returns.
+    #[inline]
     pub fn read_mask(&self, cfg: &Config) -> u32 {
         self.fields
             .iter()
