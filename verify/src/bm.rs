@@ -7,7 +7,7 @@
 //! reference model answers it at once, the RTL bench pushes it to the bus-master device and
 //! runs until the device has its response.
 
-use mapdma_host::backend::reference::{BmBurst, ReferenceModel};
+use mapdma_host::backend::reference::{BmBurst, BmRoute, ReferenceModel};
 use mapdma_host::backend::{BackendError, BusResponse};
 use mapdma_sim::axi::Resp;
 use mapdma_sim::bus_master::Job;
@@ -78,17 +78,24 @@ fn code(r: Option<BusResponse>) -> u8 {
     }
 }
 
-/// The burst on the reference model.
-pub fn reference_burst(m: &mut ReferenceModel, s: &BurstStep) -> Result<BurstResult, BackendError> {
+/// The burst on the reference model, and whether the port translated it and the memory
+/// answered an error (a statistic of the campaign: the device sees only the responses).
+pub fn reference_burst(
+    m: &mut ReferenceModel,
+    s: &BurstStep,
+) -> Result<(BurstResult, bool), BackendError> {
     let o = if s.burst.write {
         m.bm_write(&s.burst, &s.beats())?
     } else {
         m.bm_read(&s.burst)?
     };
-    Ok(BurstResult {
+    let memory_error =
+        matches!(o.route, BmRoute::Memory(_)) && o.responses.iter().any(Option::is_some);
+    let result = BurstResult {
         data: o.data,
         responses: o.responses.into_iter().map(code).collect(),
-    })
+    };
+    Ok((result, memory_error))
 }
 
 /// The burst on the RTL bench: pushed to the bus-master device, run until it is answered.

@@ -18,6 +18,9 @@ pub struct Summary {
     pub clocks: u64,
     pub accesses: usize,
     pub rejected: usize,
+    /// Programs in which the memory answered a bus-master burst with an error, and such bursts.
+    pub bm_error_programs: usize,
+    pub bm_error_bursts: usize,
     pub elapsed: Duration,
     /// Known deviations seen: (id, mismatches, first seed).
     pub known: Vec<(&'static str, usize, u64)>,
@@ -43,6 +46,8 @@ impl Summary {
         self.clocks += v.clocks;
         self.accesses += v.accesses;
         self.rejected += v.rejected;
+        self.bm_error_programs += (v.bm_memory_errors > 0) as usize;
+        self.bm_error_bursts += v.bm_memory_errors;
         if !v.passed() {
             self.failed.push(v.clone());
         }
@@ -54,12 +59,15 @@ impl fmt::Display for Summary {
         write!(
             f,
             "{} program(s), {} failed; {} register accesses, {} RTL clocks, {} candidate(s) \
-             rejected by the reference model, {:.1} s, {:.0} programs/s",
+             rejected by the reference model, {} program(s) with a bus-master burst answered \
+             by a memory bus error ({} burst(s)), {:.1} s, {:.0} programs/s",
             self.programs,
             self.failed.len(),
             self.accesses,
             self.clocks,
             self.rejected,
+            self.bm_error_programs,
+            self.bm_error_bursts,
             self.elapsed.as_secs_f64(),
             self.programs_per_second()
         )?;

@@ -65,6 +65,8 @@ pub struct Verdict {
     pub clocks: u64,
     /// Candidates of this seed that the reference model rejected before this one.
     pub rejected: usize,
+    /// Bus-master bursts the memory answered with an error (as the reference model predicts).
+    pub bm_memory_errors: usize,
     pub failures: Vec<Failure>,
     /// Mismatches that are instances of a known, reported RTL deviation (id, mismatch).
     pub known: Vec<(&'static str, Mismatch)>,
@@ -132,6 +134,7 @@ pub fn check_against(
         accesses: reference.accesses.len(),
         clocks: 0,
         rejected: 0,
+        bm_memory_errors: reference.bm_memory_errors.len(),
         failures: vec![],
         known: vec![],
     };
@@ -179,6 +182,7 @@ pub fn check_program(p: &Program) -> Verdict {
             accesses: 0,
             clocks: 0,
             rejected: 0,
+            bm_memory_errors: 0,
             failures: vec![Failure::Reference(e)],
             known: vec![],
         },
@@ -200,6 +204,7 @@ pub fn check_seed(seed: u64, vcd: Option<PathBuf>, strict: bool) -> Verdict {
             accesses: 0,
             clocks: 0,
             rejected: 0,
+            bm_memory_errors: 0,
             failures: vec![Failure::Generate(e)],
             known: vec![],
         },

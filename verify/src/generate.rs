@@ -1034,7 +1034,7 @@ fn bus_master_round(
             channel_pages,
             region: &mut memory.region,
             writable: &mut memory.writable,
-            bus_errors: &memory.bus_errors,
+            bus_errors: &mut memory.bus_errors,
         },
     )
 }

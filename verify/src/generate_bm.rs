@@ -5,16 +5,22 @@
 //!
 //! Kinds of bursts: translated reads and writes (single and multi-beat, narrow reads,
 //! unaligned reads, random write strobes) through the round's own pages and reads through the
-//! channels' pages; refused ones: out of range, invalid entry, a write through a read-only
-//! entry, unsupported shapes the AXI4 rules allow (FIXED, WRAP, INCR longer than 16 beats).
+//! channels' pages; translated reads and writes aimed at a bus-error range (the memory's
+//! error reaches the device, per R beat or in the B, and the port records nothing); refused
+//! ones: out of range, invalid entry, a write through a read-only entry, unsupported shapes
+//! the AXI4 rules allow (FIXED, WRAP, INCR longer than 16 beats).
 //! A burst that crosses a page is an AXI4 violation with 4 KiB pages (it crosses 4 KiB too),
 //! so the bus-master device's protocol checker would stop the run: the formal harness
 //! (`formal/bm_port_formal.sv`) covers that refusal.
 //!
+//! Bus errors: in some rounds a few bytes of one of the round's own frames answer SLVERR or
+//! DECERR (added to the program's bus-error ranges, which both the engine's and the port's
+//! memory front-ends answer); the channels' bus-error ranges are reachable through their pages.
+//!
 //! Memory safety stays checkable: translated writes land only in the round's own frames
-//! (placed after the program's region with guard frames between, and listed as writable);
-//! reads may go anywhere the map points, guard frames included; no translated burst touches a
-//! bus-error range.
+//! (placed after the program's region with guard frames between, and listed as writable),
+//! except writes that meet a bus-error range, which the memory refuses whole (nothing lands,
+//! not listed); reads may go anywhere the map points, guard frames included.
 
 use crate::bm::BurstStep;
 use crate::program::{BusError, Round, Step};
@@ -43,11 +49,16 @@ pub(crate) struct BmContext<'a> {
     pub region: &'a mut Range<u64>,
     /// Bytes devices may write: the round adds where its writes land.
     pub writable: &'a mut Vec<Range<u64>>,
-    pub bus_errors: &'a [BusError],
+    /// The program's bus-error ranges: the round may add one in its own frames.
+    pub bus_errors: &'a mut Vec<BusError>,
 }
 
 /// Most pages the round maps for itself.
 const OWN_PAGES: usize = 3;
+/// Chance that a round puts a bus-error range in one of its own valid frames.
+const OWN_BUS_ERROR: f64 = 0.5;
+/// Most bytes of such a range.
+const BUS_ERROR_BYTES: u64 = 24;
 
 /// The bus-master round, or `None` when no page is free for it.
 pub(crate) fn bus_master_round(rng: &mut StdRng, ctx: BmContext<'_>) -> Option<Round> {
@@ -88,6 +99,17 @@ pub(crate) fn bus_master_round(rng: &mut StdRng, ctx: BmContext<'_>) -> Option<R
     }
     *ctx.region = ctx.region.start..(frame as u64) << cfg.page_shift;
     let own = &pages[ctx.channel_pages.len()..];
+    if rng.gen_bool(OWN_BUS_ERROR) {
+        if let Some(p) = own
+            .iter()
+            .filter(|p| p.valid)
+            .collect::<Vec<_>>()
+            .choose(rng)
+        {
+            ctx.bus_errors.push(error_in_frame(&cfg, rng, p.frame));
+        }
+    }
+    let targets = reachable_errors(&cfg, &pages, ctx.bus_errors);
     let mut gen = Bursts {
         cfg,
         rng,
@@ -95,6 +117,7 @@ pub(crate) fn bus_master_round(rng: &mut StdRng, ctx: BmContext<'_>) -> Option<R
         own,
         writable: ctx.writable,
         bus_errors: ctx.bus_errors,
+        targets,
     };
     let n = gen.rng.gen_range(2..=8);
     for _ in 0..n {
@@ -119,6 +142,35 @@ pub(crate) fn bus_master_round(rng: &mut StdRng, ctx: BmContext<'_>) -> Option<R
     Some(Round { steps })
 }
 
+/// A few bytes at a random place in `frame` that answer SLVERR or DECERR.
+fn error_in_frame(cfg: &Config, rng: &mut StdRng, frame: u32) -> BusError {
+    let ps = cfg.page_size();
+    let len = rng.gen_range(1..=BUS_ERROR_BYTES);
+    let start = ((frame as u64) << cfg.page_shift) + rng.gen_range(0..=ps - len);
+    BusError {
+        range: start..start + len,
+        decode: rng.gen_bool(0.5),
+    }
+}
+
+/// Every (valid page, bus-error range starting in its frame) pair: where a translated burst
+/// can meet the memory's error.
+fn reachable_errors(
+    cfg: &Config,
+    pages: &[MappedPage],
+    errors: &[BusError],
+) -> Vec<(MappedPage, Range<u64>)> {
+    let mut v = vec![];
+    for p in pages.iter().filter(|p| p.valid) {
+        for e in errors {
+            if e.range.start >> cfg.page_shift == p.frame as u64 {
+                v.push((*p, e.range.clone()));
+            }
+        }
+    }
+    v
+}
+
 fn read_record(steps: &mut Vec<Step>) {
     for r in [rm::INT_STATUS, rm::BM_FAULT, rm::BM_FAULT_ADDR] {
         steps.push(Step::Read { offset: r.offset });
@@ -133,16 +185,20 @@ struct Bursts<'a> {
     own: &'a [MappedPage],
     writable: &'a mut Vec<Range<u64>>,
     bus_errors: &'a [BusError],
+    /// Bus-error ranges a translated burst can reach, with the page that reaches each.
+    targets: Vec<(MappedPage, Range<u64>)>,
 }
 
 impl Bursts<'_> {
     /// One burst of a random kind.
     fn burst(&mut self) -> BurstStep {
-        let b = match self.rng.gen_range(0..10) {
+        let b = match self.rng.gen_range(0..12) {
             0..=3 => self.through_own_page(),
             4..=5 => self.read_channel_page(),
             6 => self.out_of_range(),
-            _ => self.bad_shape(),
+            7..=9 => self.bad_shape(),
+            _ if self.targets.is_empty() => self.through_own_page(),
+            _ => self.at_bus_error(),
         };
         BurstStep {
             burst: b,
@@ -196,23 +252,43 @@ impl Bursts<'_> {
         }
         if write && p.valid && p.writable {
             let r = self.phys(&p, &b);
-            self.writable.push(r);
+            // A write that meets a bus-error range lands nowhere.
+            if !self.hits_bus_error(&r) {
+                self.writable.push(r);
+            }
         }
         b
     }
 
-    /// Reads through a channel's page (or one of the round's) where no bus error answers.
+    /// Reads through a channel's page (or one of the round's), bus-error ranges included.
     fn read_channel_page(&mut self) -> BmBurst {
         let p = *self.pages.choose(self.rng).expect("pages");
-        for _ in 0..8 {
-            let b = self.inside(false, p.page);
-            let r = self.phys(&p, &b);
-            if !(p.valid && self.hits_bus_error(&r)) {
-                return b;
-            }
+        self.inside(false, p.page)
+    }
+
+    /// A read or write of 32-bit beats whose bytes meet a reachable bus-error range (writes
+    /// there land nowhere; through a read-only page the port refuses them first); reads are
+    /// sometimes narrow, and then may miss it.
+    fn at_bus_error(&mut self) -> BmBurst {
+        let (p, e) = self.targets.choose(self.rng).expect("a target").clone();
+        let ps = self.cfg.page_size();
+        // The range's bytes in the page, as offsets.
+        let e_start = e.start & (ps - 1);
+        let e_end = ((e.end - 1).min(e.start | (ps - 1)) & (ps - 1)) + 1;
+        let len = self.rng.gen_range(0..16u8);
+        let bytes = (len as u64 + 1) * 4;
+        // Word-aligned starts with start < e_end and start + bytes > e_start, inside the page.
+        let lo = (e_start + 4).saturating_sub(bytes) / 4;
+        let hi = (e_end - 1).min(ps - bytes) / 4;
+        let offset = 4 * self.rng.gen_range(lo..=hi.max(lo));
+        let write = self.rng.gen_bool(0.4);
+        let mut b = self.incr(write, (p.page as u64 * ps + offset) as u32, len, 2);
+        debug_assert!(self.hits_bus_error(&self.phys(&p, &b)));
+        if !write && self.rng.gen_bool(0.3) {
+            b.size = self.rng.gen_range(0..=1);
+            b.len = b.len.min(14);
         }
-        // Every try met a bus error: a refused burst instead.
-        self.out_of_range()
+        b
     }
 
     /// Any address with a bit above the mapped range, inside one 4 KiB block.

@@ -37,6 +37,9 @@ pub struct Outcome {
     pub eop_pulses: Vec<u64>,
     /// What the bus-master device got back for each burst, in program order.
     pub bursts: Vec<BurstResult>,
+    /// Indices (in `bursts`) of the bursts the port translated and the memory answered with an
+    /// error (reference model only: a statistic, not compared; the responses in `bursts` are).
+    pub bm_memory_errors: Vec<usize>,
     /// Device writes outside the permitted ranges, as the simulated memory recorded them.
     pub write_violations: Vec<String>,
     /// Clocks (RTL) or unit-times (reference) the program took.

@@ -98,9 +98,14 @@ pub fn run_reference(p: &Program) -> Result<Outcome, ReferenceError> {
         for (i, step) in round.steps.iter().enumerate() {
             match *step {
                 Step::Eop { channel } => m.pulse_eop(channel).map_err(setup)?,
-                Step::Burst(b) => out
-                    .bursts
-                    .push(crate::bm::reference_burst(&mut m, &b).map_err(setup)?),
+                Step::Burst(b) => {
+                    let (result, memory_error) =
+                        crate::bm::reference_burst(&mut m, &b).map_err(setup)?;
+                    if memory_error {
+                        out.bm_memory_errors.push(out.bursts.len());
+                    }
+                    out.bursts.push(result);
+                }
                 Step::Refill { channel, units } => {
                     let d = &p.devices[channel];
                     m.push_source(channel, &d.source_bytes(pushed[channel], units))

@@ -65,6 +65,15 @@ fn device_config(d: &DevicePlan, pushed: u64, sent: u64, eop_at: Option<u64>) ->
 /// The simulated bench for `p`.
 pub fn bench_config(p: &Program, vcd: Option<PathBuf>) -> SystemConfig {
     let b = &p.bench;
+    let error_ranges: Vec<ErrorRange> = p
+        .memory
+        .bus_errors
+        .iter()
+        .map(|e| ErrorRange {
+            range: e.range.clone(),
+            resp: if e.decode { Resp::DecErr } else { Resp::SlvErr },
+        })
+        .collect();
     SystemConfig {
         memory: AxiSlaveConfig {
             read_latency: b.read_latency,
@@ -76,15 +85,7 @@ pub fn bench_config(p: &Program, vcd: Option<PathBuf>) -> SystemConfig {
             b_valid: b.b_valid,
             max_reads: b.max_reads,
             max_writes: b.max_writes,
-            error_ranges: p
-                .memory
-                .bus_errors
-                .iter()
-                .map(|e| ErrorRange {
-                    range: e.range.clone(),
-                    resp: if e.decode { Resp::DecErr } else { Resp::SlvErr },
-                })
-                .collect(),
+            error_ranges: error_ranges.clone(),
             seed: b.seed,
             log: false,
             ..AxiSlaveConfig::default()
@@ -114,6 +115,8 @@ pub fn bench_config(p: &Program, vcd: Option<PathBuf>) -> SystemConfig {
             ar_ready: b.ar_ready,
             r_valid: b.r_valid,
             b_valid: b.b_valid,
+            // The same memory behind a second front-end: the same bus-error ranges.
+            error_ranges,
             seed: b.seed ^ 0x5A5A,
             log: false,
             ..AxiSlaveConfig::default()

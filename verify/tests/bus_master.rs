@@ -1,7 +1,8 @@
 //! Bus-master bursts through the translation port in differential programs: a hand-written
 //! program of every outcome agrees on the RTL and the reference model, a burst writing outside
-//! the declared buffers fails the memory-safety checks, and the generator's programs contain
-//! every kind of burst.
+//! the declared buffers fails the memory-safety checks, the memory's bus errors on translated
+//! bursts reach the device and record nothing, and the generator's programs contain every kind
+//! of burst, memory bus errors included.
 
 mod common;
 
@@ -9,7 +10,7 @@ use common::*;
 use mapdma_host::backend::reference::{BmBurst, BURST_FIXED, BURST_INCR, BURST_WRAP};
 use mapdma_regmap::{self as rm, Config};
 use mapdma_verify::bm::BurstStep;
-use mapdma_verify::program::{MemoryPlan, Program, Round, Step};
+use mapdma_verify::program::{BusError, MemoryPlan, Program, Round, Step};
 use mapdma_verify::{check_program, generate, Failure};
 
 const OKAY: u8 = 0;
@@ -151,6 +152,73 @@ fn every_outcome_of_a_burst_agrees_on_both_models() {
 }
 
 #[test]
+fn memory_bus_errors_reach_the_device_beat_by_beat_and_record_nothing() {
+    let cfg = Config::default();
+    let page = cfg.page_size() as u32;
+    let buf = frame(&cfg, 0x301).start;
+    let ro = frame(&cfg, 0x303).start;
+    let mut p = program(
+        buf..buf + 0x100,
+        vec![
+            burst(true, page + 0x40, 7),
+            burst(false, page + 0x40, 7),
+            burst(false, 2 * page + 0x8, 3),
+            burst(true, page + 0x80, 1),
+        ],
+    );
+    p.memory.bus_errors = vec![
+        BusError {
+            range: buf + 0x49..buf + 0x4B,
+            decode: false,
+        },
+        BusError {
+            range: ro + 0x10..ro + 0x14,
+            decode: true,
+        },
+    ];
+    p.rounds[1].steps.extend(record());
+    let v = check_program(&p);
+    assert!(v.passed(), "{v}");
+
+    let o = mapdma_verify::reference::run_reference(&p).unwrap();
+    assert_eq!(o.bm_memory_errors, [0, 1, 2]);
+    let resp: Vec<&[u8]> = o.bursts.iter().map(|b| &b.responses[..]).collect();
+    assert_eq!(resp[0], [SLVERR], "the memory refuses the whole write");
+    let mut beats = [OKAY; 8];
+    beats[2] = SLVERR;
+    assert_eq!(resp[1], beats);
+    assert_eq!(o.bursts[1].data[2], 0);
+    assert_eq!(resp[2], [OKAY, OKAY, DECERR, OKAY]);
+    assert_eq!(resp[3], [OKAY]);
+    // Nothing of the refused write landed.
+    let at = (buf - p.memory.region.start) as usize;
+    let initial = p.memory.initial_fill();
+    assert_eq!(
+        o.memory[at + 0x40..at + 0x60],
+        initial[at + 0x40..at + 0x60]
+    );
+    assert_ne!(
+        o.memory[at + 0x80..at + 0x88],
+        initial[at + 0x80..at + 0x88]
+    );
+    // The port refused nothing: no record, no interrupt.
+    for a in o
+        .accesses
+        .iter()
+        .filter(|a| a.round == 1 && a.write.is_none())
+    {
+        let bit = rm::int_status::BM_FAULT.get(&cfg, a.data);
+        let data = if a.offset == rm::INT_STATUS.offset {
+            bit
+        } else {
+            a.data
+        };
+        assert_eq!(data, 0, "register {:#x}", a.offset);
+    }
+    assert_eq!(o.irq, [false, false]);
+}
+
+#[test]
 fn a_burst_writing_outside_the_declared_buffers_fails_the_memory_safety_checks() {
     let cfg = Config::default();
     let page = cfg.page_size() as u32;
@@ -189,6 +257,9 @@ fn generated_programs_contain_every_kind_of_burst() {
     let mut with_bursts = 0;
     let (mut ok_reads, mut ok_writes, mut slverr, mut decerr, mut bad, mut long) =
         (0, 0, 0, 0, 0, 0);
+    // Translated bursts the memory answered with an error: writes, reads, and reads with
+    // OKAY and error beats both.
+    let (mut mem_err_programs, mut mem_err_writes, mut mem_err_reads, mut mixed) = (0, 0, 0, 0);
     for seed in 0..150 {
         let g = generate(seed).expect("generates");
         let steps: Vec<BurstStep> = g
@@ -212,13 +283,33 @@ fn generated_programs_contain_every_kind_of_burst() {
             bad += (s.burst.burst != BURST_INCR) as u32;
             long += (s.burst.len > 15) as u32;
         }
+        mem_err_programs += !g.reference.bm_memory_errors.is_empty() as u32;
+        for &i in &g.reference.bm_memory_errors {
+            let r = &g.reference.bursts[i].responses;
+            mem_err_writes += steps[i].burst.write as u32;
+            mem_err_reads += !steps[i].burst.write as u32;
+            mixed += (r.contains(&OKAY) && r.iter().any(|&x| x != OKAY)) as u32;
+        }
     }
     println!(
         "150 seeds: {with_bursts} with bursts; translated reads {ok_reads}, writes {ok_writes}; \
-         SLVERR {slverr}, DECERR {decerr}; FIXED/WRAP {bad}, longer than 16 beats {long}"
+         SLVERR {slverr}, DECERR {decerr}; FIXED/WRAP {bad}, longer than 16 beats {long}; \
+         memory bus errors in {mem_err_programs} programs: {mem_err_writes} writes, \
+         {mem_err_reads} reads ({mixed} with OKAY beats too)"
     );
     assert!(with_bursts >= 50, "{with_bursts}");
-    for n in [ok_reads, ok_writes, slverr, decerr, bad, long] {
+    assert!(mem_err_programs >= 10, "{mem_err_programs}");
+    for n in [
+        ok_reads,
+        ok_writes,
+        slverr,
+        decerr,
+        bad,
+        long,
+        mem_err_writes,
+        mem_err_reads,
+        mixed,
+    ] {
         assert!(n >= 5, "too few of one kind: {n}");
     }
 }

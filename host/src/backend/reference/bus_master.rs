@@ -1,7 +1,8 @@
 //! The bus-master translation port at transaction level (hdl/DESIGN.md §8): a burst at a
 //! logical address is translated once through the map registers, or refused with its cause's
 //! response and recorded in BM_FAULT / BM_FAULT_ADDR (the first refusal since INT_STATUS.BM_FAULT
-//! was cleared), which raises INT_STATUS.BM_FAULT.
+//! was cleared), which raises INT_STATUS.BM_FAULT. A translated burst gets whatever the memory
+//! answers (per R beat, or the B), errors included, and records nothing: the port translated it.
 
 use super::{Controller, Memory, ReferenceModel};
 use crate::backend::{BackendError, BusResponse};
@@ -52,9 +53,11 @@ pub enum BmRoute {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BmOutcome {
     pub route: BmRoute,
-    /// Read data, one word per beat (a refused read's beats carry 0); empty for writes.
+    /// Read data, one word per beat (a refused read's beats, and beats the memory answers with
+    /// an error, carry 0); empty for writes.
     pub data: Vec<u32>,
-    /// The response of each beat (reads) or the B response (writes); `None` is OKAY.
+    /// The response of each beat (reads) or the B response (writes), the memory's for a
+    /// translated burst; `None` is OKAY.
     pub responses: Vec<Option<BusResponse>>,
 }
 
@@ -132,21 +135,31 @@ impl ReferenceModel {
         }
     }
 
-    /// A read burst through the port: translated (memory words, OKAY) or refused
-    /// (`ARLEN + 1` beats of 0 with the error).
+    /// A read burst through the port: translated (per beat the memory's word and response; a
+    /// beat whose bytes meet a bus-error range gets that error and 0) or refused (`ARLEN + 1`
+    /// beats of 0 with the refusal's error).
     pub fn bm_read(&mut self, b: &BmBurst) -> Result<BmOutcome, BackendError> {
         self.bm_port_present()?;
         let route = self.controller.bm_route(b);
         let beats = b.beats() as usize;
         match route {
             BmRoute::Memory(phys) => {
-                let data = (0..b.beats())
-                    .map(|k| read_word(&self.memory, beat_address(phys, b.size, k)))
-                    .collect::<Result<Vec<u32>, _>>()?;
+                let bytes = 1u64 << b.size;
+                let mut data = Vec::with_capacity(beats);
+                let mut responses = Vec::with_capacity(beats);
+                for k in 0..b.beats() {
+                    let at = beat_address(phys, b.size, k);
+                    let response = self.memory.dma_response(at & !(bytes - 1), bytes);
+                    data.push(match response {
+                        Some(_) => 0,
+                        None => read_word(&self.memory, at)?,
+                    });
+                    responses.push(response);
+                }
                 Ok(BmOutcome {
                     route,
                     data,
-                    responses: vec![None; beats],
+                    responses,
                 })
             }
             BmRoute::Refused { cause, response } => {
@@ -161,8 +174,9 @@ impl ReferenceModel {
     }
 
     /// A write burst through the port with one word and strobe per beat (`AWLEN + 1` of
-    /// them): translated (the strobed bytes land, OKAY) or refused (nothing lands, one error
-    /// B).
+    /// them): translated (the strobed bytes land with OKAY, or, if any byte of the burst meets
+    /// a bus-error range, nothing lands and B is that error) or refused (nothing lands, one
+    /// error B).
     pub fn bm_write(
         &mut self,
         b: &BmBurst,
@@ -179,6 +193,17 @@ impl ReferenceModel {
         let route = self.controller.bm_route(b);
         let response = match route {
             BmRoute::Memory(phys) => {
+                let first = phys & !((1u64 << b.size) - 1);
+                let error = self
+                    .memory
+                    .dma_response(first, (b.beats() as u64) << b.size);
+                if error.is_some() {
+                    return Ok(BmOutcome {
+                        route,
+                        data: vec![],
+                        responses: vec![error],
+                    });
+                }
                 for (k, &(word, strobe)) in beats.iter().enumerate() {
                     let word_addr = beat_address(phys, b.size, k as u32) & !3;
                     for (lane, byte) in word.to_le_bytes().iter().enumerate() {
@@ -205,6 +230,7 @@ impl ReferenceModel {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backend::reference::ErrorRange;
     use crate::backend::RegisterBus;
     use mapdma_regmap::Config;
 
@@ -311,6 +337,58 @@ mod tests {
         assert!(!m.irq());
         assert_eq!(m.read32(rm::BM_FAULT.offset).unwrap(), 0);
         assert_eq!(m.read32(rm::BM_FAULT_ADDR.offset).unwrap(), 0);
+    }
+
+    #[test]
+    fn memory_errors_pass_through_per_beat_and_record_nothing() {
+        let mut m = model();
+        let page = 1u64 << m.config().page_shift;
+        // Frame 0x300 (page 1): bytes 0x18..0x1a answer SLVERR, frame 0x301 DECERR from 0x800.
+        let slv = 0x300 * page + 0x18;
+        let dec = 0x301 * page + 0x800;
+        m.memory_mut().add_error_range(ErrorRange {
+            start: slv,
+            end: slv + 2,
+            response: BusResponse::SlaveError,
+        });
+        m.memory_mut().add_error_range(ErrorRange {
+            start: dec,
+            end: dec + 4,
+            response: BusResponse::DecodeError,
+        });
+        m.memory_mut()
+            .write(0x300 * page + 0x10, &[0xAA; 16])
+            .unwrap();
+        let r = m.bm_read(&burst(false, 0x1010, 3)).unwrap();
+        assert_eq!(r.route, BmRoute::Memory(0x30_0010));
+        use BusResponse::*;
+        assert_eq!(r.responses, [None, None, Some(SlaveError), None]);
+        assert_eq!(r.data, [0xAAAA_AAAA, 0xAAAA_AAAA, 0, 0xAAAA_AAAA]);
+        // A narrow beat answers for its own bytes only.
+        let narrow = BmBurst {
+            size: 0,
+            ..burst(false, 0x1017, 3)
+        };
+        let r = m.bm_read(&narrow).unwrap();
+        assert_eq!(
+            r.responses,
+            [None, Some(SlaveError), Some(SlaveError), None]
+        );
+        // A write meeting the range anywhere lands nowhere and gets the memory's B.
+        let w = m
+            .bm_write(&burst(true, 0x1010, 3), &[(0x5555_5555, 0xF); 4])
+            .unwrap();
+        assert_eq!(w.responses, [Some(SlaveError)]);
+        assert_eq!(
+            m.bm_read(&burst(false, 0x1010, 0)).unwrap().data,
+            [0xAAAA_AAAA]
+        );
+        let r = m.bm_read(&burst(false, 0x27fc, 1)).unwrap();
+        assert_eq!(r.responses, [None, Some(DecodeError)]);
+        // None of it is the port's refusal: no record, no interrupt.
+        assert!(!m.irq());
+        assert_eq!(m.read32(rm::BM_FAULT.offset).unwrap(), 0);
+        assert_eq!(m.read32(rm::INT_STATUS.offset).unwrap(), 0);
     }
 
     #[test]
