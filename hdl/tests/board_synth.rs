@@ -92,14 +92,17 @@ fn the_system_ram_is_block_ram() {
     assert!(with.cells("SB_LUT4") < BURST_RAM_LUTS, "{}", with.0);
 }
 
-/// Bound on the system RAM with its burst port (measured: see the test).
-const BURST_RAM_LUTS: u64 = 700;
+/// Bound on the system RAM with its burst port: measured 702 (Yosys 0.23), +383 for the burst
+/// port's 32-bit beat addresses, range checks and the wider port multiplexers.
+const BURST_RAM_LUTS: u64 = 800;
 
 #[test]
 fn the_test_master_is_small_and_has_no_block_ram() {
     let tm = synth("test_master", &verilog_of(TestMaster::new(8)));
     assert_eq!(tm.cells("SB_RAM40_4K"), 0, "{}", tm.0);
-    assert!(tm.cells("SB_LUT4") < 500, "{}", tm.0);
+    // Measured 662 (Yosys 0.23): 32-bit SRC/DST/LENGTH/MOVED counters, the burst sizing and
+    // the window multiplexer.
+    assert!(tm.cells("SB_LUT4") < 750, "{}", tm.0);
 }
 
 /// A board design without the test master (the iCEBreaker's).

@@ -60,7 +60,7 @@ fn words(b: &mut BoardBench, addr: u32, n: usize) -> Vec<u32> {
 }
 
 fn source() -> Vec<u32> {
-    (0..64u32).map(|i| 0x5100_0000 | i * 0x0101 | 7).collect()
+    (0..64u32).map(|i| 0x5100_0000 | (i * 0x0101) | 7).collect()
 }
 
 /// Source data in frame 1 (logical page 0, read-only), guard words in frames 2 and 3 (logical

@@ -3,11 +3,21 @@
 //! with CRC: `PROTOCOL.md` beside this file).
 //!
 //! ```text
-//!  ser_rx ─▶ UartRx ─▶ UartBridge ─▶ (AXI4-Lite) ─▶ MapDma ─▶ (AXI4) ─▶ SystemRam
-//!  ser_tx ◀─ UartTx ◀─┘      │                        │ devices          ▲
-//!                            └──────── memory port ───┼──────────────────┘
-//!                                                     └ loop-back FIFO, pattern, checksum
+//!  ser_rx ─▶ UartRx ─▶ UartBridge ─▶ (AXI4-Lite) ─▶ MapDma ── m_axi (AXI4) ──▶ SystemRam
+//!  ser_tx ◀─ UartTx ◀─┘   │  │                       │  │                     ▲   ▲ burst port
+//!                         │  └──────── memory port ──┼──┼─────────────────────┘   │ (RamBurstPort)
+//!                         │                          │  └ m_bm_axi (AXI4) ────────┘
+//!                         │   board window           │ ▲ s_bm_axi (AXI4)
+//!                         └──▶ FEATURES, TM_* ─▶ TestMaster          (with the test master)
+//!                                                    └ devices: loop-back FIFO, pattern, checksum
 //! ```
+//!
+//! With [`BoardOptions::test_master`] (the HX8K breakout, the virtual board) mapdma has its
+//! bus-master port, a built-in test bus master drives it, and the translated bursts reach the
+//! system RAM through a second, burst-capable port that shares the block RAM with the DMA's
+//! port beat by beat (chosen over an AXI arbiter in front of one burst slave: see
+//! [`system_ram`]). Without it (the iCEBreaker: 94 % of its logic cells already) none of the
+//! three is built and the window's FEATURES word reads 0.
 //!
 //! [`board_verilog`] generates the board's module `top`: the board design (module
 //! [`BOARD_MODULE`], its submodules `mapdma_board_…`) plus a wrapper whose ports carry the board's own names, and [`board_pcf`] the

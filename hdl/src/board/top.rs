@@ -12,6 +12,10 @@
 //! the host can predict and channel 3 consumes one it can check. The board window (see
 //! [`window`]) shows the sink's sum and count, the pattern and the FIFO.
 //!
+//! | option | block | on | window |
+//! |---|---|---|---|
+//! | `Config::bus_master_port` ([`super::BoardOptions::test_master`]) | test bus master on `s_bm_axi`, `m_bm_axi` into the system RAM's burst port | HX8K breakout, virtual board; not the iCEBreaker (94 % full) | FEATURES.TEST_MASTER, TM_SRC, TM_DST, TM_LENGTH, TM_CONTROL, TM_MOVED, TM_FAULT_ADDR |
+//!
 //! LEDs, in this order: fault (a DMA bus error or a UART framing error, stretched), alive
 //! (blinks about once a second), DMA activity (memory traffic, stretched), interrupt (the level
 //! of `irq`), UART activity (stretched).
