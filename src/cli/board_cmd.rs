@@ -226,7 +226,10 @@ impl std::fmt::Display for BoardReport {
                     b.refused_status
                 )?;
             }
-            None => writeln!(f, "bus master       none on this board (FEATURES.TEST_MASTER clear)")?,
+            None => writeln!(
+                f,
+                "bus master       none on this board (FEATURES.TEST_MASTER clear)"
+            )?,
         }
         writeln!(f)?;
         let l = &self.link;
@@ -547,7 +550,10 @@ fn test_master_run(
             let status = s.window_read(window::TM_CONTROL)?;
             polls += 1;
             if status & tm::BUSY == 0 {
-                ensure!(status & tm::DONE != 0, "TM_CONTROL {status:#x}: idle, not done");
+                ensure!(
+                    status & tm::DONE != 0,
+                    "TM_CONTROL {status:#x}: idle, not done"
+                );
                 return Ok((status, s.window_read(window::TM_MOVED)?));
             }
             ensure!(polls < 100, "the test master's copy does not end");
@@ -596,9 +602,11 @@ fn bus_master_copy(system: &DmaSystem) -> anyhow::Result<BusMasterReport> {
     let (src_base, dst_base) = (keep(&reader)?, keep(&writer)?);
     let (src_logical, n) = reader.map_transfer(&src_mdl, src_base, 0, LEN, TransferType::Read)?;
     ensure!(n == LEN, "map_transfer mapped {n} of {LEN} source bytes");
-    let (dst_logical, n) =
-        writer.map_transfer(&dst_mdl, dst_base, 0, LEN, TransferType::Write)?;
-    ensure!(n == LEN, "map_transfer mapped {n} of {LEN} destination bytes");
+    let (dst_logical, n) = writer.map_transfer(&dst_mdl, dst_base, 0, LEN, TransferType::Write)?;
+    ensure!(
+        n == LEN,
+        "map_transfer mapped {n} of {LEN} destination bytes"
+    );
 
     let (status, moved, polls) = test_master_run(system, src_logical, dst_logical, LEN as u32)?;
     ensure!(
@@ -606,7 +614,11 @@ fn bus_master_copy(system: &DmaSystem) -> anyhow::Result<BusMasterReport> {
         "the copy stopped: TM_CONTROL {status:#x}, TM_FAULT_ADDR {:#x}",
         serial(system, |s| s.window_read(window::TM_FAULT_ADDR))??
     );
-    ensure!(moved as usize * 4 == LEN, "TM_MOVED {moved} words of {}", LEN / 4);
+    ensure!(
+        moved as usize * 4 == LEN,
+        "TM_MOVED {moved} words of {}",
+        LEN / 4
+    );
     writer.flush_adapter_buffers(&dst_mdl, dst_base, 0, LEN, TransferType::Write)?;
     reader.flush_adapter_buffers(&src_mdl, src_base, 0, LEN, TransferType::Read)?;
     let mut got = vec![0u8; dst_buf.len()];
@@ -629,8 +641,7 @@ fn bus_master_copy(system: &DmaSystem) -> anyhow::Result<BusMasterReport> {
     );
 
     // Flushed: the registers are invalid, the port refuses the same copy.
-    let (refused_status, moved, _) =
-        test_master_run(system, src_logical, dst_logical, LEN as u32)?;
+    let (refused_status, moved, _) = test_master_run(system, src_logical, dst_logical, LEN as u32)?;
     let decerr = 3 << tm::RESP_SHIFT;
     ensure!(
         refused_status & (tm::ERROR | tm::ERROR_WRITE | tm::RESP_MASK) == tm::ERROR | decerr

@@ -6,7 +6,8 @@
 //!  board window ─► SRC, DST, LENGTH, CONTROL.START          STATUS, MOVED, FAULT_ADDR ─► window
 //!                        │                                         ▲
 //!                        ▼                                         │ first non-OKAY: stop
-//!   PLAN: beats = min(LENGTH left, 16, words to SRC's page end, words to DST's page end)
+//!   PLAN: LENGTH left, words to SRC's page end, words to DST's page end, each clipped at 16
+//!   SIZE: beats = the least of the three          (two registered steps: short carry chains)
 //!                        │
 //!   BURST: AR(SRC, beats) ─► s_bm_axi ─► map ─► RAM ─► R ─► hold ─► W ─► s_bm_axi ─► map ─► RAM
 //!          AW(DST, beats) ─►                                     B ◄─────────────────────────┘
@@ -43,8 +44,11 @@ use rust_hdl::prelude::*;
 pub enum TmState {
     /// Waiting for START.
     Idle,
-    /// Sizing the next burst (or finishing when no words are left).
+    /// Words to either page end and left, each clipped at 16 (or finishing when no words are
+    /// left).
     Plan,
+    /// The burst's length: the least of the three.
+    Size,
     /// AR and AW out, read beats becoming write beats, waiting for B.
     Burst,
 }
@@ -91,11 +95,14 @@ pub struct TestMaster {
     pub rready: Signal<Out, Bit>,
 
     /// Words of a page minus one (page offsets of word addresses).
-    page_mask: Constant<Bits<32>>,
+    page_mask: Constant<Bits<16>>,
     /// Words of a page.
-    page_words: Constant<Bits<32>>,
-    /// Longest burst (`link::test_master::MAX_BEATS`).
+    page_words: Constant<Bits<16>>,
+    /// Page offsets (in words) above this leave less than a longest burst to the page end.
+    near_end: Constant<Bits<16>>,
+    /// Longest burst (`link::test_master::MAX_BEATS`), for LENGTH and for the burst length.
     max_beats: Constant<Bits<32>>,
+    max_beats8: Constant<Bits<8>>,
 
     state: DFF<TmState>,
     src: DFF<Bits<32>>,
@@ -108,6 +115,10 @@ pub struct TestMaster {
     error: DFF<Bit>,
     error_write: DFF<Bit>,
     resp: DFF<Bits<2>>,
+    // Burst sizing (state Plan), each at most 16.
+    len_c: DFF<Bits<8>>,
+    src_room: DFF<Bits<8>>,
+    dst_room: DFF<Bits<8>>,
     // The burst in flight.
     beats: DFF<Bits<8>>,
     ar_pend: DFF<Bit>,
@@ -120,12 +131,13 @@ pub struct TestMaster {
     hold_data: DFF<Bits<32>>,
     hold_ok: DFF<Bit>,
 
-    // Burst planning: words to each page end, and the running minimum.
-    src_room: Signal<Local, Bits<32>>,
-    dst_room: Signal<Local, Bits<32>>,
-    m_len: Signal<Local, Bits<32>>,
-    m_src: Signal<Local, Bits<32>>,
-    m_dst: Signal<Local, Bits<32>>,
+    // Burst sizing: page offsets in words, the least of the clipped values.
+    src_off: Signal<Local, Bits<16>>,
+    dst_off: Signal<Local, Bits<16>>,
+    src_left: Signal<Local, Bits<16>>,
+    dst_left: Signal<Local, Bits<16>>,
+    m_src: Signal<Local, Bits<8>>,
+    m_dst: Signal<Local, Bits<8>>,
     step_bytes: Signal<Local, Bits<32>>,
     running: Signal<Local, Bit>,
     r_take: Signal<Local, Bit>,
@@ -137,9 +149,14 @@ pub struct TestMaster {
 }
 
 impl TestMaster {
-    /// A test master for map pages of `1 << page_shift` bytes (at least 4).
+    /// A test master for map pages of `1 << page_shift` bytes (64 bytes to 128 KiB: a page
+    /// holds a longest burst, and page offsets in words fit 16 bits).
     pub fn new(page_shift: u32) -> Self {
-        assert!(page_shift >= 2, "pages hold at least one word");
+        let max = link::test_master::MAX_BEATS as u64;
+        assert!(
+            (6..=17).contains(&page_shift),
+            "page shift {page_shift} outside 6..=17"
+        );
         let words = 1u64 << (page_shift - 2);
         TestMaster {
             clock: Default::default(),
@@ -176,7 +193,9 @@ impl TestMaster {
             rready: Default::default(),
             page_mask: Constant::new((words - 1).to_bits()),
             page_words: Constant::new(words.to_bits()),
-            max_beats: Constant::new((link::test_master::MAX_BEATS as u64).to_bits()),
+            near_end: Constant::new((words - max).to_bits()),
+            max_beats: Constant::new(max.to_bits()),
+            max_beats8: Constant::new(max.to_bits()),
             state: Default::default(),
             src: Default::default(),
             dst: Default::default(),
@@ -188,7 +207,10 @@ impl TestMaster {
             error: Default::default(),
             error_write: Default::default(),
             resp: Default::default(),
+            len_c: Default::default(),
             beats: Default::default(),
+            src_room: Default::default(),
+            dst_room: Default::default(),
             ar_pend: Default::default(),
             aw_pend: Default::default(),
             w_sent: Default::default(),
@@ -198,9 +220,10 @@ impl TestMaster {
             hold_valid: Default::default(),
             hold_data: Default::default(),
             hold_ok: Default::default(),
-            src_room: Default::default(),
-            dst_room: Default::default(),
-            m_len: Default::default(),
+            src_off: Default::default(),
+            dst_off: Default::default(),
+            src_left: Default::default(),
+            dst_left: Default::default(),
             m_src: Default::default(),
             m_dst: Default::default(),
             step_bytes: Default::default(),
@@ -231,6 +254,9 @@ impl Logic for TestMaster {
             error,
             error_write,
             resp,
+            len_c,
+            src_room,
+            dst_room,
             beats,
             ar_pend,
             aw_pend,
@@ -243,22 +269,19 @@ impl Logic for TestMaster {
             hold_ok
         );
 
-        // ---- Burst planning: min(left, 16, words to either page end).
-        self.src_room.next =
-            self.page_words.val() - ((self.src.q.val() >> 2) & self.page_mask.val());
-        self.dst_room.next =
-            self.page_words.val() - ((self.dst.q.val() >> 2) & self.page_mask.val());
-        self.m_len.next = self.max_beats.val();
-        if self.left.q.val() < self.max_beats.val() {
-            self.m_len.next = self.left.q.val();
-        }
-        self.m_src.next = self.m_len.val();
-        if self.src_room.val() < self.m_len.val() {
-            self.m_src.next = self.src_room.val();
+        // ---- Burst sizing, in two registered steps (no long carry chain in one clock):
+        // Plan clips LENGTH left and the words to either page end at 16, Size takes the least.
+        self.src_off.next = self.src.q.val().get_bits::<16>(2) & self.page_mask.val();
+        self.dst_off.next = self.dst.q.val().get_bits::<16>(2) & self.page_mask.val();
+        self.src_left.next = self.page_words.val() - self.src_off.val();
+        self.dst_left.next = self.page_words.val() - self.dst_off.val();
+        self.m_src.next = self.len_c.q.val();
+        if self.src_room.q.val() < self.len_c.q.val() {
+            self.m_src.next = self.src_room.q.val();
         }
         self.m_dst.next = self.m_src.val();
-        if self.dst_room.val() < self.m_src.val() {
-            self.m_dst.next = self.dst_room.val();
+        if self.dst_room.q.val() < self.m_src.val() {
+            self.m_dst.next = self.dst_room.q.val();
         }
         self.step_bytes.next = bit_cast::<32, 8>(self.beats.q.val()) << 2;
 
@@ -314,18 +337,33 @@ impl Logic for TestMaster {
 
         // ---- The copy.
         if self.state.q.val() == TmState::Plan {
+            self.len_c.d.next = self.max_beats8.val();
+            if self.left.q.val() < self.max_beats.val() {
+                self.len_c.d.next = self.left.q.val().get_bits::<8>(0);
+            }
+            self.src_room.d.next = self.max_beats8.val();
+            if self.src_off.val() > self.near_end.val() {
+                self.src_room.d.next = self.src_left.val().get_bits::<8>(0);
+            }
+            self.dst_room.d.next = self.max_beats8.val();
+            if self.dst_off.val() > self.near_end.val() {
+                self.dst_room.d.next = self.dst_left.val().get_bits::<8>(0);
+            }
             if self.left.q.val().any() {
-                self.beats.d.next = self.m_dst.val().get_bits::<8>(0);
-                self.ar_pend.d.next = true;
-                self.aw_pend.d.next = true;
-                self.w_sent.d.next = 0.into();
-                self.w_done.d.next = false;
-                self.r_err.d.next = false;
-                self.state.d.next = TmState::Burst;
+                self.state.d.next = TmState::Size;
             } else {
                 self.done.d.next = true;
                 self.state.d.next = TmState::Idle;
             }
+        }
+        if self.state.q.val() == TmState::Size {
+            self.beats.d.next = self.m_dst.val();
+            self.ar_pend.d.next = true;
+            self.aw_pend.d.next = true;
+            self.w_sent.d.next = 0.into();
+            self.w_done.d.next = false;
+            self.r_err.d.next = false;
+            self.state.d.next = TmState::Burst;
         }
         if (self.state.q.val() == TmState::Burst) & self.w_done.q.val() & self.bvalid.val() {
             self.w_done.d.next = false;
