@@ -93,6 +93,9 @@ pub mod window {
     pub const TM_FAULT_ADDR: u32 = 15;
 }
 
+// The bridge passes address bits 5:2 to the board window: 16 words.
+const _: () = assert!(window::TM_FAULT_ADDR < 16);
+
 /// Bits of the board window's FEATURES word.
 pub mod features {
     /// The board has the built-in test bus master on mapdma's bus-master port (window words
