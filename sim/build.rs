@@ -74,8 +74,9 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     // The board design's own ports (`BoardTop`): clock, the UART pair, hold and the LEDs.
+    // The virtual board mirrors the HX8K breakout: with the test bus master.
     let board = mapdma_hdl::board::build_board::<{ mapdma_hdl::board::RAM_WORD_BITS }>(
-        &mapdma_hdl::board::board_config(),
+        &mapdma_hdl::board::board_config_with(mapdma_hdl::board::VIRTUAL_BOARD),
         BOARD_CLOCK_HZ,
         BOARD_BAUD,
     )?;

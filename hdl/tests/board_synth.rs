@@ -3,8 +3,8 @@
 //! wrapper's checks on pin descriptions.
 
 use mapdma_hdl::board::{
-    board_pcf, board_verilog, BoardError, BoardPins, ClockPlan, PinMap, PllParams, PllPrimitive,
-    SystemRam, UartBridge, UartRx, UartTx,
+    board_pcf, board_verilog, BoardError, BoardOptions, BoardPins, ClockPlan, PinMap, PllParams,
+    PllPrimitive, SystemRam, TestMaster, UartBridge, UartRx, UartTx,
 };
 use rust_hdl::prelude::*;
 use std::path::PathBuf;
@@ -82,11 +82,31 @@ fn uart_and_bridge_blocks_have_no_latches() {
 
 #[test]
 fn the_system_ram_is_block_ram() {
-    let ram = synth("system_ram", &verilog_of(SystemRam::<11>::new()));
+    let ram = synth("system_ram", &verilog_of(SystemRam::<11>::new(false)));
     assert_eq!(ram.cells("SB_RAM40_4K"), 16, "{}", ram.0);
     // Measured 318 (Yosys 0.23): three 32-bit range checks and the port multiplexers.
     assert!(ram.cells("SB_LUT4") < 400, "{}", ram.0);
+    // The burst port adds its counters and range checks, no block RAM.
+    let with = synth("system_ram_burst", &verilog_of(SystemRam::<11>::new(true)));
+    assert_eq!(with.cells("SB_RAM40_4K"), 16, "{}", with.0);
+    assert!(with.cells("SB_LUT4") < BURST_RAM_LUTS, "{}", with.0);
 }
+
+/// Bound on the system RAM with its burst port: measured 702 (Yosys 0.23), +383 for the burst
+/// port's 32-bit beat addresses, range checks and the wider port multiplexers.
+const BURST_RAM_LUTS: u64 = 800;
+
+#[test]
+fn the_test_master_is_small_and_has_no_block_ram() {
+    let tm = synth("test_master", &verilog_of(TestMaster::new(8)));
+    assert_eq!(tm.cells("SB_RAM40_4K"), 0, "{}", tm.0);
+    // Measured 582 (Yosys 0.23): 32-bit SRC/DST/LENGTH/MOVED counters, the burst sizing and
+    // the window multiplexer.
+    assert!(tm.cells("SB_LUT4") < 750, "{}", tm.0);
+}
+
+/// A board design without the test master (the iCEBreaker's).
+const NONE: BoardOptions = BoardOptions { test_master: false };
 
 fn pin(port: &str, pin: &str, active_low: bool) -> PinMap {
     PinMap {
@@ -113,7 +133,7 @@ fn the_wrapper_names_ports_as_the_board_does() {
         pin("led[0]", "4", true),
         pin("solo_n", "6", true),
     ]);
-    let v = board_verilog(&p, 12_000_000, 115_200).unwrap();
+    let v = board_verilog(&p, 12_000_000, 115_200, NONE).unwrap();
     assert!(v.contains("output wire [1:0] led"), "{}", &v[..600]);
     assert!(v.contains("assign led[1] = board_leds[0];"));
     assert!(v.contains("assign led[0] = ~board_leds[1];"));
@@ -126,21 +146,21 @@ fn the_wrapper_names_ports_as_the_board_does() {
 fn unusable_pin_descriptions_are_errors() {
     let gap = pins(vec![pin("led[0]", "4", false), pin("led[2]", "5", false)]);
     assert!(matches!(
-        board_verilog(&gap, 12_000_000, 115_200),
+        board_verilog(&gap, 12_000_000, 115_200, NONE),
         Err(BoardError::Pins(m)) if m.contains("gaps")
     ));
     let bad = pins(vec![pin("led-1", "4", false)]);
     assert!(matches!(
-        board_verilog(&bad, 12_000_000, 115_200),
+        board_verilog(&bad, 12_000_000, 115_200, NONE),
         Err(BoardError::Pins(m)) if m.contains("identifier")
     ));
     let twice = pins(vec![pin("rx", "4", false)]);
     assert!(matches!(
-        board_verilog(&twice, 12_000_000, 115_200),
+        board_verilog(&twice, 12_000_000, 115_200, NONE),
         Err(BoardError::Pins(m)) if m.contains("twice")
     ));
     assert!(matches!(
-        board_verilog(&pins(vec![]), 1_000_000, 115_200),
+        board_verilog(&pins(vec![]), 1_000_000, 115_200, NONE),
         Err(BoardError::Baud(_))
     ));
 }
@@ -159,7 +179,7 @@ fn a_pll_clocks_the_design_and_holds_it_in_reset_until_locked() {
                 PllParams::for_output(12_000_000, 36_000_000).unwrap(),
             )),
         };
-        let v = board_verilog(&p, plan, 115_200).unwrap();
+        let v = board_verilog(&p, plan, 115_200, NONE).unwrap();
         assert!(v.contains(&format!("{} #(", primitive.name())));
         assert!(v.contains(".PLLOUTGLOBAL(design_clock)"));
         assert!(v.contains("mapdma_board board(.clock(design_clock)"));
@@ -183,7 +203,7 @@ fn a_pll_clocks_the_design_and_holds_it_in_reset_until_locked() {
         );
     }
     // Without a PLL the clock pin drives the design and nothing holds it.
-    let direct = board_verilog(&p, 12_000_000, 115_200).unwrap();
+    let direct = board_verilog(&p, 12_000_000, 115_200, NONE).unwrap();
     assert!(direct.contains("mapdma_board board(.clock(clk)") && direct.contains(".hold(1'b0)"));
     assert!(!direct.contains("SB_PLL40"));
     // The divisor is the design clock's: 313 clocks per bit at 36 MHz, 104 at 12 MHz.
@@ -196,7 +216,7 @@ fn a_port_may_not_take_a_name_of_the_wrapper() {
     for name in ["design_clock", "pll_lock", "lock_sync", "pll"] {
         let p = pins(vec![pin(name, "4", false)]);
         assert!(matches!(
-            board_verilog(&p, 12_000_000, 115_200),
+            board_verilog(&p, 12_000_000, 115_200, NONE),
             Err(BoardError::Pins(m)) if m.contains("clashes")
         ));
     }

@@ -11,7 +11,7 @@
 //! simulation hangs (found with Icarus on an earlier version of the design). Assigning once, from
 //! a local computed first, settles.
 
-use mapdma_hdl::board::{board_verilog, BoardPins, PinMap};
+use mapdma_hdl::board::{board_verilog, BoardOptions, BoardPins, PinMap};
 use mapdma_hdl::regmap::Config;
 use regex::Regex;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -234,6 +234,10 @@ fn the_board_design_settles() {
         uart_tx: pin("tx", "3"),
         leds: vec![pin("led", "4")],
     };
-    let v = board_verilog(&pins, 12_000_000, 115_200).unwrap();
-    assert_settles("board", &v);
+    // Without the test master (iCEBreaker) and with it (HX8K breakout, the virtual board).
+    for (name, test_master) in [("board", false), ("board_tm", true)] {
+        let options = BoardOptions { test_master };
+        let v = board_verilog(&pins, 12_000_000, 115_200, options).unwrap();
+        assert_settles(name, &v);
+    }
 }

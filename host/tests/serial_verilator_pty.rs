@@ -35,6 +35,8 @@ fn open(board: &PtyBoard) -> DmaSystem {
     assert_eq!(info.ram_bytes as u64, RAM_BYTES);
     let cfg = board_config();
     assert_eq!(info.page_shift, cfg.page_shift);
+    // The virtual board mirrors the HX8K breakout: the bus-master port with the test master.
+    assert!(info.has_test_master() && cfg.bus_master_port);
     // DmaSystem::open checks the ID and version registers and reads the configuration.
     let system = DmaSystem::open(Box::new(backend)).expect("mapdma behind the bridge");
     assert_eq!(system.config(), cfg, "configuration read from CONFIG0/1");

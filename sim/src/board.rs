@@ -25,8 +25,15 @@ use std::time::{Duration, Instant};
 
 include!(env!("MAPDMA_SIM_BOARD_RATES_RS"));
 
-/// The model's mapdma configuration and RAM size, for hosts that check what they discover.
-pub use mapdma_hdl::board::{board_config, RAM_BYTES};
+/// The model's RAM size, for hosts that check what they discover.
+pub use mapdma_hdl::board::RAM_BYTES;
+
+/// The model's mapdma configuration, for hosts that check what they discover: the virtual board
+/// mirrors the HX8K breakout ([`mapdma_hdl::board::VIRTUAL_BOARD`]), so it has the bus-master
+/// port with the test bus master on it.
+pub fn board_config() -> mapdma_regmap::Config {
+    mapdma_hdl::board::board_config_with(mapdma_hdl::board::VIRTUAL_BOARD)
+}
 
 /// The Verilated board design: clock, UART pins, LEDs.
 pub struct BoardModel {

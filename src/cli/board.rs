@@ -32,6 +32,9 @@ pub struct Board {
     pub leds: Vec<Pin>,
     #[serde(default)]
     pub buttons: Vec<Pin>,
+    /// `[design]`: what the generated board design carries on this board.
+    #[serde(default)]
+    pub design: Design,
     /// The folder board.toml was read from.
     #[serde(skip)]
     pub dir: PathBuf,
@@ -46,6 +49,24 @@ pub struct Clock {
     pub mhz: f64,
     /// When present the design runs from the iCE40 PLL instead of the oscillator.
     pub pll: Option<Pll>,
+}
+
+/// `[design]`: optional parts of the generated board design (`mapdma_hdl::board::BoardOptions`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Design {
+    /// The built-in test bus master on mapdma's bus-master port (needs room: on the HX8K
+    /// breakout, not on the 94 %-full iCEBreaker).
+    #[serde(default)]
+    pub test_master: bool,
+}
+
+impl Design {
+    pub fn options(&self) -> mapdma_hdl::board::BoardOptions {
+        mapdma_hdl::board::BoardOptions {
+            test_master: self.test_master,
+        }
+    }
 }
 
 /// `[clock.pll]`: the design's clock made by the iCE40 PLL from the oscillator.
@@ -271,6 +292,18 @@ mod tests {
         let hx = Board::load(&dir, "hx8k-breakout").unwrap();
         assert_eq!((hx.device.as_str(), hx.package.as_str()), ("hx8k", "ct256"));
         assert_eq!((hx.clock.pin.as_str(), hx.clock.mhz), ("J3", 12.0));
+    }
+
+    /// The HX8K breakout carries the test bus master, the full iCEBreaker does not, and the
+    /// virtual board mirrors the HX8K breakout.
+    #[test]
+    fn the_test_master_is_on_the_hx8k_breakout_and_the_virtual_board_only() {
+        let dir = default_constraints_dir();
+        let ib = Board::load(&dir, "icebreaker").unwrap();
+        let hx = Board::load(&dir, "hx8k-breakout").unwrap();
+        assert!(!ib.design.options().test_master);
+        assert!(hx.design.options().test_master);
+        assert_eq!(hx.design.options(), mapdma_hdl::board::VIRTUAL_BOARD);
     }
 
     #[test]

@@ -4,7 +4,11 @@
 //!   adapter API and every byte checked: the seed scenario's shape (a common buffer, one
 //!   auto-initialize `map_transfer`, `ReadDmaCounter` polling) device → memory on the pattern
 //!   source and memory → device on the checksum sink, and the loop-back copy through the
-//!   board's FIFO; then a report in the demo's style, with the link's figures.
+//!   board's FIFO; on a board with the test bus master (board window FEATURES) also a copy by
+//!   that bus master between two buffers mapped with a bus-master adapter (`map_transfer`
+//!   returns the logical addresses it is given), every byte and the guard bytes checked, and
+//!   the same copy after `flush_adapter_buffers`, which the bus-master port must refuse; then
+//!   a report in the demo's style, with the link's figures.
 //! - `virtual`: the Verilated board design clocked in real time behind a pseudo-terminal; it
 //!   prints the path to give `run`, and serves until stopped.
 
@@ -13,6 +17,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use super::board_bm::{bus_master_copy, BusMasterReport};
 use anyhow::{bail, ensure, Context};
 use clap::{Args, Subcommand};
 use mapdma_host::backend::serial::{link, window, LinkStats, SerialBackend, Tty};
@@ -101,6 +106,8 @@ pub struct BoardReport {
     pub sink: SinkReport,
     pub copy_bytes: u32,
     pub copy_polls: u32,
+    /// The test bus master's copy (None: the board has no test master).
+    pub bus_master: Option<BusMasterReport>,
     pub link: LinkStats,
     pub fault_cause: u32,
     pub elapsed: Duration,
@@ -193,6 +200,29 @@ impl std::fmt::Display for BoardReport {
             self.copy_bytes, self.copy_polls
         )?;
         writeln!(f)?;
+        match &self.bus_master {
+            Some(b) => {
+                writeln!(
+                    f,
+                    "bus master (the board's test master on the bus-master port, through the map)"
+                )?;
+                writeln!(
+                    f,
+                    "  copy             {} bytes from logical {:#x} to logical {:#x}, every byte and the guards checked, {} status polls",
+                    b.bytes, b.src_logical, b.dst_logical, b.polls
+                )?;
+                writeln!(
+                    f,
+                    "  after the flush  the same copy refused (TM_CONTROL {:#x}: DECERR), BM_FAULT latched and cleared",
+                    b.refused_status
+                )?;
+            }
+            None => writeln!(
+                f,
+                "bus master       none on this board (FEATURES.TEST_MASTER clear)"
+            )?,
+        }
+        writeln!(f)?;
         let l = &self.link;
         writeln!(
             f,
@@ -213,7 +243,7 @@ impl std::fmt::Display for BoardReport {
     }
 }
 
-fn serial<R>(
+pub(super) fn serial<R>(
     system: &DmaSystem,
     f: impl FnOnce(&mut SerialBackend<Tty>) -> R,
 ) -> anyhow::Result<R> {
@@ -237,6 +267,11 @@ pub fn run_board(port: &std::path::Path, baud: u32) -> anyhow::Result<BoardRepor
     let ring = pattern_ring(&system).context("device → memory on the pattern source")?;
     let sink = checksum_ring(&system).context("memory → device on the checksum sink")?;
     let (copy_bytes, copy_polls) = loopback_copy(&system).context("the loop-back copy")?;
+    let bus_master = if info.has_test_master() {
+        Some(bus_master_copy(&system).context("the test bus master's copy")?)
+    } else {
+        None
+    };
     let fault_cause = system.with_backend(|b| b.read32(mapdma_regmap::FAULT_CAUSE.offset))?;
     ensure!(
         fault_cause == 0,
@@ -254,6 +289,7 @@ pub fn run_board(port: &std::path::Path, baud: u32) -> anyhow::Result<BoardRepor
         sink,
         copy_bytes,
         copy_polls,
+        bus_master,
         link,
         fault_cause,
         elapsed: started.elapsed(),

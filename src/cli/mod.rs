@@ -2,6 +2,7 @@
 
 mod bench;
 mod board;
+mod board_bm;
 mod board_cmd;
 mod boards;
 mod checks;

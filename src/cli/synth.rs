@@ -218,20 +218,26 @@ pub fn generate_board_design(board: &Board, baud: u32) -> anyhow::Result<BoardDe
     let pins = board_pins(board)?;
     let plan = board.clock_plan()?;
     let clock_hz = plan.design_hz();
-    let verilog = hdl_board::board_verilog(&pins, plan, baud)
+    let options = board.design.options();
+    let verilog = hdl_board::board_verilog(&pins, plan, baud, options)
         .with_context(|| format!("generating the design for {}", board.name))?;
     let divisor = hdl_board::uart_divisor(clock_hz, baud)?;
-    let cfg = hdl_board::board_config();
+    let cfg = hdl_board::board_config_with(options);
     Ok(BoardDesign {
         verilog,
         pcf: hdl_board::board_pcf(&pins),
         summary: format!(
             "mapdma board design: {} channels, {} map registers of {} bytes, {} KiB RAM, \
-             UART {baud} baud (divisor {divisor} at {} MHz)",
+             {}, UART {baud} baud (divisor {divisor} at {} MHz)",
             cfg.channels,
             cfg.map_registers,
             cfg.page_size(),
             hdl_board::RAM_BYTES / 1024,
+            if options.test_master {
+                "test bus master on the bus-master port"
+            } else {
+                "no bus-master port"
+            },
             clock_hz as f64 / 1e6
         ),
     })

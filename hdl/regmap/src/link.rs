@@ -71,6 +71,56 @@ pub mod window {
     pub const SUM: u32 = 7;
     /// Reads the number of units the checksum sink received.
     pub const COUNT: u32 = 8;
+    /// Reads what the board has beyond the words above: bits in
+    /// [`features`](super::features). A board built before this word answers it SLVERR,
+    /// which a host takes as 0.
+    pub const FEATURES: u32 = 9;
+    /// The test bus master (only with [`features::TEST_MASTER`](super::features::TEST_MASTER);
+    /// otherwise these words answer SLVERR): the logical byte address it copies from
+    /// (bits 1:0 read 0). Writes while a copy runs are ignored.
+    pub const TM_SRC: u32 = 10;
+    /// The logical byte address it copies to (bits 1:0 read 0).
+    pub const TM_DST: u32 = 11;
+    /// Words to copy.
+    pub const TM_LENGTH: u32 = 12;
+    /// Write [`test_master::START`](super::test_master::START) to start a copy (ignored while
+    /// one runs); reads the status bits in [`test_master`](super::test_master).
+    pub const TM_CONTROL: u32 = 13;
+    /// Reads the words copied by bursts that were OKAY on both the read and the write.
+    pub const TM_MOVED: u32 = 14;
+    /// Reads the logical address of the first word of the burst that failed: its source for a
+    /// read error, its destination for a write error.
+    pub const TM_FAULT_ADDR: u32 = 15;
+}
+
+// The bridge passes address bits 5:2 to the board window: 16 words.
+const _: () = assert!(window::TM_FAULT_ADDR < 16);
+
+/// Bits of the board window's FEATURES word.
+pub mod features {
+    /// The board has the built-in test bus master on mapdma's bus-master port (window words
+    /// `TM_*`).
+    pub const TEST_MASTER: u32 = 1 << 0;
+}
+
+/// The test bus master's TM_CONTROL word.
+pub mod test_master {
+    /// Written: start a copy of TM_LENGTH words from TM_SRC to TM_DST.
+    pub const START: u32 = 1 << 0;
+    /// Read: a copy is running.
+    pub const BUSY: u32 = 1 << 0;
+    /// Read: the last copy ended (all words copied, or stopped at an error).
+    pub const DONE: u32 = 1 << 1;
+    /// Read: the last copy stopped at a burst that was not OKAY.
+    pub const ERROR: u32 = 1 << 2;
+    /// Read, with ERROR: the write burst failed (clear: the read burst did).
+    pub const ERROR_WRITE: u32 = 1 << 3;
+    /// Read, with ERROR: the failed burst's AXI response (2 SLVERR, 3 DECERR) in bits 5:4.
+    pub const RESP_SHIFT: u32 = 4;
+    pub const RESP_MASK: u32 = 0b11 << RESP_SHIFT;
+    /// Longest burst the test master issues (beats of 32 bits); bursts are also cut where a
+    /// map page ends on either side.
+    pub const MAX_BEATS: u32 = 16;
 }
 
 /// The data word of a version reply: version in bits 7:0, [`MAX_WORDS`] in bits 15:8.

@@ -3,11 +3,21 @@
 //! with CRC: `PROTOCOL.md` beside this file).
 //!
 //! ```text
-//!  ser_rx ─▶ UartRx ─▶ UartBridge ─▶ (AXI4-Lite) ─▶ MapDma ─▶ (AXI4) ─▶ SystemRam
-//!  ser_tx ◀─ UartTx ◀─┘      │                        │ devices          ▲
-//!                            └──────── memory port ───┼──────────────────┘
-//!                                                     └ loop-back FIFO, pattern, checksum
+//!  ser_rx ─▶ UartRx ─▶ UartBridge ─▶ (AXI4-Lite) ─▶ MapDma ── m_axi (AXI4) ──▶ SystemRam
+//!  ser_tx ◀─ UartTx ◀─┘   │  │                       │  │                     ▲   ▲ burst port
+//!                         │  └──────── memory port ──┼──┼─────────────────────┘   │ (RamBurstPort)
+//!                         │                          │  └ m_bm_axi (AXI4) ────────┘
+//!                         │   board window           │ ▲ s_bm_axi (AXI4)
+//!                         └──▶ FEATURES, TM_* ─▶ TestMaster          (with the test master)
+//!                                                    └ devices: loop-back FIFO, pattern, checksum
 //! ```
+//!
+//! With [`BoardOptions::test_master`] (the HX8K breakout, the virtual board) mapdma has its
+//! bus-master port, a built-in test bus master drives it, and the translated bursts reach the
+//! system RAM through a second, burst-capable port that shares the block RAM with the DMA's
+//! port beat by beat (chosen over an AXI arbiter in front of one burst slave: see
+//! [`system_ram`]). Without it (the iCEBreaker: 94 % of its logic cells already) none of the
+//! three is built and the window's FEATURES word reads 0.
 //!
 //! [`board_verilog`] generates the board's module `top`: the board design (module
 //! [`BOARD_MODULE`], its submodules `mapdma_board_…`) plus a wrapper whose ports carry the board's own names, and [`board_pcf`] the
@@ -19,8 +29,10 @@ pub mod crc16;
 pub mod frame_rx;
 pub mod loop_fifo;
 pub mod pll;
+pub mod ram_port;
 pub mod reply_tx;
 pub mod system_ram;
+pub mod test_master;
 pub mod top;
 pub mod uart_rx;
 pub mod uart_tx;
@@ -31,8 +43,10 @@ pub use crc16::Crc16;
 pub use frame_rx::FrameRx;
 pub use loop_fifo::LoopFifo;
 pub use pll::{ClockPlan, PllParams, PllPrimitive};
+pub use ram_port::RamBurstPort;
 pub use reply_tx::ReplyTx;
 pub use system_ram::SystemRam;
+pub use test_master::TestMaster;
 pub use top::{window, BoardTop, BOARD_ID, PROTOCOL_VERSION};
 pub use uart_rx::UartRx;
 pub use uart_tx::UartTx;
@@ -56,9 +70,9 @@ const MAX_BAUD_ERROR: f64 = 0.02;
 /// The DMA configuration on the boards: four channels (one per built-in device), 256-byte pages
 /// so that the 8 KiB RAM is 32 pages and 32 map registers cover it, 16-bit physical addresses
 /// (the RAM sits at 0), and 4 outstanding transactions (the RAM answers in one clock). No
-/// bus-master port yet: the board has no built-in bus-master device to drive it. No
-/// memory-to-memory pair: with it the design needs 106 % of the iCEBreaker's logic cells and
-/// 33 of its 30 block RAMs.
+/// bus-master port: that comes with the test master ([`board_config_with`]), which only the
+/// boards with room carry. No memory-to-memory pair: with it the design needs 106 % of the
+/// iCEBreaker's logic cells and 33 of its 30 block RAMs.
 pub fn board_config() -> Config {
     Config {
         channels: 4,
@@ -69,6 +83,31 @@ pub fn board_config() -> Config {
         outstanding: 4,
         bus_master_port: false,
         memory_to_memory: false,
+    }
+}
+
+/// What a board design carries beyond the common part, chosen per board (`[design]` in the
+/// board's `board.toml`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct BoardOptions {
+    /// mapdma's bus-master port with the built-in test bus master on it ([`TestMaster`]) and
+    /// the system RAM's burst port behind it ([`RamBurstPort`]); the board window's FEATURES
+    /// word says so. On the HX8K breakout (the design without it fills 64 % of the logic
+    /// cells); off on the iCEBreaker (94 % full without it: no room).
+    pub test_master: bool,
+}
+
+/// The options of the Verilated board (`mapdma board virtual`, the board tests in CI): those
+/// of the HX8K breakout, so that the test master is tested wherever the board is simulated
+/// (`cargo test -p mapdma` checks that they match `constraints/hx8k-breakout/board.toml`).
+pub const VIRTUAL_BOARD: BoardOptions = BoardOptions { test_master: true };
+
+/// The DMA configuration of a board design with `options`: [`board_config`] with the
+/// bus-master port when the board has the test master.
+pub fn board_config_with(options: BoardOptions) -> Config {
+    Config {
+        bus_master_port: options.test_master,
+        ..board_config()
     }
 }
 
@@ -155,16 +194,18 @@ pub fn board_design_verilog<const A: usize>(top: &BoardTop<A>) -> Result<String,
 }
 
 /// Verilog of the board design for `pins`: module `top` with the board's port names, wrapping
-/// the rust-hdl design (module `mapdma_board`, `board_config()`, 8 KiB of RAM). `clock` is the
-/// oscillator's frequency in Hz (the design runs from it directly) or a [`ClockPlan`] with the
-/// PLL; the UART divisor is computed for the design's clock.
+/// the rust-hdl design (module `mapdma_board`, [`board_config_with`]`(options)`, 8 KiB of
+/// RAM). `clock` is the oscillator's frequency in Hz (the design runs from it directly) or a
+/// [`ClockPlan`] with the PLL; the UART divisor is computed for the design's clock.
 pub fn board_verilog(
     pins: &BoardPins,
     clock: impl Into<ClockPlan>,
     baud: u32,
+    options: BoardOptions,
 ) -> Result<String, BoardError> {
     let clock = clock.into();
-    let top = build_board::<RAM_WORD_BITS>(&board_config(), clock.design_hz(), baud)?;
+    let cfg = board_config_with(options);
+    let top = build_board::<RAM_WORD_BITS>(&cfg, clock.design_hz(), baud)?;
     let inner = board_design_verilog(&top)?;
     wrapper::wrap(&inner, pins, top::LED_COUNT, &clock)
 }

@@ -1,16 +1,35 @@
-//! System memory of a board: block RAM behind two ports.
+//! System memory of a board: block RAM behind two or three ports.
 //!
 //! - An AXI4 slave for the DMA's master. Single-beat transactions, as mapdma issues them:
 //!   AxLEN, AxSIZE and AxBURST are ignored (every access is one 32-bit word, written under
 //!   WSTRB). Addresses at or above the size answer DECERR (reads return 0, writes do nothing).
 //! - A simple request port for the UART bridge (`b_*`): hold `b_req` until the one-clock
 //!   `b_ack`, which carries the read data and the response. Whole-word writes.
+//! - Optionally ([`SystemRam::new`] with `burst_port`) a second AXI4 slave (`p_*`) that takes
+//!   INCR bursts, for the translated traffic of the bus-master port ([`RamBurstPort`]); without
+//!   it the `p_*` inputs are ignored and its outputs stay 0.
+//!
+//! ```text
+//!  DMA m_axi ──► single-beat port ──┐  read port:  bridge > round robin(DMA, burst port)
+//!  bridge ─────► b_* ───────────────┼─► lanes 0..3 (block RAM, one read + one write per clock)
+//!  m_bm_axi ───► RamBurstPort ──────┘  write port: bridge > round robin(DMA, burst port)
+//! ```
 //!
 //! Storage is four byte lanes of `2^A` bytes each (so WSTRB maps onto separate memories and
 //! Yosys infers `SB_RAM40_4K` for each); one read and one write per clock, as the block RAM
 //! allows. The bridge wins a port over the DMA: it asks at most once per few UART bytes, so the
 //! DMA cannot starve, and the bridge never waits more than a clock.
+//!
+//! Why a second port rather than an AXI arbiter in front of one burst slave: the RAM already
+//! arbitrates per clock, so the two masters share it beat by beat. An arbiter in front would
+//! grant whole bursts and answer in one order, so a master that does not take its R beats (the
+//! DMA waiting on a device) or has not sent its W beats (a bus master copying read data) would
+//! hold up the other: with the board's test master that is a deadlock. Beat by beat each master
+//! only ever waits on itself, the DMA keeps its single-beat path (one unit per clock when the
+//! burst port is idle; every other clock in a tie: the two alternate), and the logic is one
+//! burst counter per direction plus two turn bits.
 
+use super::ram_port::RamBurstPort;
 use rust_hdl::prelude::*;
 
 #[derive(LogicBlock)]
@@ -47,6 +66,34 @@ pub struct SystemRam<const A: usize> {
     pub b_rdata: Signal<Out, Bits<32>>,
     pub b_resp: Signal<Out, Bits<2>>,
 
+    // Burst port (AXI4 slave, INCR bursts; only with `burst_port`).
+    pub p_awaddr: Signal<In, Bits<32>>,
+    pub p_awlen: Signal<In, Bits<8>>,
+    pub p_awvalid: Signal<In, Bit>,
+    pub p_awready: Signal<Out, Bit>,
+    pub p_wdata: Signal<In, Bits<32>>,
+    pub p_wstrb: Signal<In, Bits<4>>,
+    pub p_wvalid: Signal<In, Bit>,
+    pub p_wready: Signal<Out, Bit>,
+    pub p_bresp: Signal<Out, Bits<2>>,
+    pub p_bvalid: Signal<Out, Bit>,
+    pub p_bready: Signal<In, Bit>,
+    pub p_araddr: Signal<In, Bits<32>>,
+    pub p_arlen: Signal<In, Bits<8>>,
+    pub p_arvalid: Signal<In, Bit>,
+    pub p_arready: Signal<Out, Bit>,
+    pub p_rdata: Signal<Out, Bits<32>>,
+    pub p_rresp: Signal<Out, Bits<2>>,
+    pub p_rlast: Signal<Out, Bit>,
+    pub p_rvalid: Signal<Out, Bit>,
+    pub p_rready: Signal<In, Bit>,
+
+    /// The burst port: one with `burst_port`, none without.
+    burst: Vec<RamBurstPort>,
+    /// Who wins a tie for the read / write port next: 1 the burst port, 0 the DMA.
+    r_turn: DFF<Bit>,
+    w_turn: DFF<Bit>,
+
     /// Size in bytes (4 · 2^A).
     size: Constant<Bits<32>>,
     lane0: RAM<Bits<8>, A>,
@@ -77,6 +124,29 @@ pub struct SystemRam<const A: usize> {
     b_grant: Signal<Local, Bit>,
     dma_w_go: Signal<Local, Bit>,
     dma_r_go: Signal<Local, Bit>,
+    dma_w_want: Signal<Local, Bit>,
+    dma_r_want: Signal<Local, Bit>,
+    bridge_w: Signal<Local, Bit>,
+    bridge_r: Signal<Local, Bit>,
+    // The burst port's requests and grants (0 without it).
+    p_rd_want: Signal<Local, Bit>,
+    p_rd_addr: Signal<Local, Bits<32>>,
+    p_rd_go: Signal<Local, Bit>,
+    p_wr_want: Signal<Local, Bit>,
+    p_wr_addr: Signal<Local, Bits<32>>,
+    p_wr_data: Signal<Local, Bits<32>>,
+    p_wr_lanes: Signal<Local, Bits<4>>,
+    p_wr_in_range: Signal<Local, Bit>,
+    p_wr_go: Signal<Local, Bit>,
+    l_p_awready: Signal<Local, Bit>,
+    l_p_wready: Signal<Local, Bit>,
+    l_p_bresp: Signal<Local, Bits<2>>,
+    l_p_bvalid: Signal<Local, Bit>,
+    l_p_arready: Signal<Local, Bit>,
+    l_p_rdata: Signal<Local, Bits<32>>,
+    l_p_rresp: Signal<Local, Bits<2>>,
+    l_p_rlast: Signal<Local, Bit>,
+    l_p_rvalid: Signal<Local, Bit>,
     r_free: Signal<Local, Bit>,
     aw_in_range: Signal<Local, Bit>,
     ar_in_range: Signal<Local, Bit>,
@@ -94,7 +164,8 @@ impl<const A: usize> SystemRam<A> {
     /// Size in bytes of this memory.
     pub const BYTES: u64 = 4 << A;
 
-    pub fn new() -> Self {
+    /// The RAM with the DMA's port and the bridge's; with `burst_port` also the burst port.
+    pub fn new(burst_port: bool) -> Self {
         SystemRam {
             clock: Default::default(),
             reset: Default::default(),
@@ -123,6 +194,31 @@ impl<const A: usize> SystemRam<A> {
             b_ack: Default::default(),
             b_rdata: Default::default(),
             b_resp: Default::default(),
+            p_awaddr: Default::default(),
+            p_awlen: Default::default(),
+            p_awvalid: Default::default(),
+            p_awready: Default::default(),
+            p_wdata: Default::default(),
+            p_wstrb: Default::default(),
+            p_wvalid: Default::default(),
+            p_wready: Default::default(),
+            p_bresp: Default::default(),
+            p_bvalid: Default::default(),
+            p_bready: Default::default(),
+            p_araddr: Default::default(),
+            p_arlen: Default::default(),
+            p_arvalid: Default::default(),
+            p_arready: Default::default(),
+            p_rdata: Default::default(),
+            p_rresp: Default::default(),
+            p_rlast: Default::default(),
+            p_rvalid: Default::default(),
+            p_rready: Default::default(),
+            burst: (0..burst_port as usize)
+                .map(|_| RamBurstPort::new(Self::BYTES))
+                .collect(),
+            r_turn: Default::default(),
+            w_turn: Default::default(),
             size: Constant::new(Self::BYTES.to_bits()),
             lane0: Default::default(),
             lane1: Default::default(),
@@ -148,6 +244,28 @@ impl<const A: usize> SystemRam<A> {
             b_grant: Default::default(),
             dma_w_go: Default::default(),
             dma_r_go: Default::default(),
+            dma_w_want: Default::default(),
+            dma_r_want: Default::default(),
+            bridge_w: Default::default(),
+            bridge_r: Default::default(),
+            p_rd_want: Default::default(),
+            p_rd_addr: Default::default(),
+            p_rd_go: Default::default(),
+            p_wr_want: Default::default(),
+            p_wr_addr: Default::default(),
+            p_wr_data: Default::default(),
+            p_wr_lanes: Default::default(),
+            p_wr_in_range: Default::default(),
+            p_wr_go: Default::default(),
+            l_p_awready: Default::default(),
+            l_p_wready: Default::default(),
+            l_p_bresp: Default::default(),
+            l_p_bvalid: Default::default(),
+            l_p_arready: Default::default(),
+            l_p_rdata: Default::default(),
+            l_p_rresp: Default::default(),
+            l_p_rlast: Default::default(),
+            l_p_rvalid: Default::default(),
             r_free: Default::default(),
             aw_in_range: Default::default(),
             ar_in_range: Default::default(),
@@ -162,8 +280,9 @@ impl<const A: usize> SystemRam<A> {
 }
 
 impl<const A: usize> Default for SystemRam<A> {
+    /// Without the burst port.
     fn default() -> Self {
-        Self::new()
+        Self::new(false)
     }
 }
 
@@ -181,7 +300,9 @@ impl<const A: usize> Logic for SystemRam<A> {
             b_valid,
             b_err,
             ack,
-            ack_err
+            ack_err,
+            r_turn,
+            w_turn
         );
         self.lane0.read_clock.next = self.clock.val();
         self.lane1.read_clock.next = self.clock.val();
@@ -199,18 +320,60 @@ impl<const A: usize> Logic for SystemRam<A> {
             | (bit_cast::<32, 8>(self.lane2.read_data.val()) << 16)
             | (bit_cast::<32, 8>(self.lane3.read_data.val()) << 24);
 
+        // The burst port's requests (none without it).
+        self.p_rd_want.next = false;
+        self.p_rd_addr.next = 0.into();
+        self.p_wr_want.next = false;
+        self.p_wr_addr.next = 0.into();
+        self.p_wr_data.next = 0.into();
+        self.p_wr_lanes.next = 0.into();
+        self.p_wr_in_range.next = false;
+        for i in 0..self.burst.len() {
+            self.p_rd_want.next = self.burst[i].rd_want.val();
+            self.p_rd_addr.next = self.burst[i].rd_addr.val();
+            self.p_wr_want.next = self.burst[i].wr_want.val();
+            self.p_wr_addr.next = self.burst[i].wr_addr.val();
+            self.p_wr_data.next = self.burst[i].wr_data.val();
+            self.p_wr_lanes.next = self.burst[i].wr_lanes.val();
+            self.p_wr_in_range.next = self.burst[i].wr_in_range.val();
+        }
+
         // Bridge first (granted only while its previous request is not being acknowledged).
         self.b_grant.next = self.b_req.val() & !self.ack.q.val();
+        self.bridge_w.next = self.b_grant.val() & self.b_we.val();
+        self.bridge_r.next = self.b_grant.val() & !self.b_we.val();
         // DMA write: AW and W together, and B free (or being taken).
-        self.dma_w_go.next = self.awvalid.val()
-            & self.wvalid.val()
-            & (!self.b_valid.q.val() | self.bready.val())
-            & !(self.b_grant.val() & self.b_we.val());
+        self.dma_w_want.next =
+            self.awvalid.val() & self.wvalid.val() & (!self.b_valid.q.val() | self.bready.val());
         // DMA read: the R path must be free next clock.
         self.r_free.next =
             !self.r_hold_valid.q.val() & (!self.r_pending.q.val() | self.rready.val());
-        self.dma_r_go.next =
-            self.arvalid.val() & self.r_free.val() & !(self.b_grant.val() & !self.b_we.val());
+        self.dma_r_want.next = self.arvalid.val() & self.r_free.val();
+        // Then the DMA and the burst port, alternating when both ask.
+        self.dma_w_go.next = self.dma_w_want.val()
+            & !self.bridge_w.val()
+            & !(self.p_wr_want.val() & self.w_turn.q.val());
+        self.p_wr_go.next = self.p_wr_want.val()
+            & !self.bridge_w.val()
+            & !(self.dma_w_want.val() & !self.w_turn.q.val());
+        self.dma_r_go.next = self.dma_r_want.val()
+            & !self.bridge_r.val()
+            & !(self.p_rd_want.val() & self.r_turn.q.val());
+        self.p_rd_go.next = self.p_rd_want.val()
+            & !self.bridge_r.val()
+            & !(self.dma_r_want.val() & !self.r_turn.q.val());
+        if self.dma_w_go.val() & self.p_wr_want.val() {
+            self.w_turn.d.next = true;
+        }
+        if self.p_wr_go.val() & self.dma_w_want.val() {
+            self.w_turn.d.next = false;
+        }
+        if self.dma_r_go.val() & self.p_rd_want.val() {
+            self.r_turn.d.next = true;
+        }
+        if self.p_rd_go.val() & self.dma_r_want.val() {
+            self.r_turn.d.next = false;
+        }
 
         // Write port.
         self.wr_go.next = false;
@@ -219,6 +382,12 @@ impl<const A: usize> Logic for SystemRam<A> {
         self.wr_lanes.next = self.wstrb.val();
         if self.dma_w_go.val() {
             self.wr_go.next = self.aw_in_range.val();
+        }
+        if self.p_wr_go.val() {
+            self.wr_go.next = self.p_wr_in_range.val();
+            self.wr_addr.next = self.p_wr_addr.val();
+            self.wr_data.next = self.p_wr_data.val();
+            self.wr_lanes.next = self.p_wr_lanes.val();
         }
         if self.b_grant.val() & self.b_we.val() {
             self.wr_go.next = self.b_in_range.val();
@@ -242,6 +411,9 @@ impl<const A: usize> Logic for SystemRam<A> {
 
         // Read port.
         self.rd_addr.next = self.araddr.val();
+        if self.p_rd_go.val() {
+            self.rd_addr.next = self.p_rd_addr.val();
+        }
         if self.b_grant.val() & !self.b_we.val() {
             self.rd_addr.next = self.b_addr.val();
         }
@@ -307,7 +479,56 @@ impl<const A: usize> Logic for SystemRam<A> {
             self.c_b_resp.next = 3.into();
         }
 
+        // Burst port: its grants and RAM output, its AXI channels out.
+        self.l_p_awready.next = false;
+        self.l_p_wready.next = false;
+        self.l_p_bresp.next = 0.into();
+        self.l_p_bvalid.next = false;
+        self.l_p_arready.next = false;
+        self.l_p_rdata.next = 0.into();
+        self.l_p_rresp.next = 0.into();
+        self.l_p_rlast.next = false;
+        self.l_p_rvalid.next = false;
+        for i in 0..self.burst.len() {
+            self.burst[i].clock.next = self.clock.val();
+            self.burst[i].reset.next = self.reset.val();
+            self.burst[i].awaddr.next = self.p_awaddr.val();
+            self.burst[i].awlen.next = self.p_awlen.val();
+            self.burst[i].awvalid.next = self.p_awvalid.val();
+            self.burst[i].wdata.next = self.p_wdata.val();
+            self.burst[i].wstrb.next = self.p_wstrb.val();
+            self.burst[i].wvalid.next = self.p_wvalid.val();
+            self.burst[i].bready.next = self.p_bready.val();
+            self.burst[i].araddr.next = self.p_araddr.val();
+            self.burst[i].arlen.next = self.p_arlen.val();
+            self.burst[i].arvalid.next = self.p_arvalid.val();
+            self.burst[i].rready.next = self.p_rready.val();
+            self.burst[i].rd_grant.next = self.p_rd_go.val();
+            self.burst[i].wr_grant.next = self.p_wr_go.val();
+            self.burst[i].ram_out.next = self.ram_out.val();
+            self.l_p_awready.next = self.burst[i].awready.val();
+            self.l_p_wready.next = self.burst[i].wready.val();
+            self.l_p_bresp.next = self.burst[i].bresp.val();
+            self.l_p_bvalid.next = self.burst[i].bvalid.val();
+            self.l_p_arready.next = self.burst[i].arready.val();
+            self.l_p_rdata.next = self.burst[i].rdata.val();
+            self.l_p_rresp.next = self.burst[i].rresp.val();
+            self.l_p_rlast.next = self.burst[i].rlast.val();
+            self.l_p_rvalid.next = self.burst[i].rvalid.val();
+        }
+        self.p_awready.next = self.l_p_awready.val();
+        self.p_wready.next = self.l_p_wready.val();
+        self.p_bresp.next = self.l_p_bresp.val();
+        self.p_bvalid.next = self.l_p_bvalid.val();
+        self.p_arready.next = self.l_p_arready.val();
+        self.p_rdata.next = self.l_p_rdata.val();
+        self.p_rresp.next = self.l_p_rresp.val();
+        self.p_rlast.next = self.l_p_rlast.val();
+        self.p_rvalid.next = self.l_p_rvalid.val();
+
         if self.reset.val() {
+            self.r_turn.d.next = false;
+            self.w_turn.d.next = false;
             self.r_pending.d.next = false;
             self.r_hold_valid.d.next = false;
             self.b_valid.d.next = false;

@@ -12,6 +12,10 @@
 //! the host can predict and channel 3 consumes one it can check. The board window (see
 //! [`window`]) shows the sink's sum and count, the pattern and the FIFO.
 //!
+//! | option | block | on | window |
+//! |---|---|---|---|
+//! | `Config::bus_master_port` ([`super::BoardOptions::test_master`]) | test bus master on `s_bm_axi`, `m_bm_axi` into the system RAM's burst port | HX8K breakout, virtual board; not the iCEBreaker (94 % full) | FEATURES.TEST_MASTER, TM_SRC, TM_DST, TM_LENGTH, TM_CONTROL, TM_MOVED, TM_FAULT_ADDR |
+//!
 //! LEDs, in this order: fault (a DMA bus error or a UART framing error, stretched), alive
 //! (blinks about once a second), DMA activity (memory traffic, stretched), interrupt (the level
 //! of `irq`), UART activity (stretched).
@@ -23,6 +27,7 @@
 use super::bridge::UartBridge;
 use super::loop_fifo::LoopFifo;
 use super::system_ram::SystemRam;
+use super::test_master::TestMaster;
 use super::uart_rx::UartRx;
 use super::uart_tx::UartTx;
 use crate::MapDma;
@@ -56,12 +61,15 @@ pub struct BoardTop<const A: usize> {
     ram: SystemRam<A>,
     dma: MapDma,
     loopback: LoopFifo,
+    /// The test bus master: one with `Config::bus_master_port`, none without.
+    tm: Vec<TestMaster>,
 
     k_id: Constant<Bits<32>>,
     k_version: Constant<Bits<32>>,
     k_ram_bytes: Constant<Bits<32>>,
     k_clock_hz: Constant<Bits<32>>,
     k_divisor: Constant<Bits<32>>,
+    k_features: Constant<Bits<32>>,
 
     por: DFF<Bits<4>>,
     pattern: DFF<Bits<32>>,
@@ -80,13 +88,39 @@ pub struct BoardTop<const A: usize> {
     // assigned once per evaluation from one of these, so event-driven simulators settle.
     c_local_rdata: Signal<Local, Bits<32>>,
     c_local_resp: Signal<Local, Bits<2>>,
+    /// The test master's window word and AXI4 master outputs (0 without it).
+    tm_rdata: Signal<Local, Bits<32>>,
+    l_bm_awaddr: Signal<Local, Bits<32>>,
+    l_bm_awlen: Signal<Local, Bits<8>>,
+    l_bm_awsize: Signal<Local, Bits<3>>,
+    l_bm_awburst: Signal<Local, Bits<2>>,
+    l_bm_awvalid: Signal<Local, Bit>,
+    l_bm_wdata: Signal<Local, Bits<32>>,
+    l_bm_wstrb: Signal<Local, Bits<4>>,
+    l_bm_wlast: Signal<Local, Bit>,
+    l_bm_wvalid: Signal<Local, Bit>,
+    l_bm_bready: Signal<Local, Bit>,
+    l_bm_araddr: Signal<Local, Bits<32>>,
+    l_bm_arlen: Signal<Local, Bits<8>>,
+    l_bm_arsize: Signal<Local, Bits<3>>,
+    l_bm_arburst: Signal<Local, Bits<2>>,
+    l_bm_arvalid: Signal<Local, Bit>,
+    l_bm_rready: Signal<Local, Bit>,
 }
 
 impl<const A: usize> BoardTop<A> {
     /// The design for a `cfg` with four channels, a clock of `clock_hz` and a UART bit every
-    /// `divisor` clocks; a half-received frame is dropped after about 50 ms.
+    /// `divisor` clocks; a half-received frame is dropped after about 50 ms. With
+    /// `cfg.bus_master_port` the design has the test bus master on that port and the system
+    /// RAM's burst port behind it (FEATURES.TEST_MASTER); without, neither.
     pub fn new(cfg: &Config, clock_hz: u32, divisor: u32) -> Self {
         assert_eq!(cfg.channels, 4, "the board devices occupy four channels");
+        let test_master = cfg.bus_master_port;
+        let features = if test_master {
+            mapdma_regmap::link::features::TEST_MASTER
+        } else {
+            0
+        };
         let k = |v: u64| Constant::new(v.to_bits());
         let timeout = (clock_hz / 20).clamp(64 * divisor, (1 << 24) - 1);
         BoardTop {
@@ -98,14 +132,18 @@ impl<const A: usize> BoardTop<A> {
             rx: UartRx::new(divisor),
             tx: UartTx::new(divisor),
             bridge: UartBridge::new(timeout),
-            ram: SystemRam::new(),
+            ram: SystemRam::new(test_master),
             dma: MapDma::new(cfg),
             loopback: Default::default(),
+            tm: (0..test_master as usize)
+                .map(|_| TestMaster::new(cfg.page_shift))
+                .collect(),
             k_id: k(BOARD_ID as u64),
             k_version: k(PROTOCOL_VERSION as u64),
             k_ram_bytes: k(SystemRam::<A>::BYTES),
             k_clock_hz: k(clock_hz as u64),
             k_divisor: k(divisor as u64),
+            k_features: k(features as u64),
             por: Default::default(),
             pattern: Default::default(),
             sum: Default::default(),
@@ -120,6 +158,23 @@ impl<const A: usize> BoardTop<A> {
             bus_error: Default::default(),
             c_local_rdata: Default::default(),
             c_local_resp: Default::default(),
+            tm_rdata: Default::default(),
+            l_bm_awaddr: Default::default(),
+            l_bm_awlen: Default::default(),
+            l_bm_awsize: Default::default(),
+            l_bm_awburst: Default::default(),
+            l_bm_awvalid: Default::default(),
+            l_bm_wdata: Default::default(),
+            l_bm_wstrb: Default::default(),
+            l_bm_wlast: Default::default(),
+            l_bm_wvalid: Default::default(),
+            l_bm_bready: Default::default(),
+            l_bm_araddr: Default::default(),
+            l_bm_arlen: Default::default(),
+            l_bm_arsize: Default::default(),
+            l_bm_arburst: Default::default(),
+            l_bm_arvalid: Default::default(),
+            l_bm_rready: Default::default(),
         }
     }
 }
@@ -203,32 +258,94 @@ impl<const A: usize> Logic for BoardTop<A> {
         self.dma.m_axi_rvalid.next = self.ram.rvalid.val();
         self.ram.rready.next = self.dma.m_axi_rready.val();
 
-        // The bus-master port (off in the board configuration): inputs held inactive.
-        self.dma.s_bm_axi_awaddr.next = 0.into();
-        self.dma.s_bm_axi_awlen.next = 0.into();
-        self.dma.s_bm_axi_awsize.next = 0.into();
-        self.dma.s_bm_axi_awburst.next = 0.into();
-        self.dma.s_bm_axi_awvalid.next = false;
-        self.dma.s_bm_axi_wdata.next = 0.into();
-        self.dma.s_bm_axi_wstrb.next = 0.into();
-        self.dma.s_bm_axi_wlast.next = false;
-        self.dma.s_bm_axi_wvalid.next = false;
-        self.dma.s_bm_axi_bready.next = false;
-        self.dma.s_bm_axi_araddr.next = 0.into();
-        self.dma.s_bm_axi_arlen.next = 0.into();
-        self.dma.s_bm_axi_arsize.next = 0.into();
-        self.dma.s_bm_axi_arburst.next = 0.into();
-        self.dma.s_bm_axi_arvalid.next = false;
-        self.dma.s_bm_axi_rready.next = false;
-        self.dma.m_bm_axi_awready.next = false;
-        self.dma.m_bm_axi_wready.next = false;
-        self.dma.m_bm_axi_bresp.next = 0.into();
-        self.dma.m_bm_axi_bvalid.next = false;
-        self.dma.m_bm_axi_arready.next = false;
-        self.dma.m_bm_axi_rdata.next = 0.into();
-        self.dma.m_bm_axi_rresp.next = 0.into();
-        self.dma.m_bm_axi_rlast.next = false;
-        self.dma.m_bm_axi_rvalid.next = false;
+        // The bus-master port: the test master drives it (inputs held inactive without one);
+        // its translated bursts go to the system RAM's burst port (both stay idle without).
+        self.l_bm_awaddr.next = 0.into();
+        self.l_bm_awlen.next = 0.into();
+        self.l_bm_awsize.next = 0.into();
+        self.l_bm_awburst.next = 0.into();
+        self.l_bm_awvalid.next = false;
+        self.l_bm_wdata.next = 0.into();
+        self.l_bm_wstrb.next = 0.into();
+        self.l_bm_wlast.next = false;
+        self.l_bm_wvalid.next = false;
+        self.l_bm_bready.next = false;
+        self.l_bm_araddr.next = 0.into();
+        self.l_bm_arlen.next = 0.into();
+        self.l_bm_arsize.next = 0.into();
+        self.l_bm_arburst.next = 0.into();
+        self.l_bm_arvalid.next = false;
+        self.l_bm_rready.next = false;
+        self.tm_rdata.next = 0.into();
+        for i in 0..self.tm.len() {
+            self.tm[i].clock.next = self.clock.val();
+            self.tm[i].reset.next = self.reset.val();
+            self.tm[i].reg_addr.next = self.bridge.local_addr.val();
+            self.tm[i].reg_we.next = self.bridge.local_we.val();
+            self.tm[i].reg_wdata.next = self.bridge.local_wdata.val();
+            self.tm_rdata.next = self.tm[i].reg_rdata.val();
+            self.l_bm_awaddr.next = self.tm[i].awaddr.val();
+            self.l_bm_awlen.next = self.tm[i].awlen.val();
+            self.l_bm_awsize.next = self.tm[i].awsize.val();
+            self.l_bm_awburst.next = self.tm[i].awburst.val();
+            self.l_bm_awvalid.next = self.tm[i].awvalid.val();
+            self.l_bm_wdata.next = self.tm[i].wdata.val();
+            self.l_bm_wstrb.next = self.tm[i].wstrb.val();
+            self.l_bm_wlast.next = self.tm[i].wlast.val();
+            self.l_bm_wvalid.next = self.tm[i].wvalid.val();
+            self.l_bm_bready.next = self.tm[i].bready.val();
+            self.l_bm_araddr.next = self.tm[i].araddr.val();
+            self.l_bm_arlen.next = self.tm[i].arlen.val();
+            self.l_bm_arsize.next = self.tm[i].arsize.val();
+            self.l_bm_arburst.next = self.tm[i].arburst.val();
+            self.l_bm_arvalid.next = self.tm[i].arvalid.val();
+            self.l_bm_rready.next = self.tm[i].rready.val();
+            self.tm[i].awready.next = self.dma.s_bm_axi_awready.val();
+            self.tm[i].wready.next = self.dma.s_bm_axi_wready.val();
+            self.tm[i].bresp.next = self.dma.s_bm_axi_bresp.val();
+            self.tm[i].bvalid.next = self.dma.s_bm_axi_bvalid.val();
+            self.tm[i].arready.next = self.dma.s_bm_axi_arready.val();
+            self.tm[i].rdata.next = self.dma.s_bm_axi_rdata.val();
+            self.tm[i].rresp.next = self.dma.s_bm_axi_rresp.val();
+            self.tm[i].rlast.next = self.dma.s_bm_axi_rlast.val();
+            self.tm[i].rvalid.next = self.dma.s_bm_axi_rvalid.val();
+        }
+        self.dma.s_bm_axi_awaddr.next = self.l_bm_awaddr.val();
+        self.dma.s_bm_axi_awlen.next = self.l_bm_awlen.val();
+        self.dma.s_bm_axi_awsize.next = self.l_bm_awsize.val();
+        self.dma.s_bm_axi_awburst.next = self.l_bm_awburst.val();
+        self.dma.s_bm_axi_awvalid.next = self.l_bm_awvalid.val();
+        self.dma.s_bm_axi_wdata.next = self.l_bm_wdata.val();
+        self.dma.s_bm_axi_wstrb.next = self.l_bm_wstrb.val();
+        self.dma.s_bm_axi_wlast.next = self.l_bm_wlast.val();
+        self.dma.s_bm_axi_wvalid.next = self.l_bm_wvalid.val();
+        self.dma.s_bm_axi_bready.next = self.l_bm_bready.val();
+        self.dma.s_bm_axi_araddr.next = self.l_bm_araddr.val();
+        self.dma.s_bm_axi_arlen.next = self.l_bm_arlen.val();
+        self.dma.s_bm_axi_arsize.next = self.l_bm_arsize.val();
+        self.dma.s_bm_axi_arburst.next = self.l_bm_arburst.val();
+        self.dma.s_bm_axi_arvalid.next = self.l_bm_arvalid.val();
+        self.dma.s_bm_axi_rready.next = self.l_bm_rready.val();
+        self.ram.p_awaddr.next = self.dma.m_bm_axi_awaddr.val();
+        self.ram.p_awlen.next = self.dma.m_bm_axi_awlen.val();
+        self.ram.p_awvalid.next = self.dma.m_bm_axi_awvalid.val();
+        self.dma.m_bm_axi_awready.next = self.ram.p_awready.val();
+        self.ram.p_wdata.next = self.dma.m_bm_axi_wdata.val();
+        self.ram.p_wstrb.next = self.dma.m_bm_axi_wstrb.val();
+        self.ram.p_wvalid.next = self.dma.m_bm_axi_wvalid.val();
+        self.dma.m_bm_axi_wready.next = self.ram.p_wready.val();
+        self.dma.m_bm_axi_bresp.next = self.ram.p_bresp.val();
+        self.dma.m_bm_axi_bvalid.next = self.ram.p_bvalid.val();
+        self.ram.p_bready.next = self.dma.m_bm_axi_bready.val();
+        self.ram.p_araddr.next = self.dma.m_bm_axi_araddr.val();
+        self.ram.p_arlen.next = self.dma.m_bm_axi_arlen.val();
+        self.ram.p_arvalid.next = self.dma.m_bm_axi_arvalid.val();
+        self.dma.m_bm_axi_arready.next = self.ram.p_arready.val();
+        self.dma.m_bm_axi_rdata.next = self.ram.p_rdata.val();
+        self.dma.m_bm_axi_rresp.next = self.ram.p_rresp.val();
+        self.dma.m_bm_axi_rlast.next = self.ram.p_rlast.val();
+        self.dma.m_bm_axi_rvalid.next = self.ram.p_rvalid.val();
+        self.ram.p_rready.next = self.dma.m_bm_axi_rready.val();
 
         // Channel 0: loop-back sink.
         self.dma.dev[0].dreq.next = !self.loopback.almost_full.val();
@@ -305,6 +422,11 @@ impl<const A: usize> Logic for BoardTop<A> {
             }
         } else if self.bridge.local_addr.val() == 8 {
             self.c_local_rdata.next = self.count.q.val();
+        } else if self.bridge.local_addr.val() == 9 {
+            self.c_local_rdata.next = self.k_features.val();
+        } else if (self.bridge.local_addr.val() >= 10) & self.k_features.val().get_bit(0) {
+            // Words 10..=15: the test master's (its block decodes them).
+            self.c_local_rdata.next = self.tm_rdata.val();
         } else {
             self.c_local_resp.next = 2.into();
         }

@@ -187,8 +187,14 @@ impl BoardBench {
     pub const CLOCK_HZ: u32 = 20_000;
     pub const TIMEOUT: u64 = 1000;
 
+    /// The board without the test master (the iCEBreaker's design).
     pub fn new() -> Self {
-        let mut uut = BoardTop::<8>::new(&board_config(), Self::CLOCK_HZ, Self::DIVISOR);
+        Self::with_config(&board_config())
+    }
+
+    /// The board for the DMA configuration `cfg` (with `bus_master_port`: the test master).
+    pub fn with_config(cfg: &mapdma_hdl::regmap::Config) -> Self {
+        let mut uut = BoardTop::<8>::new(cfg, Self::CLOCK_HZ, Self::DIVISOR);
         uut.connect_all();
         let mut b = BoardBench {
             uut,

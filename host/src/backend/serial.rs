@@ -523,6 +523,16 @@ pub struct BoardInfo {
     pub clock_hz: u32,
     pub uart_divisor: u32,
     pub page_shift: u32,
+    /// The board window's FEATURES word (`link::features`); 0 on a board that answers it
+    /// SLVERR (built before the word existed).
+    pub features: u32,
+}
+
+impl BoardInfo {
+    /// The board has the built-in test bus master on mapdma's bus-master port.
+    pub fn has_test_master(&self) -> bool {
+        self.features & link::features::TEST_MASTER != 0
+    }
 }
 
 /// A board as a [`Backend`]: registers and system RAM through the UART bridge.
@@ -571,6 +581,17 @@ impl<L: Link> SerialBackend<L> {
         let ram_bytes = win(window::RAM_BYTES)?;
         let clock_hz = win(window::CLOCK_HZ)?;
         let uart_divisor = win(window::UART_DIVISOR)?;
+        // Added to the window after its first boards: SLVERR there means "nothing".
+        let features = match bridge.read32(link::BOARD_WINDOW + 4 * window::FEATURES, false)? {
+            (v, None) => v,
+            (_, Some(BusResponse::SlaveError)) => 0,
+            (_, Some(r)) => {
+                return Err(BackendError::Link(format!(
+                    "board window word {} answered {r:?}",
+                    window::FEATURES
+                )))
+            }
+        };
         let mut backend = SerialBackend {
             bridge,
             info: BoardInfo {
@@ -578,6 +599,7 @@ impl<L: Link> SerialBackend<L> {
                 clock_hz,
                 uart_divisor,
                 page_shift: 0,
+                features,
             },
             allocated: vec![],
         };
