@@ -14,11 +14,6 @@
 
 use rust_hdl::prelude::*;
 
-/// AXI response codes (kernels use the literals: rust-hdl cannot reference Rust constants in
-/// generated Verilog).
-pub const RESP_OKAY: u64 = 0;
-pub const RESP_SLVERR: u64 = 2;
-
 #[derive(LogicBlock, Default)]
 pub struct AxiLiteSlave {
     pub clock: Signal<In, Clock>,

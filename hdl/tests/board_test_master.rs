@@ -17,8 +17,8 @@ const PAGE: u32 = 256;
 const WIN: u32 = 0x4000_0000;
 const GUARD: u32 = 0xEEEE_EEEE;
 /// AXI responses in TM_CONTROL.RESP.
-const RESP_SLVERR: u32 = 2;
-const RESP_DECERR: u32 = 3;
+const RESP_SLVERR: u32 = mapdma_hdl::regmap::axi::RESP_SLVERR as u32;
+const RESP_DECERR: u32 = mapdma_hdl::regmap::axi::RESP_DECERR as u32;
 
 fn bench() -> BoardBench {
     BoardBench::with_config(&board_config_with(VIRTUAL_BOARD))

@@ -12,6 +12,7 @@
 //!   interrupts, faults, atomic counter snapshots);
 //! - `0x1000..0x2000`: the map-register file, entry *i* at `0x1000 + 4·i`.
 
+pub mod axi;
 mod channel;
 mod config;
 pub mod export;

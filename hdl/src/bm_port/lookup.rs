@@ -35,10 +35,10 @@ pub const MAX_BEATS: u64 = 16;
 /// log2 of the widest beat in bytes (the 32-bit bus).
 pub const MAX_SIZE: u64 = 2;
 /// AXI burst type INCR.
-pub const BURST_INCR: u64 = 1;
+pub const BURST_INCR: u64 = mapdma_regmap::axi::BURST_INCR as u64;
 /// AXI response codes the port answers a refused burst with.
-pub const RESP_SLVERR: u64 = 2;
-pub const RESP_DECERR: u64 = 3;
+pub const RESP_SLVERR: u64 = mapdma_regmap::axi::RESP_SLVERR as u64;
+pub const RESP_DECERR: u64 = mapdma_regmap::axi::RESP_DECERR as u64;
 
 #[derive(LogicBlock)]
 pub struct BmLookup {

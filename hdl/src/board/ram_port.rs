@@ -67,6 +67,8 @@ pub struct RamBurstPort {
     pub wr_grant: Signal<In, Bit>,
 
     size: Constant<Bits<32>>,
+    /// DECERR (`mapdma_regmap::axi`): the answer outside the RAM.
+    k_decerr: Constant<Bits<2>>,
     // Read burst in progress: the next beat's address and the beats after it.
     rb_active: DFF<Bit>,
     rb_addr: DFF<Bits<32>>,
@@ -137,6 +139,7 @@ impl RamBurstPort {
             wr_in_range: Default::default(),
             wr_grant: Default::default(),
             size: Constant::new(bytes.to_bits()),
+            k_decerr: Constant::new((mapdma_regmap::axi::RESP_DECERR as u64).to_bits()),
             rb_active: Default::default(),
             rb_addr: Default::default(),
             rb_left: Default::default(),
@@ -231,7 +234,7 @@ impl Logic for RamBurstPort {
         self.c_rresp.next = 0.into();
         if self.r_pending_err.q.val() {
             self.c_rdata.next = 0.into();
-            self.c_rresp.next = 3.into();
+            self.c_rresp.next = self.k_decerr.val();
         }
         if self.r_hold_valid.q.val() {
             self.c_rlast.next = self.r_hold_last.q.val();
@@ -239,7 +242,7 @@ impl Logic for RamBurstPort {
             self.c_rresp.next = 0.into();
             if self.r_hold_err.q.val() {
                 self.c_rdata.next = 0.into();
-                self.c_rresp.next = 3.into();
+                self.c_rresp.next = self.k_decerr.val();
             }
         }
 
@@ -283,7 +286,7 @@ impl Logic for RamBurstPort {
         self.bvalid.next = self.b_valid.q.val();
         self.c_bresp.next = 0.into();
         if self.b_err.q.val() {
-            self.c_bresp.next = 3.into();
+            self.c_bresp.next = self.k_decerr.val();
         }
 
         if self.reset.val() {

@@ -96,6 +96,8 @@ pub struct SystemRam<const A: usize> {
 
     /// Size in bytes (4 · 2^A).
     size: Constant<Bits<32>>,
+    /// DECERR (`mapdma_regmap::axi`): the answer outside the RAM.
+    k_decerr: Constant<Bits<2>>,
     lane0: RAM<Bits<8>, A>,
     lane1: RAM<Bits<8>, A>,
     lane2: RAM<Bits<8>, A>,
@@ -220,6 +222,7 @@ impl<const A: usize> SystemRam<A> {
             r_turn: Default::default(),
             w_turn: Default::default(),
             size: Constant::new(Self::BYTES.to_bits()),
+            k_decerr: Constant::new((mapdma_regmap::axi::RESP_DECERR as u64).to_bits()),
             lane0: Default::default(),
             lane1: Default::default(),
             lane2: Default::default(),
@@ -436,7 +439,7 @@ impl<const A: usize> Logic for SystemRam<A> {
         self.bvalid.next = self.b_valid.q.val();
         self.c_bresp.next = 0.into();
         if self.b_err.q.val() {
-            self.c_bresp.next = 3.into();
+            self.c_bresp.next = self.k_decerr.val();
         }
 
         // AXI read handshake and response.
@@ -457,14 +460,14 @@ impl<const A: usize> Logic for SystemRam<A> {
         self.c_rresp.next = 0.into();
         if self.r_pending_err.q.val() & self.r_pending.q.val() {
             self.c_rdata.next = 0.into();
-            self.c_rresp.next = 3.into();
+            self.c_rresp.next = self.k_decerr.val();
         }
         if self.r_hold_valid.q.val() {
             self.c_rdata.next = self.r_hold_data.q.val();
             self.c_rresp.next = 0.into();
             if self.r_hold_err.q.val() {
                 self.c_rdata.next = 0.into();
-                self.c_rresp.next = 3.into();
+                self.c_rresp.next = self.k_decerr.val();
             }
         }
 
@@ -476,7 +479,7 @@ impl<const A: usize> Logic for SystemRam<A> {
         self.c_b_resp.next = 0.into();
         if self.ack_err.q.val() {
             self.c_b_rdata.next = 0.into();
-            self.c_b_resp.next = 3.into();
+            self.c_b_resp.next = self.k_decerr.val();
         }
 
         // Burst port: its grants and RAM output, its AXI channels out.

@@ -91,8 +91,8 @@ pub enum Outcome {
 
 fn response(resp: u8) -> Option<BusResponse> {
     match resp & 3 {
-        2 => Some(BusResponse::SlaveError),
-        3 => Some(BusResponse::DecodeError),
+        mapdma_regmap::axi::RESP_SLVERR => Some(BusResponse::SlaveError),
+        mapdma_regmap::axi::RESP_DECERR => Some(BusResponse::DecodeError),
         _ => None,
     }
 }

@@ -13,9 +13,7 @@ pub const BM_MAX_BEATS: u32 = 16;
 /// log2 of the widest beat in bytes (the 32-bit bus).
 pub const BM_MAX_SIZE: u8 = 2;
 /// AXI burst types.
-pub const BURST_FIXED: u8 = 0;
-pub const BURST_INCR: u8 = 1;
-pub const BURST_WRAP: u8 = 2;
+pub use mapdma_regmap::axi::{BURST_FIXED, BURST_INCR, BURST_WRAP};
 
 /// One burst of the bus-master device (AR or AW).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
