@@ -151,6 +151,15 @@ impl<const W: usize> Logic for AxiQueue<W> {
                 self.head_data.next = self.slots[i].q.val();
             }
         }
+        // One slot: it is always the head and the tail. Said outright, because synthesis cannot
+        // prove that the one-bit pointers stay 1 after reset and would gate every data bit.
+        if self.k_single.val() {
+            self.head_data.next = self.slots[0].q.val();
+            self.slots[0].d.next = self.slots[0].q.val();
+            if self.wr_en.val() {
+                self.slots[0].d.next = self.wr_data.val();
+            }
+        }
         if self.wr_en.val() {
             self.tail.d.next = ((self.tail.q.val() << 1)
                 | (self.tail.q.val() >> self.k_last.val()))
