@@ -115,11 +115,12 @@ fn a_port_missing_from_the_pcf_fails_with_the_tool_message() {
 }
 
 #[test]
-fn core_synthesis_reports_cells_of_the_configuration() {
-    let out = fresh_dir("synth_core_small");
+fn core_synthesis_reports_cells_of_the_configuration_and_of_each_block() {
+    let out = fresh_dir("synth_core_blocks");
     let report = mapdma_ok(&[
         "synth",
         "--core",
+        "--blocks",
         "--channels",
         "1",
         "--map-registers",
@@ -127,19 +128,39 @@ fn core_synthesis_reports_cells_of_the_configuration() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert!(report.contains("1 channel(s), 4 map registers"), "{report}");
-    let count = |what: &str| -> u64 {
+    // One row per block: name, LUT4, FF, BRAM, CARRY.
+    let row = |name: &str| -> Vec<u64> {
         report
             .lines()
-            .find_map(|l| l.trim().strip_prefix(what))
-            .and_then(|r| r.split_whitespace().next())
-            .and_then(|n| n.parse().ok())
-            .unwrap_or_else(|| panic!("{what} missing:\n{report}"))
+            .find_map(|l| {
+                let mut w = l.split_whitespace();
+                (w.next() == Some(name)).then(|| w.filter_map(|n| n.parse().ok()).collect())
+            })
+            .unwrap_or_else(|| panic!("row {name} missing:\n{report}"))
     };
-    // A channel's 16-bit address and count registers alone are 64 flip-flops.
-    assert!(count("FF") >= 64, "{report}");
-    assert!(count("LUT4") > 0, "{report}");
-    assert!(out.join("stat.json").is_file());
+    for block in [
+        "channels0",
+        "regs",
+        "native",
+        "translation",
+        "requests",
+        "responses",
+    ] {
+        assert_eq!(row(block).len(), 4, "{report}");
+    }
+    assert!(report.contains("mapdma (parent)"), "{report}");
+    let (sum, flat) = (row("sum"), row("flat"));
+    // Blocks kept apart lose no block RAM and keep every register the flat design keeps.
+    assert_eq!(sum[2], flat[2], "{report}");
+    assert!(sum[1] >= flat[1], "{report}");
+    // A channel's 16-bit address and count registers (base and current) alone are 64
+    // flip-flops.
+    assert!(
+        row("channels0")[1] >= 64 && flat[1] >= 64 && flat[0] > 0,
+        "{report}"
+    );
+    assert!(report.contains("1 channel(s), 4 map registers"), "{report}");
+    assert!(out.join("stat.json").is_file() && out.join("blocks.json").is_file());
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Command-line interface: one module per subcommand, plus the pieces they share.
 
 mod bench;
+mod blocks;
 mod board;
 mod board_bm;
 mod board_cmd;

@@ -40,6 +40,11 @@ impl CellCounts {
                 }
             }
         };
+        Self::from_stat_scope(scope)
+    }
+
+    /// The counts of one scope of a `stat -json` output (`design` or one module).
+    pub fn from_stat_scope(scope: &Value) -> anyhow::Result<Self> {
         let cells = scope
             .get("num_cells_by_type")
             .and_then(Value::as_object)

@@ -37,6 +37,10 @@ pub struct SynthArgs {
     /// XOR tree out, three pins) and report its post-route fmax and critical path
     #[arg(long, requires = "core", conflicts_with = "board")]
     fmax: bool,
+    /// With --core: also synthesize each block of the core as its own module and print its
+    /// cell counts beside the flat total (where the area goes)
+    #[arg(long, requires = "core")]
+    blocks: bool,
     /// The iCE40 the fmax is measured on (with --fmax)
     #[arg(long, value_enum, default_value_t = Device::Hx8k, requires = "fmax")]
     device: Device,
@@ -62,7 +66,7 @@ pub fn run(args: &SynthArgs) -> anyhow::Result<()> {
     match &args.board {
         None => {
             let fmax = args.fmax.then_some((args.device, args.seeds));
-            core(&cfg, &args.out, fmax)
+            core(&cfg, &args.out, args.blocks, fmax)
         }
         Some(name) => {
             if cfg != Config::default() {
@@ -76,10 +80,11 @@ pub fn run(args: &SynthArgs) -> anyhow::Result<()> {
     }
 }
 
-/// `synth --core`: the configuration's Verilog through `synth_ice40`, cell counts; with `fmax`
-/// (device, seeds) also placed and routed inside the harness. The cell counts are always the
-/// core's alone, so the harness's registers never inflate them.
-fn core(cfg: &Config, out: &Path, fmax: Option<(Device, u64)>) -> anyhow::Result<()> {
+/// `synth --core`: the configuration's Verilog through `synth_ice40`, cell counts; with `blocks`
+/// also block by block (`blocks`); with `fmax` (device, seeds) also placed and routed inside
+/// the harness. The cell counts are always the core's alone, so the harness's registers never
+/// inflate them.
+fn core(cfg: &Config, out: &Path, blocks: bool, fmax: Option<(Device, u64)>) -> anyhow::Result<()> {
     let verilog = mapdma_hdl::verilog(cfg)?;
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let module = mapdma_hdl::names::DEFAULT_MODULE;
@@ -91,6 +96,9 @@ fn core(cfg: &Config, out: &Path, fmax: Option<(Device, u64)>) -> anyhow::Result
     );
     print_cells(&cells);
     println!("reports      {}", out.join("stat.json").display());
+    if blocks {
+        super::blocks::report(&verilog, module, out, &cells)?;
+    }
     if let Some((device, seeds)) = fmax {
         fmax::run(&verilog, module, out, device, seeds)?;
     }
