@@ -38,6 +38,7 @@ use crate::axil_slave::AxiLiteSlave;
 use crate::bm_port::BmPort;
 use crate::channel::Channel;
 use crate::device_port::DevicePort;
+use crate::engine::fields::Fields;
 use crate::engine::issue::Issue;
 use crate::engine::mem2mem::Mem2Mem;
 use crate::engine::select::Select;
@@ -196,6 +197,7 @@ pub struct MapDma {
     /// The engine (DESIGN §6): which channel goes next, the acknowledged unit and its commit
     /// decision, the one address adder.
     select: Select,
+    fields: Fields,
     issue: Issue,
     stepper: Stepper,
     /// The destination side of a memory-to-memory pair (DESIGN §3a): one with two or more
@@ -241,20 +243,9 @@ pub struct MapDma {
     /// The unit applied to its channel this clock, if it had a bus access (one-hot).
     applied_io_oh: Signal<Local, Bits<4>>,
     /// `Select`'s pick (one-hot) and its channel's fields (`p_*`, for an empty issue stage).
-    pick_onehot: Signal<Local, Bits<4>>,
     p_type: Signal<Local, Bits<2>>,
-    p_mode: Signal<Local, Bits<2>>,
     p_width: Signal<Local, Bits<2>>,
-    p_page: Signal<Local, Bits<16>>,
-    p_addr: Signal<Local, Bits<16>>,
-    p_at_tc: Signal<Local, Bit>,
-    p_count: Signal<Local, Bits<16>>,
-    p_decrement: Signal<Local, Bit>,
     /// The issue-stage channel's device data and reload values (`b_*`, selected by a register).
-    b_src_data: Signal<Local, Bits<32>>,
-    b_base: Signal<Local, Bits<16>>,
-    b_autoinit: Signal<Local, Bit>,
-    b_base_count: Signal<Local, Bits<16>>,
     push_read: Signal<Local, Bit>,
     push_write: Signal<Local, Bit>,
     dack_act: Signal<Local, Bit>,
@@ -429,6 +420,7 @@ impl MapDma {
                 .map(|_| Channel::new(cfg.page_register_bits()))
                 .collect(),
             select: Default::default(),
+            fields: Fields::new(n as usize),
             issue: Default::default(),
             stepper: Default::default(),
             m2m: (0..cfg.has_memory_to_memory() as usize)
@@ -460,19 +452,8 @@ impl MapDma {
             apply_oh: Default::default(),
             apply_tc_oh: Default::default(),
             applied_io_oh: Default::default(),
-            pick_onehot: Default::default(),
             p_type: Default::default(),
-            p_mode: Default::default(),
             p_width: Default::default(),
-            p_page: Default::default(),
-            p_addr: Default::default(),
-            p_at_tc: Default::default(),
-            p_count: Default::default(),
-            p_decrement: Default::default(),
-            b_src_data: Default::default(),
-            b_base: Default::default(),
-            b_autoinit: Default::default(),
-            b_base_count: Default::default(),
             push_read: Default::default(),
             push_write: Default::default(),
             dack_act: Default::default(),
@@ -739,38 +720,25 @@ impl Logic for MapDma {
         self.select.commit.next = self.issue.commit.val();
 
         // The pick's fields (for an empty issue stage) and the issue-stage channel's values,
-        // each selected by a one-hot of registers or of the pick.
-        self.pick_onehot.next = bits::<4>(1) << self.select.pick_ch.val();
-        self.p_page.next = 0.into();
-        self.p_addr.next = 0.into();
-        self.p_type.next = 0.into();
-        self.p_mode.next = 0.into();
-        self.p_width.next = 0.into();
-        self.p_decrement.next = false;
-        self.p_at_tc.next = false;
-        self.p_count.next = 0.into();
-        self.b_src_data.next = 0.into();
-        self.b_base.next = 0.into();
-        self.b_autoinit.next = false;
-        self.b_base_count.next = 0.into();
+        // each selected from the channels' registers by `fields`.
+        self.fields.pick_ch.next = self.select.pick_ch.val();
+        self.fields.issue_onehot.next = self.issue.onehot.val();
         for i in 0..self.channels.len() {
-            if self.pick_onehot.val().get_bit(i) {
-                self.p_page.next = self.channels[i].page.val();
-                self.p_addr.next = self.channels[i].cur_addr.val();
-                self.p_type.next = self.channels[i].transfer.val();
-                self.p_mode.next = self.channels[i].service.val();
-                self.p_width.next = self.channels[i].width.val();
-                self.p_decrement.next = self.channels[i].decrement.val();
-                self.p_at_tc.next = self.channels[i].at_tc.val();
-                self.p_count.next = self.channels[i].cur_count.val();
-            }
-            if self.issue.onehot.val().get_bit(i) {
-                self.b_src_data.next = self.dev[i].src_data.val();
-                self.b_base.next = self.channels[i].base.val();
-                self.b_autoinit.next = self.channels[i].autoinit.val();
-                self.b_base_count.next = self.channels[i].reload_count.val();
-            }
+            self.fields.ch[i].page.next = self.channels[i].page.val();
+            self.fields.ch[i].cur_addr.next = self.channels[i].cur_addr.val();
+            self.fields.ch[i].cur_count.next = self.channels[i].cur_count.val();
+            self.fields.ch[i].transfer.next = self.channels[i].transfer.val();
+            self.fields.ch[i].service.next = self.channels[i].service.val();
+            self.fields.ch[i].width.next = self.channels[i].width.val();
+            self.fields.ch[i].decrement.next = self.channels[i].decrement.val();
+            self.fields.ch[i].at_tc.next = self.channels[i].at_tc.val();
+            self.fields.ch[i].base.next = self.channels[i].base.val();
+            self.fields.ch[i].reload_count.next = self.channels[i].reload_count.val();
+            self.fields.ch[i].autoinit.next = self.channels[i].autoinit.val();
+            self.fields.ch[i].src_data.next = self.dev[i].src_data.val();
         }
+        self.p_type.next = self.fields.p_type.val();
+        self.p_width.next = self.fields.p_width.val();
         // A pair unit is a read of channel 0's address, channel 1's width.
         for _i in 0..self.m2m.len() {
             if self.m2m_en.val() & (self.select.pick_ch.val() == 0) {
@@ -778,19 +746,19 @@ impl Logic for MapDma {
                 self.p_width.next = self.channels[1].width.val();
             }
         }
-        self.select.b_autoinit.next = self.b_autoinit.val();
+        self.select.b_autoinit.next = self.fields.b_autoinit.val();
         self.issue.reset.next = self.reset.val();
         self.issue.wr.next = self.wr.val();
         self.issue.pick_found.next = self.select.pick_found.val();
         self.issue.pick_ch.next = self.select.pick_ch.val();
         self.issue.p_type.next = self.p_type.val();
-        self.issue.p_mode.next = self.p_mode.val();
+        self.issue.p_mode.next = self.fields.p_mode.val();
         self.issue.p_width.next = self.p_width.val();
-        self.issue.p_page.next = self.p_page.val();
-        self.issue.p_addr.next = self.p_addr.val();
-        self.issue.p_at_tc.next = self.p_at_tc.val();
-        self.issue.p_decrement.next = self.p_decrement.val();
-        self.issue.p_count.next = self.p_count.val();
+        self.issue.p_page.next = self.fields.p_page.val();
+        self.issue.p_addr.next = self.fields.p_addr.val();
+        self.issue.p_at_tc.next = self.fields.p_at_tc.val();
+        self.issue.p_decrement.next = self.fields.p_decrement.val();
+        self.issue.p_count.next = self.fields.p_count.val();
         self.issue.stays.next = self.select.stays.val();
         self.issue.follow_addr.next = self.stepper.follow_addr.val();
         self.issue.follow_at_tc.next = self.stepper.follow_at_tc.val();
@@ -812,10 +780,10 @@ impl Logic for MapDma {
         self.stepper.decrement.next = self.issue.decrement.val();
         self.stepper.at_tc.next = self.at_tc_v.val();
         self.stepper.hold.next = self.pair_unit.val() & self.regs.cmd_ch0_hold.val();
-        self.stepper.base.next = self.b_base.val();
-        self.stepper.autoinit.next = self.b_autoinit.val();
+        self.stepper.base.next = self.fields.b_base.val();
+        self.stepper.autoinit.next = self.fields.b_autoinit.val();
         self.stepper.count.next = self.issue.count.val();
-        self.stepper.base_count.next = self.b_base_count.val();
+        self.stepper.base_count.next = self.fields.b_base_count.val();
 
         self.translation.lookup_logical.next = self.issue.lookup_logical.val();
         self.translation.unit_logical.next = self.issue.logical.val();
@@ -824,7 +792,7 @@ impl Logic for MapDma {
         self.requests.phys.next = self.translation.phys.val();
         self.requests.addr_lo.next = self.issue.addr.val().get_bits::<2>(0);
         self.requests.width.next = self.issue.width.val();
-        self.requests.src_data.next = self.b_src_data.val();
+        self.requests.src_data.next = self.fields.b_src_data.val();
         self.requests.alt.next = self.alt_push.val();
         self.requests.alt_phys.next = self.alt_phys.val();
         self.requests.alt_width.next = self.alt_width.val();

@@ -1,7 +1,8 @@
 //! Unit tests of the engine's blocks on their own, in the rust-hdl simulator: the address
-//! stepper, channel selection (eligibility, ownership, priority, "stays") and the issue stage
+//! stepper, the channel field selection, channel selection (eligibility, ownership, priority, "stays") and the issue stage
 //! (loading, commit / fault / drop / wait, the lookup address).
 
+use mapdma_hdl::engine::fields::Fields;
 use mapdma_hdl::engine::issue::Issue;
 use mapdma_hdl::engine::select::Select;
 use mapdma_hdl::engine::stepper::Stepper;
@@ -28,6 +29,59 @@ fn ready<B: Block>(mut uut: B) -> B {
 
 fn b4(v: u64) -> Bits<4> {
     v.to_bits()
+}
+
+// ---- Fields -----------------------------------------------------------------------------------
+
+#[test]
+fn fields_come_from_the_picked_and_from_the_issue_stage_channel() {
+    let mut f = ready(Fields::new(4));
+    // Channel c's fields all differ from every other channel's.
+    for c in 0..4u64 {
+        let ch = &mut f.ch[c as usize];
+        ch.page.next = (0x10 + c).to_bits();
+        ch.cur_addr.next = (0x1000 + c).to_bits();
+        ch.cur_count.next = (0x2000 + c).to_bits();
+        ch.transfer.next = (c % 3).to_bits();
+        ch.service.next = (3 - c).to_bits();
+        ch.width.next = (c % 3).to_bits();
+        ch.decrement.next = c % 2 == 1;
+        ch.at_tc.next = c == 2;
+        ch.base.next = (0x3000 + c).to_bits();
+        ch.reload_count.next = (0x4000 + c).to_bits();
+        ch.autoinit.next = c != 1;
+        ch.src_data.next = (0x5000_0000 + c).to_bits();
+    }
+    for pick in 0..4u64 {
+        for issue in 0..5u64 {
+            f.pick_ch.next = pick.to_bits();
+            // 4: the issue stage is empty (no channel).
+            f.issue_onehot.next = if issue < 4 { b4(1 << issue) } else { b4(0) };
+            settle(&mut f);
+            assert_eq!(f.p_page.val().index() as u64, 0x10 + pick);
+            assert_eq!(f.p_addr.val().index() as u64, 0x1000 + pick);
+            assert_eq!(f.p_count.val().index() as u64, 0x2000 + pick);
+            assert_eq!(f.p_type.val().index() as u64, pick % 3);
+            assert_eq!(f.p_mode.val().index() as u64, 3 - pick);
+            assert_eq!(f.p_width.val().index() as u64, pick % 3);
+            assert_eq!(f.p_decrement.val(), pick % 2 == 1);
+            assert_eq!(f.p_at_tc.val(), pick == 2);
+            let (base, reload, autoinit, data) = if issue < 4 {
+                (
+                    0x3000 + issue,
+                    0x4000 + issue,
+                    issue != 1,
+                    0x5000_0000 + issue,
+                )
+            } else {
+                (0, 0, false, 0)
+            };
+            assert_eq!(f.b_base.val().index() as u64, base);
+            assert_eq!(f.b_base_count.val().index() as u64, reload);
+            assert_eq!(f.b_autoinit.val(), autoinit);
+            assert_eq!(f.b_src_data.val().index() as u64, data);
+        }
+    }
 }
 
 // ---- Stepper ----------------------------------------------------------------------------------
