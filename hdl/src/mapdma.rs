@@ -420,7 +420,7 @@ impl MapDma {
                 .map(|_| Channel::new(cfg.page_register_bits()))
                 .collect(),
             select: Default::default(),
-            fields: Fields::new(n as usize),
+            fields: Fields::new(n),
             issue: Default::default(),
             stepper: Default::default(),
             m2m: (0..cfg.has_memory_to_memory() as usize)
