@@ -30,6 +30,7 @@
 //! burst counter per direction plus two turn bits.
 
 use super::ram_port::RamBurstPort;
+use super::read_hold::ReadHold;
 use rust_hdl::prelude::*;
 
 #[derive(LogicBlock)]
@@ -102,13 +103,8 @@ pub struct SystemRam<const A: usize> {
     lane1: RAM<Bits<8>, A>,
     lane2: RAM<Bits<8>, A>,
     lane3: RAM<Bits<8>, A>,
-    // DMA read path: `r_pending` = a read was issued last clock, its data is on the RAM output
-    // now; `r_hold_*` keeps it when R stalls.
-    r_pending: DFF<Bit>,
-    r_pending_err: DFF<Bit>,
-    r_hold_valid: DFF<Bit>,
-    r_hold_data: DFF<Bits<32>>,
-    r_hold_err: DFF<Bit>,
+    /// The DMA port's R channel: a read's data, kept while R stalls.
+    r_hold: ReadHold,
     b_valid: DFF<Bit>,
     b_err: DFF<Bit>,
     // Bridge: acknowledged the clock after its grant.
@@ -149,15 +145,12 @@ pub struct SystemRam<const A: usize> {
     l_p_rresp: Signal<Local, Bits<2>>,
     l_p_rlast: Signal<Local, Bit>,
     l_p_rvalid: Signal<Local, Bit>,
-    r_free: Signal<Local, Bit>,
     aw_in_range: Signal<Local, Bit>,
     ar_in_range: Signal<Local, Bit>,
     b_in_range: Signal<Local, Bit>,
     // Values of output ports and sub-module inputs chosen by conditions: each such signal is
     // assigned once per evaluation from one of these, so event-driven simulators settle.
     c_bresp: Signal<Local, Bits<2>>,
-    c_rdata: Signal<Local, Bits<32>>,
-    c_rresp: Signal<Local, Bits<2>>,
     c_b_rdata: Signal<Local, Bits<32>>,
     c_b_resp: Signal<Local, Bits<2>>,
 }
@@ -227,11 +220,7 @@ impl<const A: usize> SystemRam<A> {
             lane1: Default::default(),
             lane2: Default::default(),
             lane3: Default::default(),
-            r_pending: Default::default(),
-            r_pending_err: Default::default(),
-            r_hold_valid: Default::default(),
-            r_hold_data: Default::default(),
-            r_hold_err: Default::default(),
+            r_hold: Default::default(),
             b_valid: Default::default(),
             b_err: Default::default(),
             ack: Default::default(),
@@ -269,13 +258,10 @@ impl<const A: usize> SystemRam<A> {
             l_p_rresp: Default::default(),
             l_p_rlast: Default::default(),
             l_p_rvalid: Default::default(),
-            r_free: Default::default(),
             aw_in_range: Default::default(),
             ar_in_range: Default::default(),
             b_in_range: Default::default(),
             c_bresp: Default::default(),
-            c_rdata: Default::default(),
-            c_rresp: Default::default(),
             c_b_rdata: Default::default(),
             c_b_resp: Default::default(),
         }
@@ -292,21 +278,8 @@ impl<const A: usize> Default for SystemRam<A> {
 impl<const A: usize> Logic for SystemRam<A> {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(
-            self,
-            clock,
-            r_pending,
-            r_pending_err,
-            r_hold_valid,
-            r_hold_data,
-            r_hold_err,
-            b_valid,
-            b_err,
-            ack,
-            ack_err,
-            r_turn,
-            w_turn
-        );
+        dff_setup!(self, clock, b_valid, b_err, ack, ack_err, r_turn, w_turn);
+        clock!(self, clock, r_hold);
         self.lane0.read_clock.next = self.clock.val();
         self.lane1.read_clock.next = self.clock.val();
         self.lane2.read_clock.next = self.clock.val();
@@ -349,9 +322,7 @@ impl<const A: usize> Logic for SystemRam<A> {
         self.dma_w_want.next =
             self.awvalid.val() & self.wvalid.val() & (!self.b_valid.q.val() | self.bready.val());
         // DMA read: the R path must be free next clock.
-        self.r_free.next =
-            !self.r_hold_valid.q.val() & (!self.r_pending.q.val() | self.rready.val());
-        self.dma_r_want.next = self.arvalid.val() & self.r_free.val();
+        self.dma_r_want.next = self.arvalid.val() & self.r_hold.free.val();
         // Then the DMA and the burst port, alternating when both ask.
         self.dma_w_go.next = self.dma_w_want.val()
             & !self.bridge_w.val()
@@ -444,32 +415,17 @@ impl<const A: usize> Logic for SystemRam<A> {
 
         // AXI read handshake and response.
         self.arready.next = self.dma_r_go.val();
-        self.r_pending.d.next = self.dma_r_go.val();
-        self.r_pending_err.d.next = !self.ar_in_range.val();
-        if self.r_pending.q.val() & !self.rready.val() {
-            self.r_hold_valid.d.next = true;
-            self.r_hold_data.d.next = self.ram_out.val();
-            self.r_hold_err.d.next = self.r_pending_err.q.val();
-        }
-        if self.r_hold_valid.q.val() & self.rready.val() {
-            self.r_hold_valid.d.next = false;
-        }
-        self.rvalid.next = self.r_pending.q.val() | self.r_hold_valid.q.val();
+        self.r_hold.reset.next = self.reset.val();
+        self.r_hold.issue.next = self.dma_r_go.val();
+        self.r_hold.issue_err.next = !self.ar_in_range.val();
+        self.r_hold.issue_last.next = true;
+        self.r_hold.ram_out.next = self.ram_out.val();
+        self.r_hold.rready.next = self.rready.val();
+        self.rvalid.next = self.r_hold.rvalid.val();
+        self.rdata.next = self.r_hold.rdata.val();
+        self.rresp.next = self.r_hold.rresp.val();
+        // Single beats: every one is the last (the hold's RLAST is left unused).
         self.rlast.next = true;
-        self.c_rdata.next = self.ram_out.val();
-        self.c_rresp.next = 0.into();
-        if self.r_pending_err.q.val() & self.r_pending.q.val() {
-            self.c_rdata.next = 0.into();
-            self.c_rresp.next = self.k_decerr.val();
-        }
-        if self.r_hold_valid.q.val() {
-            self.c_rdata.next = self.r_hold_data.q.val();
-            self.c_rresp.next = 0.into();
-            if self.r_hold_err.q.val() {
-                self.c_rdata.next = 0.into();
-                self.c_rresp.next = self.k_decerr.val();
-            }
-        }
 
         // Bridge acknowledge.
         self.ack.d.next = self.b_grant.val();
@@ -532,15 +488,11 @@ impl<const A: usize> Logic for SystemRam<A> {
         if self.reset.val() {
             self.r_turn.d.next = false;
             self.w_turn.d.next = false;
-            self.r_pending.d.next = false;
-            self.r_hold_valid.d.next = false;
             self.b_valid.d.next = false;
             self.ack.d.next = false;
         }
         // Chosen above by conditions, assigned once (see the `c_` fields).
         self.bresp.next = self.c_bresp.val();
-        self.rdata.next = self.c_rdata.val();
-        self.rresp.next = self.c_rresp.val();
         self.b_rdata.next = self.c_b_rdata.val();
         self.b_resp.next = self.c_b_resp.val();
     }
