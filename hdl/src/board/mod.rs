@@ -25,10 +25,12 @@
 //! the CLI fills from `constraints/NAME/board.toml`.
 
 pub mod bridge;
+pub mod byte_lanes;
 pub mod crc16;
 pub mod frame_rx;
 pub mod loop_fifo;
 pub mod pll;
+pub mod ram_arbiter;
 pub mod ram_port;
 pub mod read_hold;
 pub mod reply_tx;
@@ -40,10 +42,12 @@ pub mod uart_tx;
 mod wrapper;
 
 pub use bridge::UartBridge;
+pub use byte_lanes::ByteLanes;
 pub use crc16::Crc16;
 pub use frame_rx::FrameRx;
 pub use loop_fifo::LoopFifo;
 pub use pll::{ClockPlan, PllParams, PllPrimitive};
+pub use ram_arbiter::RamArbiter;
 pub use ram_port::RamBurstPort;
 pub use read_hold::ReadHold;
 pub use reply_tx::ReplyTx;
