@@ -24,7 +24,9 @@
 //! matching constraints. Pins are never written here: they come in through [`BoardPins`], which
 //! the CLI fills from `constraints/NAME/board.toml`.
 
+pub mod beat_copy;
 pub mod bridge;
+pub mod burst_size;
 pub mod byte_lanes;
 pub mod crc16;
 pub mod frame_rx;
@@ -41,7 +43,9 @@ pub mod uart_rx;
 pub mod uart_tx;
 mod wrapper;
 
+pub use beat_copy::BeatCopy;
 pub use bridge::UartBridge;
+pub use burst_size::BurstSize;
 pub use byte_lanes::ByteLanes;
 pub use crc16::Crc16;
 pub use frame_rx::FrameRx;
