@@ -25,11 +25,13 @@
 //! the CLI fills from `constraints/NAME/board.toml`.
 
 pub mod beat_copy;
+pub mod board_window;
 pub mod bridge;
 pub mod burst_size;
 pub mod byte_lanes;
 pub mod crc16;
 pub mod frame_rx;
+pub mod leds;
 pub mod loop_fifo;
 pub mod pll;
 pub mod ram_arbiter;
@@ -44,11 +46,13 @@ pub mod uart_tx;
 mod wrapper;
 
 pub use beat_copy::BeatCopy;
+pub use board_window::BoardWindow;
 pub use bridge::UartBridge;
 pub use burst_size::BurstSize;
 pub use byte_lanes::ByteLanes;
 pub use crc16::Crc16;
 pub use frame_rx::FrameRx;
+pub use leds::BoardLeds;
 pub use loop_fifo::LoopFifo;
 pub use pll::{ClockPlan, PllParams, PllPrimitive};
 pub use ram_arbiter::RamArbiter;
