@@ -24,12 +24,19 @@
 //! matching constraints. Pins are never written here: they come in through [`BoardPins`], which
 //! the CLI fills from `constraints/NAME/board.toml`.
 
+pub mod beat_copy;
+pub mod board_window;
 pub mod bridge;
+pub mod burst_size;
+pub mod byte_lanes;
 pub mod crc16;
 pub mod frame_rx;
+pub mod leds;
 pub mod loop_fifo;
 pub mod pll;
+pub mod ram_arbiter;
 pub mod ram_port;
+pub mod read_hold;
 pub mod reply_tx;
 pub mod system_ram;
 pub mod test_master;
@@ -38,12 +45,19 @@ pub mod uart_rx;
 pub mod uart_tx;
 mod wrapper;
 
+pub use beat_copy::BeatCopy;
+pub use board_window::BoardWindow;
 pub use bridge::UartBridge;
+pub use burst_size::BurstSize;
+pub use byte_lanes::ByteLanes;
 pub use crc16::Crc16;
 pub use frame_rx::FrameRx;
+pub use leds::BoardLeds;
 pub use loop_fifo::LoopFifo;
 pub use pll::{ClockPlan, PllParams, PllPrimitive};
+pub use ram_arbiter::RamArbiter;
 pub use ram_port::RamBurstPort;
+pub use read_hold::ReadHold;
 pub use reply_tx::ReplyTx;
 pub use system_ram::SystemRam;
 pub use test_master::TestMaster;

@@ -5,7 +5,7 @@
 //! ```text
 //!  AR ─► (first beat: ARADDR; then rb_addr += 4, rb_left −= 1) ─► rd_want / rd_addr ─► grant?
 //!                                                                   │ granted
-//!  R  ◄─ hold register ◄── RAM output (next clock), RLAST on the burst's last beat ◄─┘
+//!  R  ◄─ ReadHold ◄── RAM output (next clock), RLAST on the burst's last beat ◄──────┘
 //!  AW + W ─► (first beat: AWADDR; then wb_addr += 4) ─► wr_want / wr_addr / wr_data ─► grant?
 //!  B  ◄─ one response after the last beat: DECERR if any beat was outside the RAM
 //! ```
@@ -23,6 +23,7 @@
 //!
 //! [`SystemRam`]: super::SystemRam
 
+use super::read_hold::ReadHold;
 use rust_hdl::prelude::*;
 
 #[derive(LogicBlock)]
@@ -73,14 +74,8 @@ pub struct RamBurstPort {
     rb_active: DFF<Bit>,
     rb_addr: DFF<Bits<32>>,
     rb_left: DFF<Bits<8>>,
-    // A granted read's data is on the RAM output now; the hold keeps it while R stalls.
-    r_pending: DFF<Bit>,
-    r_pending_err: DFF<Bit>,
-    r_pending_last: DFF<Bit>,
-    r_hold_valid: DFF<Bit>,
-    r_hold_data: DFF<Bits<32>>,
-    r_hold_err: DFF<Bit>,
-    r_hold_last: DFF<Bit>,
+    /// The R channel: a granted read's data, kept while R stalls.
+    r_hold: ReadHold,
     // Write burst in progress.
     wb_active: DFF<Bit>,
     wb_addr: DFF<Bits<32>>,
@@ -91,14 +86,10 @@ pub struct RamBurstPort {
 
     r_addr: Signal<Local, Bits<32>>,
     r_last: Signal<Local, Bit>,
-    r_free: Signal<Local, Bit>,
     w_addr: Signal<Local, Bits<32>>,
     w_last: Signal<Local, Bit>,
     w_in_range: Signal<Local, Bit>,
     // Values of outputs chosen by conditions, assigned once (event-driven simulators settle).
-    c_rdata: Signal<Local, Bits<32>>,
-    c_rresp: Signal<Local, Bits<2>>,
-    c_rlast: Signal<Local, Bit>,
     c_bresp: Signal<Local, Bits<2>>,
 }
 
@@ -143,13 +134,7 @@ impl RamBurstPort {
             rb_active: Default::default(),
             rb_addr: Default::default(),
             rb_left: Default::default(),
-            r_pending: Default::default(),
-            r_pending_err: Default::default(),
-            r_pending_last: Default::default(),
-            r_hold_valid: Default::default(),
-            r_hold_data: Default::default(),
-            r_hold_err: Default::default(),
-            r_hold_last: Default::default(),
+            r_hold: Default::default(),
             wb_active: Default::default(),
             wb_addr: Default::default(),
             wb_left: Default::default(),
@@ -158,13 +143,9 @@ impl RamBurstPort {
             b_err: Default::default(),
             r_addr: Default::default(),
             r_last: Default::default(),
-            r_free: Default::default(),
             w_addr: Default::default(),
             w_last: Default::default(),
             w_in_range: Default::default(),
-            c_rdata: Default::default(),
-            c_rresp: Default::default(),
-            c_rlast: Default::default(),
             c_bresp: Default::default(),
         }
     }
@@ -174,25 +155,10 @@ impl Logic for RamBurstPort {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self,
-            clock,
-            rb_active,
-            rb_addr,
-            rb_left,
-            r_pending,
-            r_pending_err,
-            r_pending_last,
-            r_hold_valid,
-            r_hold_data,
-            r_hold_err,
-            r_hold_last,
-            wb_active,
-            wb_addr,
-            wb_left,
-            wb_err,
-            b_valid,
+            self, clock, rb_active, rb_addr, rb_left, wb_active, wb_addr, wb_left, wb_err, b_valid,
             b_err
         );
+        clock!(self, clock, r_hold);
 
         // ---- Read: the beat of this clock (a burst's next one, or a new burst's first).
         self.r_addr.next = self.araddr.val();
@@ -202,9 +168,7 @@ impl Logic for RamBurstPort {
             self.r_last.next = !self.rb_left.q.val().any();
         }
         // The R path must be free next clock.
-        self.r_free.next =
-            !self.r_hold_valid.q.val() & (!self.r_pending.q.val() | self.rready.val());
-        self.rd_want.next = (self.rb_active.q.val() | self.arvalid.val()) & self.r_free.val();
+        self.rd_want.next = (self.rb_active.q.val() | self.arvalid.val()) & self.r_hold.free.val();
         self.rd_addr.next = self.r_addr.val();
         self.arready.next = self.rd_grant.val() & !self.rb_active.q.val();
         if self.rd_grant.val() {
@@ -216,35 +180,16 @@ impl Logic for RamBurstPort {
             }
             self.rb_active.d.next = !self.r_last.val();
         }
-        self.r_pending.d.next = self.rd_grant.val();
-        self.r_pending_err.d.next = self.r_addr.val() >= self.size.val();
-        self.r_pending_last.d.next = self.r_last.val();
-        if self.r_pending.q.val() & !self.rready.val() {
-            self.r_hold_valid.d.next = true;
-            self.r_hold_data.d.next = self.ram_out.val();
-            self.r_hold_err.d.next = self.r_pending_err.q.val();
-            self.r_hold_last.d.next = self.r_pending_last.q.val();
-        }
-        if self.r_hold_valid.q.val() & self.rready.val() {
-            self.r_hold_valid.d.next = false;
-        }
-        self.rvalid.next = self.r_pending.q.val() | self.r_hold_valid.q.val();
-        self.c_rlast.next = self.r_pending_last.q.val();
-        self.c_rdata.next = self.ram_out.val();
-        self.c_rresp.next = 0.into();
-        if self.r_pending_err.q.val() {
-            self.c_rdata.next = 0.into();
-            self.c_rresp.next = self.k_decerr.val();
-        }
-        if self.r_hold_valid.q.val() {
-            self.c_rlast.next = self.r_hold_last.q.val();
-            self.c_rdata.next = self.r_hold_data.q.val();
-            self.c_rresp.next = 0.into();
-            if self.r_hold_err.q.val() {
-                self.c_rdata.next = 0.into();
-                self.c_rresp.next = self.k_decerr.val();
-            }
-        }
+        self.r_hold.reset.next = self.reset.val();
+        self.r_hold.issue.next = self.rd_grant.val();
+        self.r_hold.issue_err.next = self.r_addr.val() >= self.size.val();
+        self.r_hold.issue_last.next = self.r_last.val();
+        self.r_hold.ram_out.next = self.ram_out.val();
+        self.r_hold.rready.next = self.rready.val();
+        self.rvalid.next = self.r_hold.rvalid.val();
+        self.rdata.next = self.r_hold.rdata.val();
+        self.rresp.next = self.r_hold.rresp.val();
+        self.rlast.next = self.r_hold.rlast.val();
 
         // ---- Write: a beat needs its burst's address (AW, or the burst in progress) and W;
         // the last one also a free B.
@@ -291,15 +236,10 @@ impl Logic for RamBurstPort {
 
         if self.reset.val() {
             self.rb_active.d.next = false;
-            self.r_pending.d.next = false;
-            self.r_hold_valid.d.next = false;
             self.wb_active.d.next = false;
             self.b_valid.d.next = false;
         }
         // Chosen above by conditions, assigned once (see the `c_` fields).
-        self.rdata.next = self.c_rdata.val();
-        self.rresp.next = self.c_rresp.val();
-        self.rlast.next = self.c_rlast.val();
         self.bresp.next = self.c_bresp.val();
     }
 }

@@ -10,14 +10,16 @@
 //!   it the `p_*` inputs are ignored and its outputs stay 0.
 //!
 //! ```text
-//!  DMA m_axi ──► single-beat port ──┐  read port:  bridge > round robin(DMA, burst port)
-//!  bridge ─────► b_* ───────────────┼─► lanes 0..3 (block RAM, one read + one write per clock)
-//!  m_bm_axi ───► RamBurstPort ──────┘  write port: bridge > round robin(DMA, burst port)
+//!  DMA m_axi ──► single-beat port ──┐ RamArbiter   read port:  bridge > round robin(DMA, burst)
+//!  bridge ─────► b_* ───────────────┼────────────► ByteLanes (block RAM, 1 read + 1 write/clock)
+//!  m_bm_axi ───► RamBurstPort ──────┘              write port: bridge > round robin(DMA, burst)
+//!  R of both AXI ports: a ReadHold each (the RAM's data comes a clock after the read)
 //! ```
 //!
-//! Storage is four byte lanes of `2^A` bytes each (so WSTRB maps onto separate memories and
-//! Yosys infers `SB_RAM40_4K` for each); one read and one write per clock, as the block RAM
-//! allows. The bridge wins a port over the DMA: it asks at most once per few UART bytes, so the
+//! This block holds the DMA's write response and the bridge's acknowledge and wires the others:
+//! [`RamArbiter`] grants the ports, [`ByteLanes`] is the storage (four byte lanes of `2^A`
+//! bytes each, so WSTRB maps onto separate memories and Yosys infers `SB_RAM40_4K` for each),
+//! [`ReadHold`] answers the DMA's reads as it does the burst port's. The bridge wins a port over the DMA: it asks at most once per few UART bytes, so the
 //! DMA cannot starve, and the bridge never waits more than a clock.
 //!
 //! Why a second port rather than an AXI arbiter in front of one burst slave: the RAM already
@@ -29,7 +31,10 @@
 //! burst port is idle; every other clock in a tie: the two alternate), and the logic is one
 //! burst counter per direction plus two turn bits.
 
+use super::byte_lanes::ByteLanes;
+use super::ram_arbiter::RamArbiter;
 use super::ram_port::RamBurstPort;
+use super::read_hold::ReadHold;
 use rust_hdl::prelude::*;
 
 #[derive(LogicBlock)]
@@ -90,56 +95,33 @@ pub struct SystemRam<const A: usize> {
 
     /// The burst port: one with `burst_port`, none without.
     burst: Vec<RamBurstPort>,
-    /// Who wins a tie for the read / write port next: 1 the burst port, 0 the DMA.
-    r_turn: DFF<Bit>,
-    w_turn: DFF<Bit>,
+    /// Who gets the read and the write port this clock.
+    arbiter: RamArbiter,
+    /// The storage.
+    lanes: ByteLanes<A>,
 
     /// Size in bytes (4 · 2^A).
     size: Constant<Bits<32>>,
     /// DECERR (`mapdma_regmap::axi`): the answer outside the RAM.
     k_decerr: Constant<Bits<2>>,
-    lane0: RAM<Bits<8>, A>,
-    lane1: RAM<Bits<8>, A>,
-    lane2: RAM<Bits<8>, A>,
-    lane3: RAM<Bits<8>, A>,
-    // DMA read path: `r_pending` = a read was issued last clock, its data is on the RAM output
-    // now; `r_hold_*` keeps it when R stalls.
-    r_pending: DFF<Bit>,
-    r_pending_err: DFF<Bit>,
-    r_hold_valid: DFF<Bit>,
-    r_hold_data: DFF<Bits<32>>,
-    r_hold_err: DFF<Bit>,
+    /// The DMA port's R channel: a read's data, kept while R stalls.
+    r_hold: ReadHold,
     b_valid: DFF<Bit>,
     b_err: DFF<Bit>,
     // Bridge: acknowledged the clock after its grant.
     ack: DFF<Bit>,
     ack_err: DFF<Bit>,
 
-    word: Signal<Local, Bits<32>>,
-    rd_word: Signal<Local, Bits<32>>,
-    ram_out: Signal<Local, Bits<32>>,
-    wr_addr: Signal<Local, Bits<32>>,
-    wr_data: Signal<Local, Bits<32>>,
-    wr_lanes: Signal<Local, Bits<4>>,
-    wr_go: Signal<Local, Bit>,
-    rd_addr: Signal<Local, Bits<32>>,
     b_grant: Signal<Local, Bit>,
-    dma_w_go: Signal<Local, Bit>,
-    dma_r_go: Signal<Local, Bit>,
     dma_w_want: Signal<Local, Bit>,
-    dma_r_want: Signal<Local, Bit>,
-    bridge_w: Signal<Local, Bit>,
-    bridge_r: Signal<Local, Bit>,
     // The burst port's requests and grants (0 without it).
     p_rd_want: Signal<Local, Bit>,
     p_rd_addr: Signal<Local, Bits<32>>,
-    p_rd_go: Signal<Local, Bit>,
     p_wr_want: Signal<Local, Bit>,
     p_wr_addr: Signal<Local, Bits<32>>,
     p_wr_data: Signal<Local, Bits<32>>,
     p_wr_lanes: Signal<Local, Bits<4>>,
     p_wr_in_range: Signal<Local, Bit>,
-    p_wr_go: Signal<Local, Bit>,
     l_p_awready: Signal<Local, Bit>,
     l_p_wready: Signal<Local, Bit>,
     l_p_bresp: Signal<Local, Bits<2>>,
@@ -149,15 +131,12 @@ pub struct SystemRam<const A: usize> {
     l_p_rresp: Signal<Local, Bits<2>>,
     l_p_rlast: Signal<Local, Bit>,
     l_p_rvalid: Signal<Local, Bit>,
-    r_free: Signal<Local, Bit>,
     aw_in_range: Signal<Local, Bit>,
     ar_in_range: Signal<Local, Bit>,
     b_in_range: Signal<Local, Bit>,
     // Values of output ports and sub-module inputs chosen by conditions: each such signal is
     // assigned once per evaluation from one of these, so event-driven simulators settle.
     c_bresp: Signal<Local, Bits<2>>,
-    c_rdata: Signal<Local, Bits<32>>,
-    c_rresp: Signal<Local, Bits<2>>,
     c_b_rdata: Signal<Local, Bits<32>>,
     c_b_resp: Signal<Local, Bits<2>>,
 }
@@ -219,47 +198,24 @@ impl<const A: usize> SystemRam<A> {
             burst: (0..burst_port as usize)
                 .map(|_| RamBurstPort::new(Self::BYTES))
                 .collect(),
-            r_turn: Default::default(),
-            w_turn: Default::default(),
+            arbiter: Default::default(),
+            lanes: Default::default(),
             size: Constant::new(Self::BYTES.to_bits()),
             k_decerr: Constant::new((mapdma_regmap::axi::RESP_DECERR as u64).to_bits()),
-            lane0: Default::default(),
-            lane1: Default::default(),
-            lane2: Default::default(),
-            lane3: Default::default(),
-            r_pending: Default::default(),
-            r_pending_err: Default::default(),
-            r_hold_valid: Default::default(),
-            r_hold_data: Default::default(),
-            r_hold_err: Default::default(),
+            r_hold: Default::default(),
             b_valid: Default::default(),
             b_err: Default::default(),
             ack: Default::default(),
             ack_err: Default::default(),
-            word: Default::default(),
-            rd_word: Default::default(),
-            ram_out: Default::default(),
-            wr_addr: Default::default(),
-            wr_data: Default::default(),
-            wr_lanes: Default::default(),
-            wr_go: Default::default(),
-            rd_addr: Default::default(),
             b_grant: Default::default(),
-            dma_w_go: Default::default(),
-            dma_r_go: Default::default(),
             dma_w_want: Default::default(),
-            dma_r_want: Default::default(),
-            bridge_w: Default::default(),
-            bridge_r: Default::default(),
             p_rd_want: Default::default(),
             p_rd_addr: Default::default(),
-            p_rd_go: Default::default(),
             p_wr_want: Default::default(),
             p_wr_addr: Default::default(),
             p_wr_data: Default::default(),
             p_wr_lanes: Default::default(),
             p_wr_in_range: Default::default(),
-            p_wr_go: Default::default(),
             l_p_awready: Default::default(),
             l_p_wready: Default::default(),
             l_p_bresp: Default::default(),
@@ -269,13 +225,10 @@ impl<const A: usize> SystemRam<A> {
             l_p_rresp: Default::default(),
             l_p_rlast: Default::default(),
             l_p_rvalid: Default::default(),
-            r_free: Default::default(),
             aw_in_range: Default::default(),
             ar_in_range: Default::default(),
             b_in_range: Default::default(),
             c_bresp: Default::default(),
-            c_rdata: Default::default(),
-            c_rresp: Default::default(),
             c_b_rdata: Default::default(),
             c_b_resp: Default::default(),
         }
@@ -292,36 +245,11 @@ impl<const A: usize> Default for SystemRam<A> {
 impl<const A: usize> Logic for SystemRam<A> {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(
-            self,
-            clock,
-            r_pending,
-            r_pending_err,
-            r_hold_valid,
-            r_hold_data,
-            r_hold_err,
-            b_valid,
-            b_err,
-            ack,
-            ack_err,
-            r_turn,
-            w_turn
-        );
-        self.lane0.read_clock.next = self.clock.val();
-        self.lane1.read_clock.next = self.clock.val();
-        self.lane2.read_clock.next = self.clock.val();
-        self.lane3.read_clock.next = self.clock.val();
-        self.lane0.write_clock.next = self.clock.val();
-        self.lane1.write_clock.next = self.clock.val();
-        self.lane2.write_clock.next = self.clock.val();
-        self.lane3.write_clock.next = self.clock.val();
+        dff_setup!(self, clock, b_valid, b_err, ack, ack_err);
+        clock!(self, clock, arbiter, lanes, r_hold);
         self.aw_in_range.next = self.awaddr.val() < self.size.val();
         self.ar_in_range.next = self.araddr.val() < self.size.val();
         self.b_in_range.next = self.b_addr.val() < self.size.val();
-        self.ram_out.next = bit_cast::<32, 8>(self.lane0.read_data.val())
-            | (bit_cast::<32, 8>(self.lane1.read_data.val()) << 8)
-            | (bit_cast::<32, 8>(self.lane2.read_data.val()) << 16)
-            | (bit_cast::<32, 8>(self.lane3.read_data.val()) << 24);
 
         // The burst port's requests (none without it).
         self.p_rd_want.next = false;
@@ -341,98 +269,45 @@ impl<const A: usize> Logic for SystemRam<A> {
             self.p_wr_in_range.next = self.burst[i].wr_in_range.val();
         }
 
-        // Bridge first (granted only while its previous request is not being acknowledged).
+        // The ports' requests to the arbiter: the bridge (granted only while its previous
+        // request is not being acknowledged); a DMA write with AW and W together and B free
+        // (or being taken); a DMA read when the R path is free next clock; the burst port.
         self.b_grant.next = self.b_req.val() & !self.ack.q.val();
-        self.bridge_w.next = self.b_grant.val() & self.b_we.val();
-        self.bridge_r.next = self.b_grant.val() & !self.b_we.val();
-        // DMA write: AW and W together, and B free (or being taken).
         self.dma_w_want.next =
             self.awvalid.val() & self.wvalid.val() & (!self.b_valid.q.val() | self.bready.val());
-        // DMA read: the R path must be free next clock.
-        self.r_free.next =
-            !self.r_hold_valid.q.val() & (!self.r_pending.q.val() | self.rready.val());
-        self.dma_r_want.next = self.arvalid.val() & self.r_free.val();
-        // Then the DMA and the burst port, alternating when both ask.
-        self.dma_w_go.next = self.dma_w_want.val()
-            & !self.bridge_w.val()
-            & !(self.p_wr_want.val() & self.w_turn.q.val());
-        self.p_wr_go.next = self.p_wr_want.val()
-            & !self.bridge_w.val()
-            & !(self.dma_w_want.val() & !self.w_turn.q.val());
-        self.dma_r_go.next = self.dma_r_want.val()
-            & !self.bridge_r.val()
-            & !(self.p_rd_want.val() & self.r_turn.q.val());
-        self.p_rd_go.next = self.p_rd_want.val()
-            & !self.bridge_r.val()
-            & !(self.dma_r_want.val() & !self.r_turn.q.val());
-        if self.dma_w_go.val() & self.p_wr_want.val() {
-            self.w_turn.d.next = true;
-        }
-        if self.p_wr_go.val() & self.dma_w_want.val() {
-            self.w_turn.d.next = false;
-        }
-        if self.dma_r_go.val() & self.p_rd_want.val() {
-            self.r_turn.d.next = true;
-        }
-        if self.p_rd_go.val() & self.dma_r_want.val() {
-            self.r_turn.d.next = false;
-        }
-
-        // Write port.
-        self.wr_go.next = false;
-        self.wr_addr.next = self.awaddr.val();
-        self.wr_data.next = self.wdata.val();
-        self.wr_lanes.next = self.wstrb.val();
-        if self.dma_w_go.val() {
-            self.wr_go.next = self.aw_in_range.val();
-        }
-        if self.p_wr_go.val() {
-            self.wr_go.next = self.p_wr_in_range.val();
-            self.wr_addr.next = self.p_wr_addr.val();
-            self.wr_data.next = self.p_wr_data.val();
-            self.wr_lanes.next = self.p_wr_lanes.val();
-        }
-        if self.b_grant.val() & self.b_we.val() {
-            self.wr_go.next = self.b_in_range.val();
-            self.wr_addr.next = self.b_addr.val();
-            self.wr_data.next = self.b_wdata.val();
-            self.wr_lanes.next = 0xF.into();
-        }
-        self.word.next = self.wr_addr.val() >> 2;
-        self.lane0.write_address.next = bit_cast::<A, 32>(self.word.val());
-        self.lane1.write_address.next = bit_cast::<A, 32>(self.word.val());
-        self.lane2.write_address.next = bit_cast::<A, 32>(self.word.val());
-        self.lane3.write_address.next = bit_cast::<A, 32>(self.word.val());
-        self.lane0.write_data.next = self.wr_data.val().get_bits::<8>(0);
-        self.lane1.write_data.next = self.wr_data.val().get_bits::<8>(8);
-        self.lane2.write_data.next = self.wr_data.val().get_bits::<8>(16);
-        self.lane3.write_data.next = self.wr_data.val().get_bits::<8>(24);
-        self.lane0.write_enable.next = self.wr_go.val() & self.wr_lanes.val().get_bit(0);
-        self.lane1.write_enable.next = self.wr_go.val() & self.wr_lanes.val().get_bit(1);
-        self.lane2.write_enable.next = self.wr_go.val() & self.wr_lanes.val().get_bit(2);
-        self.lane3.write_enable.next = self.wr_go.val() & self.wr_lanes.val().get_bit(3);
-
-        // Read port.
-        self.rd_addr.next = self.araddr.val();
-        if self.p_rd_go.val() {
-            self.rd_addr.next = self.p_rd_addr.val();
-        }
-        if self.b_grant.val() & !self.b_we.val() {
-            self.rd_addr.next = self.b_addr.val();
-        }
-        self.rd_word.next = self.rd_addr.val() >> 2;
-        self.lane0.read_address.next = bit_cast::<A, 32>(self.rd_word.val());
-        self.lane1.read_address.next = bit_cast::<A, 32>(self.rd_word.val());
-        self.lane2.read_address.next = bit_cast::<A, 32>(self.rd_word.val());
-        self.lane3.read_address.next = bit_cast::<A, 32>(self.rd_word.val());
+        self.arbiter.reset.next = self.reset.val();
+        self.arbiter.b_grant.next = self.b_grant.val();
+        self.arbiter.b_we.next = self.b_we.val();
+        self.arbiter.b_addr.next = self.b_addr.val();
+        self.arbiter.b_wdata.next = self.b_wdata.val();
+        self.arbiter.b_in_range.next = self.b_in_range.val();
+        self.arbiter.dma_w_want.next = self.dma_w_want.val();
+        self.arbiter.dma_r_want.next = self.arvalid.val() & self.r_hold.free.val();
+        self.arbiter.awaddr.next = self.awaddr.val();
+        self.arbiter.wdata.next = self.wdata.val();
+        self.arbiter.wstrb.next = self.wstrb.val();
+        self.arbiter.aw_in_range.next = self.aw_in_range.val();
+        self.arbiter.araddr.next = self.araddr.val();
+        self.arbiter.p_wr_want.next = self.p_wr_want.val();
+        self.arbiter.p_rd_want.next = self.p_rd_want.val();
+        self.arbiter.p_wr_addr.next = self.p_wr_addr.val();
+        self.arbiter.p_wr_data.next = self.p_wr_data.val();
+        self.arbiter.p_wr_lanes.next = self.p_wr_lanes.val();
+        self.arbiter.p_wr_in_range.next = self.p_wr_in_range.val();
+        self.arbiter.p_rd_addr.next = self.p_rd_addr.val();
+        self.lanes.wr_go.next = self.arbiter.wr_go.val();
+        self.lanes.wr_addr.next = self.arbiter.wr_addr.val();
+        self.lanes.wr_data.next = self.arbiter.wr_data.val();
+        self.lanes.wr_lanes.next = self.arbiter.wr_lanes.val();
+        self.lanes.rd_addr.next = self.arbiter.rd_addr.val();
 
         // AXI write handshake and response.
-        self.awready.next = self.dma_w_go.val();
-        self.wready.next = self.dma_w_go.val();
+        self.awready.next = self.arbiter.dma_w_go.val();
+        self.wready.next = self.arbiter.dma_w_go.val();
         if self.b_valid.q.val() & self.bready.val() {
             self.b_valid.d.next = false;
         }
-        if self.dma_w_go.val() {
+        if self.arbiter.dma_w_go.val() {
             self.b_valid.d.next = true;
             self.b_err.d.next = !self.aw_in_range.val();
         }
@@ -443,39 +318,24 @@ impl<const A: usize> Logic for SystemRam<A> {
         }
 
         // AXI read handshake and response.
-        self.arready.next = self.dma_r_go.val();
-        self.r_pending.d.next = self.dma_r_go.val();
-        self.r_pending_err.d.next = !self.ar_in_range.val();
-        if self.r_pending.q.val() & !self.rready.val() {
-            self.r_hold_valid.d.next = true;
-            self.r_hold_data.d.next = self.ram_out.val();
-            self.r_hold_err.d.next = self.r_pending_err.q.val();
-        }
-        if self.r_hold_valid.q.val() & self.rready.val() {
-            self.r_hold_valid.d.next = false;
-        }
-        self.rvalid.next = self.r_pending.q.val() | self.r_hold_valid.q.val();
+        self.arready.next = self.arbiter.dma_r_go.val();
+        self.r_hold.reset.next = self.reset.val();
+        self.r_hold.issue.next = self.arbiter.dma_r_go.val();
+        self.r_hold.issue_err.next = !self.ar_in_range.val();
+        self.r_hold.issue_last.next = true;
+        self.r_hold.ram_out.next = self.lanes.read_data.val();
+        self.r_hold.rready.next = self.rready.val();
+        self.rvalid.next = self.r_hold.rvalid.val();
+        self.rdata.next = self.r_hold.rdata.val();
+        self.rresp.next = self.r_hold.rresp.val();
+        // Single beats: every one is the last (the hold's RLAST is left unused).
         self.rlast.next = true;
-        self.c_rdata.next = self.ram_out.val();
-        self.c_rresp.next = 0.into();
-        if self.r_pending_err.q.val() & self.r_pending.q.val() {
-            self.c_rdata.next = 0.into();
-            self.c_rresp.next = self.k_decerr.val();
-        }
-        if self.r_hold_valid.q.val() {
-            self.c_rdata.next = self.r_hold_data.q.val();
-            self.c_rresp.next = 0.into();
-            if self.r_hold_err.q.val() {
-                self.c_rdata.next = 0.into();
-                self.c_rresp.next = self.k_decerr.val();
-            }
-        }
 
         // Bridge acknowledge.
         self.ack.d.next = self.b_grant.val();
         self.ack_err.d.next = !self.b_in_range.val();
         self.b_ack.next = self.ack.q.val();
-        self.c_b_rdata.next = self.ram_out.val();
+        self.c_b_rdata.next = self.lanes.read_data.val();
         self.c_b_resp.next = 0.into();
         if self.ack_err.q.val() {
             self.c_b_rdata.next = 0.into();
@@ -506,9 +366,9 @@ impl<const A: usize> Logic for SystemRam<A> {
             self.burst[i].arlen.next = self.p_arlen.val();
             self.burst[i].arvalid.next = self.p_arvalid.val();
             self.burst[i].rready.next = self.p_rready.val();
-            self.burst[i].rd_grant.next = self.p_rd_go.val();
-            self.burst[i].wr_grant.next = self.p_wr_go.val();
-            self.burst[i].ram_out.next = self.ram_out.val();
+            self.burst[i].rd_grant.next = self.arbiter.p_rd_go.val();
+            self.burst[i].wr_grant.next = self.arbiter.p_wr_go.val();
+            self.burst[i].ram_out.next = self.lanes.read_data.val();
             self.l_p_awready.next = self.burst[i].awready.val();
             self.l_p_wready.next = self.burst[i].wready.val();
             self.l_p_bresp.next = self.burst[i].bresp.val();
@@ -530,17 +390,11 @@ impl<const A: usize> Logic for SystemRam<A> {
         self.p_rvalid.next = self.l_p_rvalid.val();
 
         if self.reset.val() {
-            self.r_turn.d.next = false;
-            self.w_turn.d.next = false;
-            self.r_pending.d.next = false;
-            self.r_hold_valid.d.next = false;
             self.b_valid.d.next = false;
             self.ack.d.next = false;
         }
         // Chosen above by conditions, assigned once (see the `c_` fields).
         self.bresp.next = self.c_bresp.val();
-        self.rdata.next = self.c_rdata.val();
-        self.rresp.next = self.c_rresp.val();
         self.b_rdata.next = self.c_b_rdata.val();
         self.b_resp.next = self.c_b_resp.val();
     }

@@ -16,15 +16,20 @@
 //! |---|---|---|---|
 //! | `Config::bus_master_port` ([`super::BoardOptions::test_master`]) | test bus master on `s_bm_axi`, `m_bm_axi` into the system RAM's burst port | HX8K breakout, virtual board; not the iCEBreaker (94 % full) | FEATURES.TEST_MASTER, TM_SRC, TM_DST, TM_LENGTH, TM_CONTROL, TM_MOVED, TM_FAULT_ADDR |
 //!
-//! LEDs, in this order: fault (a DMA bus error or a UART framing error, stretched), alive
-//! (blinks about once a second), DMA activity (memory traffic, stretched), interrupt (the level
-//! of `irq`), UART activity (stretched).
+//! LEDs ([`BoardLeds`]), in this order: fault (a DMA bus error or a UART framing error,
+//! stretched), alive (blinks about once a second), DMA activity (memory traffic, stretched),
+//! interrupt (the level of `irq`), UART activity (stretched).
+//!
+//! This block wires the others and keeps the built-in devices' few registers; the window's
+//! decode is [`BoardWindow`].
 //!
 //! Reset: the flops power up at 0 and a 16-clock power-on counter holds everything in reset;
 //! `hold` (the wrapper drives it while the PLL has not locked, 0 without a PLL) restarts the
 //! counter, so the design leaves reset 16 clocks after the clock is stable.
 
+use super::board_window::BoardWindow;
 use super::bridge::UartBridge;
+use super::leds::BoardLeds;
 use super::loop_fifo::LoopFifo;
 use super::system_ram::SystemRam;
 use super::test_master::TestMaster;
@@ -64,30 +69,20 @@ pub struct BoardTop<const A: usize> {
     /// The test bus master: one with `Config::bus_master_port`, none without.
     tm: Vec<TestMaster>,
 
-    k_id: Constant<Bits<32>>,
-    k_version: Constant<Bits<32>>,
-    k_ram_bytes: Constant<Bits<32>>,
-    k_clock_hz: Constant<Bits<32>>,
-    k_divisor: Constant<Bits<32>>,
-    k_features: Constant<Bits<32>>,
+    /// The board window's decode.
+    window: BoardWindow,
+    /// The LEDs' stretchers.
+    indicators: BoardLeds,
 
     por: DFF<Bits<4>>,
     pattern: DFF<Bits<32>>,
     sum: DFF<Bits<32>>,
     count: DFF<Bits<32>>,
     flushing: DFF<Bit>,
-    heartbeat: DFF<Bits<24>>,
-    act: DFF<Bits<20>>,
-    uart_act: DFF<Bits<20>>,
-    fault: DFF<Bits<20>>,
 
     reset: Signal<Local, Bit>,
     loop_take: Signal<Local, Bit>,
     bus_error: Signal<Local, Bit>,
-    // Values of output ports and sub-module inputs chosen by conditions: each such signal is
-    // assigned once per evaluation from one of these, so event-driven simulators settle.
-    c_local_rdata: Signal<Local, Bits<32>>,
-    c_local_resp: Signal<Local, Bits<2>>,
     /// The test master's window word and AXI4 master outputs (0 without it).
     tm_rdata: Signal<Local, Bits<32>>,
     l_bm_awaddr: Signal<Local, Bits<32>>,
@@ -121,7 +116,6 @@ impl<const A: usize> BoardTop<A> {
         } else {
             0
         };
-        let k = |v: u64| Constant::new(v.to_bits());
         let timeout = (clock_hz / 20).clamp(64 * divisor, (1 << 24) - 1);
         BoardTop {
             clock: Default::default(),
@@ -138,26 +132,16 @@ impl<const A: usize> BoardTop<A> {
             tm: (0..test_master as usize)
                 .map(|_| TestMaster::new(cfg.page_shift))
                 .collect(),
-            k_id: k(BOARD_ID as u64),
-            k_version: k(PROTOCOL_VERSION as u64),
-            k_ram_bytes: k(SystemRam::<A>::BYTES),
-            k_clock_hz: k(clock_hz as u64),
-            k_divisor: k(divisor as u64),
-            k_features: k(features as u64),
+            window: BoardWindow::new(SystemRam::<A>::BYTES, clock_hz, divisor, features),
+            indicators: Default::default(),
             por: Default::default(),
             pattern: Default::default(),
             sum: Default::default(),
             count: Default::default(),
             flushing: Default::default(),
-            heartbeat: Default::default(),
-            act: Default::default(),
-            uart_act: Default::default(),
-            fault: Default::default(),
             reset: Default::default(),
             loop_take: Default::default(),
             bus_error: Default::default(),
-            c_local_rdata: Default::default(),
-            c_local_resp: Default::default(),
             tm_rdata: Default::default(),
             l_bm_awaddr: Default::default(),
             l_bm_awlen: Default::default(),
@@ -182,10 +166,8 @@ impl<const A: usize> BoardTop<A> {
 impl<const A: usize> Logic for BoardTop<A> {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(
-            self, clock, por, pattern, sum, count, flushing, heartbeat, act, uart_act, fault
-        );
-        clock!(self, clock, rx, tx, bridge, ram, dma, loopback);
+        dff_setup!(self, clock, por, pattern, sum, count, flushing);
+        clock!(self, clock, rx, tx, bridge, ram, dma, loopback, indicators);
 
         // Power-on reset.
         self.reset.next = !self.por.q.val().all();
@@ -390,78 +372,38 @@ impl<const A: usize> Logic for BoardTop<A> {
             self.count.d.next = self.count.q.val() + 1;
         }
 
-        // Board window.
-        self.c_local_rdata.next = 0.into();
-        self.c_local_resp.next = 0.into();
-        if self.bridge.local_addr.val() == 0 {
-            self.c_local_rdata.next = self.k_id.val();
-        } else if self.bridge.local_addr.val() == 1 {
-            self.c_local_rdata.next = self.k_version.val();
-        } else if self.bridge.local_addr.val() == 2 {
-            self.c_local_rdata.next = self.k_ram_bytes.val();
-        } else if self.bridge.local_addr.val() == 3 {
-            self.c_local_rdata.next = self.k_clock_hz.val();
-        } else if self.bridge.local_addr.val() == 4 {
-            self.c_local_rdata.next = self.k_divisor.val();
-        } else if self.bridge.local_addr.val() == 5 {
-            self.c_local_rdata.next = bit_cast::<32, 1>(self.loopback.empty.val().into())
-                | (bit_cast::<32, 1>(self.loopback.full.val().into()) << 1);
-            if self.bridge.local_we.val() {
-                self.flushing.d.next = true;
-            }
-        } else if self.bridge.local_addr.val() == 6 {
-            self.c_local_rdata.next = self.pattern.q.val();
-            if self.bridge.local_we.val() {
-                self.pattern.d.next = self.bridge.local_wdata.val();
-            }
-        } else if self.bridge.local_addr.val() == 7 {
-            self.c_local_rdata.next = self.sum.q.val();
-            if self.bridge.local_we.val() {
-                self.sum.d.next = 0.into();
-                self.count.d.next = 0.into();
-            }
-        } else if self.bridge.local_addr.val() == 8 {
-            self.c_local_rdata.next = self.count.q.val();
-        } else if self.bridge.local_addr.val() == 9 {
-            self.c_local_rdata.next = self.k_features.val();
-        } else if (self.bridge.local_addr.val() >= 10) & self.k_features.val().get_bit(0) {
-            // Words 10..=15: the test master's (its block decodes them).
-            self.c_local_rdata.next = self.tm_rdata.val();
-        } else {
-            self.c_local_resp.next = 2.into();
+        // Board window: its writes after the devices' own updates, so that they win.
+        self.window.addr.next = self.bridge.local_addr.val();
+        self.window.we.next = self.bridge.local_we.val();
+        self.window.loop_empty.next = self.loopback.empty.val();
+        self.window.loop_full.next = self.loopback.full.val();
+        self.window.pattern.next = self.pattern.q.val();
+        self.window.sum.next = self.sum.q.val();
+        self.window.count.next = self.count.q.val();
+        self.window.tm_rdata.next = self.tm_rdata.val();
+        self.bridge.local_rdata.next = self.window.rdata.val();
+        self.bridge.local_resp.next = self.window.resp.val();
+        if self.window.flush.val() {
+            self.flushing.d.next = true;
+        }
+        if self.window.pattern_we.val() {
+            self.pattern.d.next = self.bridge.local_wdata.val();
+        }
+        if self.window.sum_clear.val() {
+            self.sum.d.next = 0.into();
+            self.count.d.next = 0.into();
         }
 
         // LEDs.
-        self.heartbeat.d.next = self.heartbeat.q.val() + 1;
         self.bus_error.next = (self.ram.bvalid.val()
             & self.dma.m_axi_bready.val()
             & self.ram.bresp.val().any())
             | (self.ram.rvalid.val() & self.dma.m_axi_rready.val() & self.ram.rresp.val().any());
-        if self.act.q.val().any() {
-            self.act.d.next = self.act.q.val() - 1;
-        }
-        if self.ram.arready.val() | self.ram.awready.val() {
-            self.act.d.next = 0xFFFFF.into();
-        }
-        if self.uart_act.q.val().any() {
-            self.uart_act.d.next = self.uart_act.q.val() - 1;
-        }
-        if self.rx.valid.val() | (self.bridge.tx_valid.val() & self.tx.ready.val()) {
-            self.uart_act.d.next = 0xFFFFF.into();
-        }
-        if self.fault.q.val().any() {
-            self.fault.d.next = self.fault.q.val() - 1;
-        }
-        if self.bus_error.val() | self.rx.frame_error.val() {
-            self.fault.d.next = 0xFFFFF.into();
-        }
-        self.leds.next = bit_cast::<5, 1>(self.fault.q.val().any().into())
-            | (bit_cast::<5, 1>(self.heartbeat.q.val().get_bit(23).into()) << 1)
-            | (bit_cast::<5, 1>(self.act.q.val().any().into()) << 2)
-            | (bit_cast::<5, 1>(self.dma.irq.val().into()) << 3)
-            | (bit_cast::<5, 1>(self.uart_act.q.val().any().into()) << 4);
-        // Chosen above by conditions, assigned once (see the `c_` fields).
-        self.bridge.local_rdata.next = self.c_local_rdata.val();
-        self.bridge.local_resp.next = self.c_local_resp.val();
+        self.indicators.fault_event.next = self.bus_error.val() | self.rx.frame_error.val();
+        self.indicators.dma_act.next = self.ram.arready.val() | self.ram.awready.val();
+        self.indicators.irq.next = self.dma.irq.val();
+        self.indicators.uart_act.next =
+            self.rx.valid.val() | (self.bridge.tx_valid.val() & self.tx.ready.val());
+        self.leds.next = self.indicators.leds.val();
     }
 }
