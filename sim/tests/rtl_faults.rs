@@ -204,7 +204,7 @@ fn master_clear_mid_transfer_completes_the_bus_cleanly_and_discards_late_read_da
         strb: 0xF,
     };
     s.axil.push(clear);
-    s.step().unwrap();
+    step(&mut s);
     let issued_before = reads(&s).len();
     assert!(issued_before > 5);
     run_until(&mut s, 100, "the master clear written", |s| s.axil.idle());
@@ -267,7 +267,7 @@ fn reset_in_the_middle_of_a_burst_drops_all_valids_and_forgets_outstanding_respo
     // System reset: the design and the memory (sharing the reset, as on a real interconnect)
     // both forget in-flight work.
     s.reset(2).unwrap();
-    s.step().unwrap();
+    step(&mut s);
     let m = s.m_axi();
     assert!(!m.arvalid && !m.awvalid && !m.wvalid);
     assert_eq!(rd(&mut s, regmap::ALL_MASK.offset), 0xFF);

@@ -85,7 +85,7 @@ fn sink_with_budget(service: ServiceMode, budget: usize, latency: u32, stall: f6
         let held = !o.dack && !o.moved;
         let wanted = s.devices[0].moved().len() + usize::from(held) < budget;
         s.devices[0].hold_dreq(wanted);
-        s.step().unwrap();
+        step(&mut s);
     }
     let got = s.devices[0].received().len();
     assert_eq!(
