@@ -209,7 +209,7 @@ pub fn source_left(s: &Sys, ch: usize) -> u64 {
     total - s.devices[ch].sent_total()
 }
 
-/// One clock; the design keeps BREADY high on its memory bus (hdl/DESIGN.md: it always takes a
+/// One clock; the design keeps BREADY high on its memory bus (hdl/DESIGN.md §5: it always takes a
 /// write response), checked in every clock these helpers run.
 pub fn step(s: &mut Sys) {
     s.step().unwrap_or_else(|e| panic!("{e}"));
