@@ -174,6 +174,8 @@ pub struct Device {
     received: Vec<Received>,
     eop_fired: Vec<bool>,
     eop_out: Vec<u64>,
+    moved: Vec<u64>,
+    moved_total: u64,
     dack_cycles: u64,
     record: bool,
     /// Drives nothing but inactive levels, ever (no source, sink, DREQ or EOP): its clock only
@@ -196,17 +198,23 @@ impl Device {
             received: vec![],
             eop_fired: vec![false; cfg.eop.len()],
             eop_out: vec![],
+            moved: vec![],
+            moved_total: 0,
             dack_cycles: 0,
             record: true,
-            passive: cfg.source.is_none()
-                && cfg.sink.is_none()
-                && cfg.dreq == DreqMode::Off
-                && cfg.eop.is_empty(),
+            passive: Self::is_passive(&cfg),
             cfg,
         };
         d.value = d.produce();
         d.out.dreq = d.cfg.dreq_active_low; // the inactive level
         d
+    }
+
+    fn is_passive(cfg: &DeviceConfig) -> bool {
+        cfg.source.is_none()
+            && cfg.sink.is_none()
+            && cfg.dreq == DreqMode::Off
+            && cfg.eop.is_empty()
     }
 
     /// A device that does nothing (unused channel).
@@ -260,6 +268,37 @@ impl Device {
         &self.eop_out
     }
 
+    /// Clocks in which the channel's `moved` pulsed (a unit of it committed), if recording.
+    pub fn moved(&self) -> &[u64] {
+        &self.moved
+    }
+
+    /// Units of the channel committed (`moved` pulses), recorded or not.
+    pub fn moved_total(&self) -> u64 {
+        self.moved_total
+    }
+
+    /// From the next clock on, holds DREQ active (`true`, [`DreqMode::Always`]) or inactive
+    /// (`false`, [`DreqMode::Off`]): a device whose driver starts or stops its requests by
+    /// hand, in a clock the test chooses.
+    pub fn hold_dreq(&mut self, active: bool) {
+        self.cfg.dreq = if active {
+            DreqMode::Always
+        } else {
+            DreqMode::Off
+        };
+        self.out.dreq = active != self.cfg.dreq_active_low;
+        self.passive &= Self::is_passive(&self.cfg);
+    }
+
+    /// Pulses EOP in the next clock only (an external end of process at a clock the test
+    /// chooses, rather than one fixed in [`DeviceConfig::eop`]).
+    pub fn pulse_eop(&mut self) {
+        self.out.eop_in = true;
+        // A passive device never recomputes its outputs, which would leave EOP high.
+        self.passive = false;
+    }
+
     /// Clocks in which DACK was active.
     pub fn dack_cycles(&self) -> u64 {
         self.dack_cycles
@@ -298,6 +337,12 @@ impl Device {
         }
         if o.eop_out {
             self.eop_out.push(cycle);
+        }
+        if o.moved {
+            self.moved_total += 1;
+            if self.record {
+                self.moved.push(cycle);
+            }
         }
         if self.passive {
             // Its signals stay at the inactive levels set in `new`.
@@ -415,6 +460,28 @@ mod tests {
         assert!(!d.drive().dreq);
         d.clock(&idle_out(false), 3);
         assert!(d.drive().dreq, "service over: asks again");
+    }
+
+    #[test]
+    fn dreq_and_eop_by_hand_and_moved_recorded() {
+        let mut d = Device::idle();
+        d.hold_dreq(true);
+        assert!(d.drive().dreq, "held from the next clock");
+        d.pulse_eop();
+        let moved = DeviceOut {
+            moved: true,
+            ..idle_out(false)
+        };
+        d.clock(&moved, 0);
+        assert!(d.drive().dreq, "still held after the edge");
+        assert!(!d.drive().eop_in, "EOP lasts one clock");
+        d.hold_dreq(false);
+        assert!(!d.drive().dreq);
+        d.clock(&idle_out(false), 1);
+        d.clock(&moved, 2);
+        assert!(!d.drive().dreq);
+        assert_eq!(d.moved(), [0, 2]);
+        assert_eq!(d.moved_total(), 2);
     }
 
     #[test]

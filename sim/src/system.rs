@@ -8,7 +8,7 @@
 //! with the clock low; every model takes the handshakes it saw. Models never react
 //! combinationally, so the order of models does not matter and there are no loops.
 
-use crate::axi::Resp;
+use crate::axi::{AxiMasterSignals, Resp};
 use crate::axi_slave::{AxiSlave, AxiSlaveConfig};
 use crate::axil_master::{AxilDone, AxilMaster, AxilOp, AxilTiming};
 use crate::bus_master::{BusMaster, BusMasterConfig};
@@ -139,6 +139,7 @@ pub struct System<E: Engine> {
     axil_check: AxilChecker,
     axil_log: Vec<AxilDone>,
     dev_out: Vec<DeviceOut>,
+    m_axi: AxiMasterSignals,
 }
 
 impl<E: Engine> System<E> {
@@ -182,6 +183,7 @@ impl<E: Engine> System<E> {
             axil_check: AxilChecker::new("s_axil"),
             axil_log: vec![],
             dev_out: vec![DeviceOut::default(); config.channels],
+            m_axi: AxiMasterSignals::default(),
         };
         let vcd = sys
             .vcd
@@ -235,6 +237,18 @@ impl<E: Engine> System<E> {
     /// What channel `ch` drove towards its device in the last clock.
     pub fn dev_out(&self, ch: usize) -> DeviceOut {
         self.dev_out[ch]
+    }
+
+    /// What the design drove on its memory bus (`m_axi_*`) in the last clock.
+    pub fn m_axi(&self) -> AxiMasterSignals {
+        self.m_axi
+    }
+
+    /// The memory bus is quiet: the design offered no request or write beat in the last clock
+    /// and the memory owes no response.
+    pub fn memory_bus_idle(&self) -> bool {
+        let m = self.m_axi;
+        !(m.arvalid || m.awvalid || m.wvalid) && self.memory.in_flight() == (0, 0)
     }
 
     /// The input words the design saw in the last clock (benchmarks replay them).
@@ -336,6 +350,7 @@ impl<E: Engine> System<E> {
         }
 
         self.memory.clock(&axi_m, cycle);
+        self.m_axi = axi_m;
         self.axil.clock(&axil_s, cycle);
         for (ch, (d, o)) in self.devices.iter_mut().zip(&self.dev_out).enumerate() {
             d.clock(o, cycle);

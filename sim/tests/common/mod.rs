@@ -8,6 +8,8 @@ use mapdma_sim::engine::Engine;
 use mapdma_sim::mapdma::{system, EngineKind};
 use mapdma_sim::{ChannelSetup, System, SystemConfig};
 
+pub mod rtl;
+
 pub type Sys = System<Box<dyn Engine>>;
 
 /// Physical frame the tests map logical page 0 to.
