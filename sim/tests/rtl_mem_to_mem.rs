@@ -10,12 +10,6 @@ use mapdma_regmap::{self as regmap, Config, FaultCause, ServiceMode, TransferTyp
 use mapdma_sim::axi_slave::AxiSlaveConfig;
 use mapdma_sim::ChannelSetup;
 
-const FRAME_BASE: u32 = 0x80;
-
-fn phys(logical: u32) -> u32 {
-    ((FRAME_BASE + (logical >> 12)) << 12) | (logical & 0xFFF)
-}
-
 fn bench_of(cfg: &Config, mem: AxiSlaveConfig) -> Sys {
     let mut s = rtl(cfg, mem, &[]);
     s.map_pages(0, cfg.map_registers, FRAME_BASE, true)

@@ -12,12 +12,6 @@ use mapdma_sim::device::DeviceConfig;
 use mapdma_sim::rate::Rate;
 use mapdma_sim::ChannelSetup;
 
-const FRAME_BASE: u32 = 0x80;
-
-fn phys(logical: u32) -> u32 {
-    ((FRAME_BASE + (logical >> 12)) << 12) | (logical & 0xFFF)
-}
-
 /// Every map register pointing at FRAME_BASE + i.
 fn bench(cfg: &Config, mem: AxiSlaveConfig, devices: &[(usize, DeviceConfig)]) -> Sys {
     let mut s = rtl(cfg, mem, devices);

@@ -14,6 +14,15 @@ use mapdma_sim::mapdma::{system, EngineKind};
 use mapdma_sim::rate::Rate;
 use mapdma_sim::{ChannelSetup, SystemConfig};
 
+/// The physical frame the benches map logical page 0 to; page `i` goes to `FRAME_BASE + i`.
+pub const FRAME_BASE: u32 = 0x80;
+
+/// The physical address of `logical` under that map, with the default configuration's pages.
+pub fn phys(logical: u32) -> u32 {
+    let shift = Config::default().page_shift;
+    ((FRAME_BASE + (logical >> shift)) << shift) | (logical & ((1 << shift) - 1))
+}
+
 /// A device that takes every unit delivered to it and holds DREQ inactive until told.
 pub fn hand_device() -> DeviceConfig {
     DeviceConfig {
