@@ -59,13 +59,13 @@ pub struct AxiQueue<const W: usize> {
     pop: Signal<Local, Bit>,
     space_now: Signal<Local, Bit>,
     count_next: Signal<Local, Bits<3>>,
+    /// Slot entries after this clock apart from this clock's push (plain queue).
+    count_base: Signal<Local, Bits<3>>,
     /// The entry written into a slot this clock (the push, or the staged push).
     wr_en: Signal<Local, Bit>,
     /// Staged: the input register's entry waits, every slot being full and none leaving.
     hold: Signal<Local, Bit>,
     wr_data: Signal<Local, Bits<W>>,
-    /// Entries after this clock: the slots, and a push waiting in the input register.
-    entries_next: Signal<Local, Bits<3>>,
     head_data: Signal<Local, Bits<W>>,
 }
 
@@ -94,7 +94,8 @@ impl<const W: usize> AxiQueue<W> {
             data: Default::default(),
             ready: Default::default(),
             k_last: Constant::new(((depth - 1) as u64).to_bits()),
-            k_cap: Constant::new(((depth - 1 + staged as usize) as u64).to_bits()),
+            // A one-slot queue ignores `space_r`; 1 keeps its compares from being constant.
+            k_cap: Constant::new(((depth - 1 + staged as usize).max(1) as u64).to_bits()),
             k_depth: Constant::new((depth as u64).to_bits()),
             k_mask: Constant::new(((1u64 << depth) - 1).to_bits()),
             k_single: Constant::new(depth == 1),
@@ -109,10 +110,10 @@ impl<const W: usize> AxiQueue<W> {
             pop: Default::default(),
             space_now: Default::default(),
             count_next: Default::default(),
+            count_base: Default::default(),
             wr_en: Default::default(),
             hold: Default::default(),
             wr_data: Default::default(),
-            entries_next: Default::default(),
             head_data: Default::default(),
         }
     }
@@ -170,15 +171,25 @@ impl<const W: usize> Logic for AxiQueue<W> {
                 | (self.head.q.val() >> self.k_last.val()))
                 & self.k_mask.val();
         }
-        self.count_next.next = self.count.q.val() + bit_cast::<3, 1>(self.wr_en.val().into())
-            - bit_cast::<3, 1>(self.pop.val().into());
-        self.count.d.next = self.count_next.val();
-        self.entries_next.next = self.count_next.val();
+        // Entries after this clock without this clock's push (`count_base`); the push only
+        // selects between the two `space` flags computed from it (it is the engine's commit
+        // decision, the latest signal of the clock: one LUT level from it to the register).
+        self.count_base.next = self.count.q.val() - bit_cast::<3, 1>(self.pop.val().into());
         if self.k_staged.val() {
-            self.entries_next.next = self.count_next.val()
-                + bit_cast::<3, 1>((self.push.val() | self.hold.val()).into());
+            self.count_base.next = self.count.q.val() + bit_cast::<3, 1>(self.wr_en.val().into())
+                - bit_cast::<3, 1>(self.pop.val().into());
         }
-        self.space_r.d.next = bit_cast::<4, 3>(self.entries_next.val()) <= self.k_cap.val();
+        self.count_next.next = self.count_base.val();
+        if !self.k_staged.val() {
+            self.count_next.next = self.count_base.val() + bit_cast::<3, 1>(self.push.val().into());
+        }
+        self.count.d.next = self.count_next.val();
+        // One entry more with the push or, staged, with an entry held in the input register (a
+        // push never meets it: `space` was low). Compares only: no adder after the push.
+        self.space_r.d.next = bit_cast::<4, 3>(self.count_base.val()) <= self.k_cap.val();
+        if self.push.val() | (self.k_staged.val() & self.hold.val()) {
+            self.space_r.d.next = bit_cast::<4, 3>(self.count_base.val()) < self.k_cap.val();
+        }
         if self.reset.val() {
             self.in_valid.d.next = false;
             self.head.d.next = 1.into();

@@ -430,7 +430,7 @@ impl MapDma {
             responses: Responses::new(cfg.outstanding),
             requests: Default::default(),
             regs: Regs8237::new(cfg),
-            native: NativeRegs::new(n),
+            native: NativeRegs::new(n, cfg.logical_bits),
             wr: Default::default(),
             wa: Default::default(),
             wd: Default::default(),
@@ -639,10 +639,8 @@ impl Logic for MapDma {
         self.requesting.next = 0.into();
         self.eop_act.next = 0.into();
         self.apply_oh.next = self.issue.apply_oh.val() | self.dest_apply_oh.val();
-        self.apply_tc_oh.next = 0.into();
-        if self.apply_tc_v.val() {
-            self.apply_tc_oh.next = self.apply_oh.val();
-        }
+        // The same channels as `apply_oh` gated by `apply_tc_v`, from the issue stage's register.
+        self.apply_tc_oh.next = self.issue.apply_tc_oh.val();
         self.masked_v.next = 0.into();
         self.halted_v.next = 0.into();
         self.cascade_v.next = 0.into();
@@ -774,6 +772,9 @@ impl Logic for MapDma {
         self.issue.read_space.next = self.requests.read_space.val();
         self.issue.wr_room.next = self.responses.wr_room.val();
         self.issue.rd_room.next = self.responses.rd_room.val();
+        // A pair's unit is channel 1's too (assigned once: a cross-module signal, DESIGN §7).
+        self.issue.also_oh.next = bit_cast::<4, 1>(self.pair_unit.val().into()) << 1;
+        self.issue.unit_tc.next = self.at_tc_v.val();
 
         self.stepper.addr.next = self.issue.addr.val();
         self.stepper.width.next = self.issue.width.val();
@@ -889,7 +890,6 @@ impl Logic for MapDma {
             self.m2m[i].stage_valid.next = self.issue.valid.val();
             self.m2m[i].load_pick.next = self.issue.load_pick.val();
             self.m2m[i].pick_ch.next = self.select.pick_ch.val();
-            self.m2m[i].load_follow.next = self.issue.load_follow.val();
             self.m2m[i].keep.next = self.issue.keep.val();
             self.m2m[i].commit.next = self.issue.commit.val();
             self.m2m[i].width.next = self.issue.width.val();
@@ -1158,6 +1158,7 @@ impl Logic for MapDma {
         self.m_bm_axi_arvalid.next = self.l_m_bm_axi_arvalid.val();
         self.m_bm_axi_rready.next = self.l_m_bm_axi_rready.val();
         self.regs.native_rd.next = self.native.rd_data.val() | self.bm_rd.val();
+        self.regs.native_late.next = self.native.rd_late.val();
         self.irq.next = self.native.irq.val() | self.bm_irq.val();
     }
 }

@@ -42,6 +42,62 @@ fn reset_values_match_the_register_map() {
     }
 }
 
+/// SNAP_ADDR and SNAP_INFLIGHT live in block RAM, which a reset does not clear: they read zero
+/// until their channel's first SNAP_COUNT read, and again after a reset.
+#[test]
+fn snapshot_registers_read_zero_until_a_snapshot_and_again_after_reset() {
+    let cfg = Config::default();
+    let mut s = rtl_plain(&cfg);
+    let logical = |ch: usize| 0x12_0000 + 0x111 * (ch as u32 + 1);
+    for ch in 0..cfg.channels {
+        let c = chan(
+            ch,
+            logical(ch),
+            4,
+            UnitWidth::Bits8,
+            TransferType::Write,
+            ServiceMode::Single,
+        );
+        program(&mut s, &c);
+    }
+    for ch in 0..cfg.channels {
+        assert_eq!(
+            rd(&mut s, regmap::SNAP_ADDR.at(ch)),
+            0,
+            "channel {ch} before"
+        );
+        assert_eq!(
+            rd(&mut s, regmap::SNAP_INFLIGHT.at(ch)),
+            0,
+            "channel {ch} before"
+        );
+    }
+    // Each channel's own snapshot, read back after every channel took one.
+    for ch in 0..cfg.channels {
+        assert_eq!(
+            rd(&mut s, regmap::SNAP_COUNT.at(ch)),
+            3,
+            "channel {ch}: count 4 - 1"
+        );
+    }
+    for ch in (0..cfg.channels).rev() {
+        assert_eq!(
+            rd(&mut s, regmap::SNAP_ADDR.at(ch)),
+            logical(ch),
+            "channel {ch}"
+        );
+        assert_eq!(rd(&mut s, regmap::SNAP_INFLIGHT.at(ch)), 0, "channel {ch}");
+    }
+    s.reset(4).expect("reset");
+    for ch in 0..cfg.channels {
+        assert_eq!(
+            rd(&mut s, regmap::SNAP_ADDR.at(ch)),
+            0,
+            "channel {ch} after reset"
+        );
+    }
+}
+
 #[test]
 fn byte_pointer_flip_flop_sequences_lsb_then_msb_and_toggles_on_reads_too() {
     let mut s = rtl_plain(&Config::default());

@@ -73,6 +73,10 @@ pub struct Issue {
     pub read_space: Signal<In, Bit>,
     pub wr_room: Signal<In, Bit>,
     pub rd_room: Signal<In, Bit>,
+    /// The other channels the unit is applied to (channel 1 for a memory-to-memory pair's
+    /// unit) and whether it is the terminal-count unit of them all (the pair's is channel 1's).
+    pub also_oh: Signal<In, Bits<4>>,
+    pub unit_tc: Signal<In, Bit>,
 
     /// The unit in the stage (registers).
     pub valid: Signal<Out, Bit>,
@@ -100,10 +104,13 @@ pub struct Issue {
     pub apply_count: Signal<Out, Bits<16>>,
     pub apply_tc: Signal<Out, Bit>,
     pub apply_io: Signal<Out, Bit>,
-    /// The stage takes the pick / the following unit of its channel into the next clock
-    /// (for blocks that keep a copy beside the stage, `mem2mem`).
+    /// The channels applying a terminal-count unit this clock (with `also_oh`), registered at
+    /// the commit: the parent's forwarded mask and request read a register, not a decode of
+    /// the apply registers of two blocks, on their way into the next commit decision.
+    pub apply_tc_oh: Signal<Out, Bits<4>>,
+    /// The stage takes the pick into the next clock (for blocks that keep a copy beside the
+    /// stage, `mem2mem`; they step their copy at every `commit`, as the stage does).
     pub load_pick: Signal<Out, Bit>,
-    pub load_follow: Signal<Out, Bit>,
 
     b_valid: DFF<Bit>,
     b_ch: DFF<Bits<2>>,
@@ -123,6 +130,7 @@ pub struct Issue {
     ap_count: DFF<Bits<16>>,
     ap_tc: DFF<Bit>,
     ap_io: DFF<Bit>,
+    ap_tc_oh: DFF<Bits<4>>,
 
     onehot_v: Signal<Local, Bits<4>>,
     elig: Signal<Local, Bit>,
@@ -158,7 +166,8 @@ impl Logic for Issue {
             ap_addr,
             ap_count,
             ap_tc,
-            ap_io
+            ap_io,
+            ap_tc_oh
         );
         self.onehot_v.next = 0.into();
         if self.b_valid.q.val() {
@@ -204,7 +213,12 @@ impl Logic for Issue {
         self.b_valid.d.next = (self.b_valid.q.val() & !self.commit_v.val() & !self.drop_v.val())
             | self.take_follow.val()
             | self.take_pick.val();
-        if self.take_follow.val() {
+        // The working copy steps at every commit: with the following unit of its channel when
+        // the channel stays, and to no effect when the stage empties (nothing reads `u_*` of
+        // an empty stage; a pick loads them). So `stays`, the arbitration of the state after
+        // the commit and the latest signal of the clock, reaches only `b_valid`, not these
+        // registers' enables.
+        if self.commit_v.val() {
             self.b_cont.d.next = true;
             self.u_addr.d.next = self.follow_addr.val();
             self.u_at_tc.d.next = self.follow_at_tc.val();
@@ -232,9 +246,14 @@ impl Logic for Issue {
         self.ap_count.d.next = self.next_count.val();
         self.ap_tc.d.next = self.u_at_tc.q.val();
         self.ap_io.d.next = self.needs_map.val();
+        self.ap_tc_oh.d.next = 0.into();
+        if self.commit_v.val() & self.unit_tc.val() {
+            self.ap_tc_oh.d.next = self.onehot_v.val() | self.also_oh.val();
+        }
         if self.reset.val() {
             self.b_valid.d.next = false;
             self.ap_oh.d.next = 0.into();
+            self.ap_tc_oh.d.next = 0.into();
         }
 
         self.lookup.next =
@@ -266,7 +285,7 @@ impl Logic for Issue {
         self.apply_count.next = self.ap_count.q.val();
         self.apply_tc.next = self.ap_tc.q.val();
         self.apply_io.next = self.ap_io.q.val();
+        self.apply_tc_oh.next = self.ap_tc_oh.q.val();
         self.load_pick.next = self.take_pick.val();
-        self.load_follow.next = self.take_follow.val();
     }
 }

@@ -4,7 +4,7 @@
 //!
 //! ```text
 //!  issue stage (ch0 unit = read of the source) ──► AR ──► memory ──► R ──► responses
-//!    │ load_pick / load_follow / keep / commit                              │ m2m tag
+//!    │ load_pick / keep / commit                                            │ m2m tag
 //!    ▼                                                                      ▼
 //!  d_addr, d_count, d_at_tc (ch1) ─► stepper ─► follow ─► map copy ─► dest phys ─► dest FIFO
 //!    │                                    └─► next addr/count ─► ap_* ─► channel 1 │ (in order)
@@ -17,7 +17,7 @@
 //! is new is the destination, and it must be known when the read is issued (a fault is
 //! precise only if it is found before the unit moves): channel 1 advances with channel 0, one
 //! unit each, so this block keeps channel 1's address and count beside the issue stage, loaded
-//! and stepped exactly when the stage loads and steps channel 0 (`load_pick`, `load_follow`),
+//! and stepped exactly when the stage loads and steps channel 0 (`load_pick`, `commit`),
 //! and looks its page up a clock ahead in its own copy of the map (the engine's map RAM has one
 //! lookup port). The translated destination waits in a FIFO, in issue order, for its read data;
 //! reads return in order, so the head always belongs to the returning beat.
@@ -50,12 +50,12 @@ pub struct Mem2Mem {
     pub w_map: Signal<In, Bit>,
     pub w_map_index: Signal<In, Bits<10>>,
 
-    /// The issue stage: holds a unit; takes the pick (of `pick_ch`) or its channel's following
-    /// unit into the next clock; keeps its unit (waits); commits it; the unit's width code.
+    /// The issue stage: holds a unit; takes the pick (of `pick_ch`) into the next clock; keeps
+    /// its unit (waits); commits it (the copy steps to the following unit, as the stage's
+    /// does); the unit's width code.
     pub stage_valid: Signal<In, Bit>,
     pub load_pick: Signal<In, Bit>,
     pub pick_ch: Signal<In, Bits<2>>,
-    pub load_follow: Signal<In, Bit>,
     pub keep: Signal<In, Bit>,
     pub commit: Signal<In, Bit>,
     pub width: Signal<In, Bits<2>>,
@@ -147,7 +147,6 @@ impl Mem2Mem {
             stage_valid: Default::default(),
             load_pick: Default::default(),
             pick_ch: Default::default(),
-            load_follow: Default::default(),
             keep: Default::default(),
             commit: Default::default(),
             width: Default::default(),
@@ -225,7 +224,7 @@ impl Logic for Mem2Mem {
             self.d_at_tc.d.next = self.c1_at_tc.val();
             self.d_page.d.next = self.c1_page.val();
         }
-        if self.load_follow.val() & self.pair.q.val() {
+        if self.commit.val() & self.pair.q.val() {
             self.d_addr.d.next = self.stepper.follow_addr.val();
             self.d_count.d.next = self.stepper.follow_count.val();
             self.d_at_tc.d.next = self.stepper.follow_at_tc.val();
