@@ -154,10 +154,13 @@ impl<const W: usize> Logic for AxiQueue<W> {
         }
         // One slot: it is always the head and the tail. Said outright, because synthesis cannot
         // prove that the one-bit pointers stay 1 after reset and would gate every data bit.
+        // It loads whenever it may take a push (empty, or leaving), pushed or not: an entry
+        // loaded without a push is never valid, and the push (the engine's commit decision)
+        // then reaches the count alone, not every data bit's enable.
         if self.k_single.val() {
             self.head_data.next = self.slots[0].q.val();
             self.slots[0].d.next = self.slots[0].q.val();
-            if self.wr_en.val() {
+            if (self.count.q.val() == 0) | self.ready.val() {
                 self.slots[0].d.next = self.wr_data.val();
             }
         }

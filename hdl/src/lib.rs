@@ -24,7 +24,6 @@ mod ports;
 pub mod reg_decode;
 pub mod regs8237;
 pub mod responses;
-pub mod snap_ram;
 pub mod tag_fifo;
 pub mod tag_ram;
 pub mod translation;

@@ -430,7 +430,7 @@ impl MapDma {
             responses: Responses::new(cfg.outstanding),
             requests: Default::default(),
             regs: Regs8237::new(cfg),
-            native: NativeRegs::new(n, cfg.logical_bits),
+            native: NativeRegs::new(n),
             wr: Default::default(),
             wa: Default::default(),
             wd: Default::default(),
@@ -1158,7 +1158,6 @@ impl Logic for MapDma {
         self.m_bm_axi_arvalid.next = self.l_m_bm_axi_arvalid.val();
         self.m_bm_axi_rready.next = self.l_m_bm_axi_rready.val();
         self.regs.native_rd.next = self.native.rd_data.val() | self.bm_rd.val();
-        self.regs.native_late.next = self.native.rd_late.val();
         self.irq.next = self.native.irq.val() | self.bm_irq.val();
     }
 }

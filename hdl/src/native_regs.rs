@@ -1,21 +1,19 @@
 //! The native (non-8237) registers: INT_STATUS / INT_ENABLE and the `irq` output, the
 //! per-channel fault record (FAULT_CAUSE, FAULT_ADDR) and the snapshot registers (SNAP_COUNT,
-//! SNAP_ADDR, SNAP_INFLIGHT), with their read words.
+//! SNAP_ADDR, SNAP_INFLIGHT), with their read word.
 //!
 //! ```text
 //!  issue-stage fault ─┐                         ┌─► halt[c] / unhalt[c] ──► channel c
 //!  bus faults (R, B) ─┴─► first fault of c? ────┴─► FAULT_CAUSE[c], FAULT_ADDR[c], INT.FAULT
 //!  tc_events ──────────────────────────────────────► INT.TC ─┐
 //!  INT_ENABLE ───────────────────────────────────────────────┴─► irq (registered)
-//!  SNAP_COUNT read ──► write SNAP_ADDR[c], SNAP_INFLIGHT[c] into `snap_ram` in the read clock
-//!  SNAP_ADDR / SNAP_INFLIGHT read ──► `snap_ram` ──► rd_late (the next clock, as the map word)
+//!  SNAP_COUNT read ──► latch SNAP_ADDR[c], SNAP_INFLIGHT[c] in the read clock
 //! ```
 //!
 //! Why a block of its own: these registers describe the engine's outcome (interrupts, faults,
 //! snapshots) rather than 8237 state, and their write side effects (a fault clear releases the
 //! channel) feed back into the channels, so they sit between the engine and the register file.
 
-use crate::snap_ram::{self, SnapRam};
 use mapdma_regmap as regmap;
 use rust_hdl::prelude::*;
 
@@ -77,9 +75,6 @@ pub struct NativeRegs {
     pub int_tc: Signal<Out, Bits<4>>,
     /// The read word of this clock's read (zero unless one of these registers is read).
     pub rd_data: Signal<Out, Bits<32>>,
-    /// The read word of last clock's read of SNAP_ADDR or SNAP_INFLIGHT (zero otherwise):
-    /// these live in block RAM, which answers a clock later.
-    pub rd_late: Signal<Out, Bits<32>>,
 
     k_channel_mask: Constant<Bits<4>>,
 
@@ -90,14 +85,9 @@ pub struct NativeRegs {
     irq_r: DFF<Bit>,
     fault_cause: Vec<DFF<Bits<4>>>,
     fault_addr: Vec<DFF<Bits<32>>>,
-    /// SNAP_ADDR and SNAP_INFLIGHT of every channel, and which channels have been snapshot
-    /// since reset (the others read zero, as after reset).
-    snaps: SnapRam,
-    snap_valid: DFF<Bits<4>>,
-    /// Last clock's read: SNAP_ADDR, SNAP_INFLIGHT, of a channel with a snapshot.
-    late_addr: DFF<Bit>,
-    late_inflight: DFF<Bit>,
-    late_valid: DFF<Bit>,
+    snap_addr: Vec<DFF<Bits<32>>>,
+    /// Zero-extended to 32 bits (the upper bits are constant and synthesize away).
+    snap_inflight: Vec<DFF<Bits<32>>>,
 
     // Combinational scratch (rust-hdl kernels have no `let`).
     f_new: Signal<Local, Bits<4>>,
@@ -110,15 +100,10 @@ pub struct NativeRegs {
     t_page: Signal<Local, Bits<16>>,
     t_word: Signal<Local, Bits<16>>,
     t_cause: Signal<Local, Bits<4>>,
-    /// The snapshot written this clock and the channel a snapshot register read names.
-    snap_word: Signal<Local, Bits<40>>,
-    snap_sel: Signal<Local, Bits<4>>,
-    late_word: Signal<Local, Bits<32>>,
 }
 
 impl NativeRegs {
-    /// The registers of `channels` channels with logical addresses of `logical_bits` bits.
-    pub fn new(channels: usize, logical_bits: u32) -> Self {
+    pub fn new(channels: usize) -> Self {
         check_layout();
         NativeRegs {
             clock: Default::default(),
@@ -155,7 +140,6 @@ impl NativeRegs {
             irq: Default::default(),
             int_tc: Default::default(),
             rd_data: Default::default(),
-            rd_late: Default::default(),
             k_channel_mask: Constant::new(((1u64 << channels) - 1).to_bits()),
             int_tc_r: Default::default(),
             int_fault: Default::default(),
@@ -164,11 +148,8 @@ impl NativeRegs {
             irq_r: Default::default(),
             fault_cause: (0..channels).map(|_| DFF::default()).collect(),
             fault_addr: (0..channels).map(|_| DFF::default()).collect(),
-            snaps: SnapRam::new(logical_bits),
-            snap_valid: Default::default(),
-            late_addr: Default::default(),
-            late_inflight: Default::default(),
-            late_valid: Default::default(),
+            snap_addr: (0..channels).map(|_| DFF::default()).collect(),
+            snap_inflight: (0..channels).map(|_| DFF::default()).collect(),
             f_new: Default::default(),
             f_clear: Default::default(),
             rd_mux: Default::default(),
@@ -178,9 +159,6 @@ impl NativeRegs {
             t_page: Default::default(),
             t_word: Default::default(),
             t_cause: Default::default(),
-            snap_word: Default::default(),
-            snap_sel: Default::default(),
-            late_word: Default::default(),
         }
     }
 }
@@ -193,8 +171,6 @@ pub fn check_layout() {
     assert_eq!((int_enable::TC.lsb, int_enable::FAULT.lsb), (0, 8));
     assert_eq!((snap_count::COUNT.lsb, snap_count::PASSES.lsb), (0, 16));
     assert_eq!(FAULT_CAUSE_BITS, 4);
-    assert_eq!(snap_ram::INFLIGHT_LSB, 32);
-    assert_eq!(snap_ram::ENTRIES, 4);
     // Bus errors are latched as the AXI response code + 2 (SLVERR = 2, DECERR = 3).
     assert_eq!(FaultCause::SlaveError as u32, 2 + 2);
     assert_eq!(FaultCause::DecodeError as u32, 3 + 2);
@@ -203,23 +179,7 @@ pub fn check_layout() {
 impl Logic for NativeRegs {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(
-            self,
-            clock,
-            int_tc_r,
-            int_fault,
-            en_tc,
-            en_fault,
-            irq_r,
-            snap_valid,
-            late_addr,
-            late_inflight,
-            late_valid
-        );
-        self.snaps.clock.next = self.clock.val();
-        self.snaps.write_enable.next = false;
-        self.snaps.write_address.next = 0.into();
-        self.snap_word.next = 0.into();
+        dff_setup!(self, clock, int_tc_r, int_fault, en_tc, en_fault, irq_r);
         self.t_page.next = 0.into();
         self.t_word.next = 0.into();
         self.t_cause.next = 0.into();
@@ -234,8 +194,12 @@ impl Logic for NativeRegs {
         for i in 0..self.ch.len() {
             self.fault_cause[i].clock.next = self.clock.val();
             self.fault_addr[i].clock.next = self.clock.val();
+            self.snap_addr[i].clock.next = self.clock.val();
+            self.snap_inflight[i].clock.next = self.clock.val();
             self.fault_cause[i].d.next = self.fault_cause[i].q.val();
             self.fault_addr[i].d.next = self.fault_addr[i].q.val();
+            self.snap_addr[i].d.next = self.snap_addr[i].q.val();
+            self.snap_inflight[i].d.next = self.snap_inflight[i].q.val();
             if self.f_clear.val().get_bit(i) {
                 self.fault_cause[i].d.next = 0.into();
                 self.fault_addr[i].d.next = 0.into();
@@ -263,24 +227,17 @@ impl Logic for NativeRegs {
             if self.rd.val() & self.r_snap_count.val() & self.r_pair_ch.val().get_bit(i) {
                 self.t_page.next = self.ch[i].page.val();
                 self.t_word.next = self.ch[i].cur_addr.val();
-                // The in-flight count at `snap_ram::INFLIGHT_LSB` (`check_layout`).
-                self.snap_word.next = (bit_cast::<40, 16>(self.t_page.val()) << 16)
-                    | bit_cast::<40, 16>(self.t_word.val())
-                    | (bit_cast::<40, 8>(self.t_inflight.val().get_bits::<8>(0)) << 32);
-                self.snaps.write_enable.next = true;
+                self.snap_addr[i].d.next = (bit_cast::<32, 16>(self.t_page.val()) << 16)
+                    | bit_cast::<32, 16>(self.t_word.val());
+                self.snap_inflight[i].d.next = self.t_inflight.val() & 0xFF;
             }
             self.t_inflight.next = self.t_inflight.val() >> 8;
             if self.reset.val() {
                 self.fault_addr[i].d.next = 0.into();
+                self.snap_addr[i].d.next = 0.into();
+                self.snap_inflight[i].d.next = 0.into();
                 self.fault_cause[i].d.next = 0.into();
             }
-        }
-        self.snaps.write_data.next = self.snap_word.val();
-        self.snaps.write_address.next = bit_cast::<2, 1>((self.r_pair_ch.val() & 0xA).any().into())
-            | (bit_cast::<2, 1>((self.r_pair_ch.val() & 0xC).any().into()) << 1);
-        self.snap_valid.d.next = self.snap_valid.q.val();
-        if self.rd.val() & self.r_snap_count.val() {
-            self.snap_valid.d.next = self.snap_valid.q.val() | self.r_pair_ch.val();
         }
         self.fault_new.next = self.f_new.val();
         self.fault_clear.next = self.f_clear.val();
@@ -319,15 +276,25 @@ impl Logic for NativeRegs {
             self.fault_word.next = self.fault_word.val()
                 | (bit_cast::<32, 4>(self.t_cause.val()) << self.fault_shift.val());
             self.fault_shift.next = self.fault_shift.val() + 4;
-            if self.r_arr_ch.val().get_bit(i) & self.r_fault_addr.val() {
-                self.rd_mux.next = self.rd_mux.val() | self.fault_addr[i].q.val();
+            if self.r_arr_ch.val().get_bit(i) {
+                if self.r_fault_addr.val() {
+                    self.rd_mux.next = self.rd_mux.val() | self.fault_addr[i].q.val();
+                }
+                if self.r_snap_inflight.val() {
+                    self.rd_mux.next = self.rd_mux.val() | self.snap_inflight[i].q.val();
+                }
             }
-            if self.r_pair_ch.val().get_bit(i) & self.r_snap_count.val() {
-                self.t_word.next = self.ch[i].cur_count.val();
-                self.t_page.next = self.ch[i].passes.val();
-                self.rd_mux.next = self.rd_mux.val()
-                    | bit_cast::<32, 16>(self.t_word.val())
-                    | (bit_cast::<32, 16>(self.t_page.val()) << 16);
+            if self.r_pair_ch.val().get_bit(i) {
+                if self.r_snap_count.val() {
+                    self.t_word.next = self.ch[i].cur_count.val();
+                    self.t_page.next = self.ch[i].passes.val();
+                    self.rd_mux.next = self.rd_mux.val()
+                        | bit_cast::<32, 16>(self.t_word.val())
+                        | (bit_cast::<32, 16>(self.t_page.val()) << 16);
+                }
+                if self.r_snap_addr.val() {
+                    self.rd_mux.next = self.rd_mux.val() | self.snap_addr[i].q.val();
+                }
             }
         }
         if self.r_int_status.val() {
@@ -344,28 +311,5 @@ impl Logic for NativeRegs {
             self.rd_mux.next = self.rd_mux.val() | self.fault_word.val();
         }
         self.rd_data.next = self.rd_mux.val();
-
-        // ---- Snapshot reads: the RAM answers the read of last clock ----------------------------
-        self.snap_sel.next = self.r_arr_ch.val();
-        if self.r_snap_addr.val() {
-            self.snap_sel.next = self.r_pair_ch.val();
-        }
-        // One-hot channel → RAM address.
-        self.snaps.read_address.next = bit_cast::<2, 1>((self.snap_sel.val() & 0xA).any().into())
-            | (bit_cast::<2, 1>((self.snap_sel.val() & 0xC).any().into()) << 1);
-        self.late_addr.d.next = self.r_snap_addr.val();
-        self.late_inflight.d.next = self.r_snap_inflight.val();
-        self.late_valid.d.next = (self.snap_sel.val() & self.snap_valid.q.val()).any();
-        self.late_word.next = 0.into();
-        if self.late_valid.q.val() {
-            if self.late_addr.q.val() {
-                self.late_word.next = self.snaps.read_data.val().get_bits::<32>(0);
-            }
-            if self.late_inflight.q.val() {
-                self.late_word.next =
-                    bit_cast::<32, 8>(self.snaps.read_data.val().get_bits::<8>(32));
-            }
-        }
-        self.rd_late.next = self.late_word.val();
     }
 }

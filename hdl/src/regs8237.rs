@@ -6,7 +6,6 @@
 //!  wr/wd + write decode ──► flip-flop, COMMAND ──► strobes[c] ──► channel c
 //!  rd + read decode ──┬─► 8237 ports, PAGE, CH_CONFIG, ID/CONFIG ─┐
 //!  native_rd ─────────┼───────────────────────────────────────────┴─ OR ─► rd_hold ─┐
-//!  native_late (snapshots, a clock later) ──────────────────────────────────── OR ─┤
 //!  map_word ──────────┴──────────────────────────────(read was a map register)─► mux ─► rd_data
 //! ```
 //!
@@ -73,9 +72,6 @@ pub struct Regs8237 {
     /// the map entry (its RAM answers a clock later, when the read data is taken).
     pub native_rd: Signal<In, Bits<32>>,
     pub map_word: Signal<In, Bits<32>>,
-    /// The native registers' words that come from block RAM too (snapshots): a clock later,
-    /// zero unless the read was one of them.
-    pub native_late: Signal<In, Bits<32>>,
     /// The temporary register (last unit of a memory-to-memory transfer), read at port 13.
     pub temporary: Signal<In, Bits<32>>,
 
@@ -200,7 +196,6 @@ impl Regs8237 {
             tc_events: Default::default(),
             native_rd: Default::default(),
             map_word: Default::default(),
-            native_late: Default::default(),
             cmd_disable: Default::default(),
             cmd_rotating: Default::default(),
             cmd_dreq_low: Default::default(),
@@ -507,7 +502,7 @@ impl Logic for Regs8237 {
         self.rd_hold.d.next = self.rd_mux.val() | self.native_rd.val();
         self.rd_err_q.d.next = !self.r_known.val();
         self.rd_was_map.d.next = self.r_map.val();
-        self.rd_word.next = self.rd_hold.q.val() | self.native_late.val();
+        self.rd_word.next = self.rd_hold.q.val();
         if self.rd_was_map.q.val() {
             self.rd_word.next = self.map_word.val();
         }

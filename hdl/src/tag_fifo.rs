@@ -4,6 +4,12 @@
 //! forget the tags of transactions that will never be answered. Storage is a 32-entry block RAM
 //! (`tag_ram`); a write becomes visible at the output two clocks later, which is always before
 //! its AXI response can arrive (request register + at least one clock of latency).
+//!
+//! The RAM takes `data_in` into the tail slot in every clock in which the FIFO is not full, and
+//! `write` only moves the tail past it. The tail slot holds no entry (nor the head's, unless
+//! the FIFO is empty, when the head is not read), so the extra writes are harmless, and `write`
+//! (the engine's commit decision, the latest signal of the clock) reaches the six pointer
+//! flip-flops alone, not the block RAM's write enable.
 
 use crate::tag_ram::TagRam;
 use rust_hdl::prelude::*;
@@ -27,6 +33,8 @@ pub struct TagFifo {
     wr_visible: DFF<Bits<6>>,
     rd_ptr: DFF<Bits<6>>,
     rd_next: Signal<Local, Bits<6>>,
+    /// Every slot holds an entry: the tail slot is the head's.
+    full: Signal<Local, Bit>,
     /// The head pointer after this clock's read (if any).
     rd_sel: Signal<Local, Bits<6>>,
 }
@@ -36,7 +44,10 @@ impl Logic for TagFifo {
     fn update(&mut self) {
         dff_setup!(self, clock, wr_ptr, wr_visible, rd_ptr);
         self.ram.clock.next = self.clock.val();
-        self.ram.write_enable.next = self.write.val();
+        self.full.next = (self.wr_ptr.q.val().get_bits::<5>(0)
+            == self.rd_ptr.q.val().get_bits::<5>(0))
+            & (self.wr_ptr.q.val().get_bit(5) != self.rd_ptr.q.val().get_bit(5));
+        self.ram.write_enable.next = !self.full.val();
         self.ram.write_address.next = self.wr_ptr.q.val().get_bits::<5>(0);
         self.ram.write_data.next = self.data_in.val();
         if self.write.val() {

@@ -7,7 +7,7 @@ use mapdma_hdl::channel::Channel;
 use mapdma_hdl::map_ram::MapRam;
 use mapdma_hdl::reg_decode::RegDecode;
 use mapdma_hdl::regmap::{self, Config, Count};
-use mapdma_hdl::tag_fifo::TagFifo;
+use mapdma_hdl::tag_fifo::{self, TagFifo};
 use rust_hdl::prelude::*;
 
 /// Settles, applies a rising edge, settles again (inputs set beforehand via `.next`).
@@ -410,6 +410,60 @@ fn tag_fifo_is_first_word_fall_through_in_order_and_reset_empties_it() {
     assert!(f.empty.val(), "reset forgets pending tags");
 }
 
+/// The RAM takes the input in every clock the FIFO is not full (`write` only moves the tail):
+/// with junk on `data_in` between writes, random writes and reads, and a fill to all 32 entries
+/// held for a while, every entry still comes out once, in order.
+#[test]
+fn tag_fifo_keeps_its_entries_with_junk_between_writes_and_when_full() {
+    use std::collections::VecDeque;
+    let mut f = ready(TagFifo::default());
+    let t = |f: &mut TagFifo| tick(f, |f| &mut f.clock);
+    f.reset.next = true;
+    t(&mut f);
+    f.reset.next = false;
+    let mut rng = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng
+    };
+    // Entries written (in order) and the clock each becomes visible.
+    let (mut queue, mut written, mut taken) = (VecDeque::new(), 0u64, 0u64);
+    for clock in 0..3000u64 {
+        // Clocks 1000..1100: fill, then hold full; otherwise random traffic.
+        let filling = (1000..1100).contains(&clock);
+        let r = next();
+        let write = queue.len() < tag_fifo::DEPTH && (filling || r & 3 != 0);
+        f.write.next = write;
+        f.data_in.next = if write {
+            (written + 1).to_bits()
+        } else {
+            0xDE_AD00u64.to_bits()
+        };
+        assert!(simulate(&mut f, 100));
+        let visible = queue.front().is_some_and(|&(_, at)| at <= clock);
+        assert_eq!(!f.empty.val(), visible, "clock {clock}: empty flag");
+        let read = visible && !filling && r & 12 != 0;
+        if visible {
+            let (v, _) = *queue.front().unwrap();
+            assert_eq!(f.data_out.val().to_u32() as u64, v, "clock {clock}: head");
+        }
+        f.read.next = read;
+        if read {
+            queue.pop_front();
+            taken += 1;
+        }
+        if write {
+            written += 1;
+            queue.push_back((written, clock + 2));
+        }
+        t(&mut f);
+        f.read.next = false;
+    }
+    assert!(written > 1000 && taken + queue.len() as u64 == written);
+}
+
 // ---- AXI request queue ------------------------------------------------------------------------
 
 /// Runs a queue for `clocks` clocks: a push whenever `space` and `want(clock)`, payloads
@@ -431,6 +485,8 @@ fn run_queue(
     for t in 0..clocks {
         q.ready.next = ready(t);
         q.push.next = false;
+        // Without a push the payload is junk: a queue must not take it.
+        q.data_in.next = 0xEEu64.to_bits();
         assert!(simulate(&mut q, 1000));
         if q.space.val() && want(t) {
             q.push.next = true;
@@ -451,6 +507,12 @@ fn run_queue(
 fn queues_take_a_push_every_clock_and_keep_order_under_random_ready() {
     // (name, queue, clocks from push to the bus, entries held with READY low)
     for (name, make, delay, capacity) in [
+        (
+            "one slot",
+            (|| AxiQueue::<8>::new(1)) as fn() -> AxiQueue<8>,
+            1,
+            1,
+        ),
         (
             "plain depth 2",
             (|| AxiQueue::<8>::new(2)) as fn() -> AxiQueue<8>,

@@ -42,8 +42,8 @@ fn reset_values_match_the_register_map() {
     }
 }
 
-/// SNAP_ADDR and SNAP_INFLIGHT live in block RAM, which a reset does not clear: they read zero
-/// until their channel's first SNAP_COUNT read, and again after a reset.
+/// SNAP_ADDR and SNAP_INFLIGHT read zero until their channel's first SNAP_COUNT read, hold each
+/// channel's own snapshot, and read zero again after a reset.
 #[test]
 fn snapshot_registers_read_zero_until_a_snapshot_and_again_after_reset() {
     let cfg = Config::default();
