@@ -114,6 +114,9 @@ pub struct Issue {
 
     b_valid: DFF<Bit>,
     b_ch: DFF<Bits<2>>,
+    /// `b_ch` one-hot, loaded with it: the per-channel inputs (requests, device data) are
+    /// selected by a register rather than through a decoder (one LUT level off the commit).
+    b_oh: DFF<Bits<4>>,
     /// The unit was selected back to back, in its channel's own DACK clock, from a DREQ the
     /// device may not have withdrawn yet: it moves only if the request still holds.
     b_cont: DFF<Bit>,
@@ -153,6 +156,7 @@ impl Logic for Issue {
             clock,
             b_valid,
             b_ch,
+            b_oh,
             b_cont,
             u_type,
             u_mode,
@@ -171,14 +175,15 @@ impl Logic for Issue {
         );
         self.onehot_v.next = 0.into();
         if self.b_valid.q.val() {
-            self.onehot_v.next = bits::<4>(1) << self.b_ch.q.val();
+            self.onehot_v.next = self.b_oh.q.val();
         }
         // A unit selected from a DREQ sampled while DACK was inactive moves even if the device
         // drops DREQ in the DACK clock (8237: DREQ need only be held until DACK); a back-to-back
         // unit needs the request to hold in its own DACK clock.
-        self.elig.next = (self.runnable.val() & self.onehot_v.val()).any() & !self.wr.val();
+        // `b_oh` alone (not gated by `b_valid`): every decision below is.
+        self.elig.next = (self.runnable.val() & self.b_oh.q.val()).any() & !self.wr.val();
         if self.b_cont.q.val() {
-            self.elig.next = (self.eligible.val() & self.onehot_v.val()).any() & !self.wr.val();
+            self.elig.next = (self.eligible.val() & self.b_oh.q.val()).any() & !self.wr.val();
         }
         // Verify units (type 0, and the illegal type 3) touch no memory and need no translation.
         self.needs_map.next = (self.u_type.q.val() == 1) | (self.u_type.q.val() == 2);
@@ -186,7 +191,7 @@ impl Logic for Issue {
             self.b_valid.q.val() & self.elig.val() & self.needs_map.val() & self.map_fault.val();
         self.io_ready.next = true;
         if self.u_type.q.val() == 1 {
-            self.io_ready.next = (self.src_valid.val() & self.onehot_v.val()).any()
+            self.io_ready.next = (self.src_valid.val() & self.b_oh.q.val()).any()
                 & self.write_space.val()
                 & self.wr_room.val();
         }
@@ -208,7 +213,7 @@ impl Logic for Issue {
             & (self.runnable.val() & (bits::<4>(1) << self.pick_ch.val())).any();
         self.commit_oh_v.next = 0.into();
         if self.commit_v.val() {
-            self.commit_oh_v.next = self.onehot_v.val();
+            self.commit_oh_v.next = self.b_oh.q.val();
         }
         self.b_valid.d.next = (self.b_valid.q.val() & !self.commit_v.val() & !self.drop_v.val())
             | self.take_follow.val()
@@ -226,6 +231,7 @@ impl Logic for Issue {
         }
         if self.take_pick.val() {
             self.b_ch.d.next = self.pick_ch.val();
+            self.b_oh.d.next = bits::<4>(1) << self.pick_ch.val();
             self.b_cont.d.next = false;
             self.u_type.d.next = self.p_type.val();
             self.u_mode.d.next = self.p_mode.val();
@@ -248,7 +254,7 @@ impl Logic for Issue {
         self.ap_io.d.next = self.needs_map.val();
         self.ap_tc_oh.d.next = 0.into();
         if self.commit_v.val() & self.unit_tc.val() {
-            self.ap_tc_oh.d.next = self.onehot_v.val() | self.also_oh.val();
+            self.ap_tc_oh.d.next = self.b_oh.q.val() | self.also_oh.val();
         }
         if self.reset.val() {
             self.b_valid.d.next = false;
