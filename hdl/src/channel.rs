@@ -76,12 +76,20 @@ pub struct Channel {
     pub base: Signal<Out, Bits<16>>,
     pub reload_count: Signal<Out, Bits<16>>,
     pub autoinit: Signal<Out, Bit>,
+    /// Registered summaries of the registers above, for the engine's commit decision (one
+    /// flip-flop instead of a decode of mask, halt and mode in front of it; DESIGN §6):
+    /// `runs` = not masked, not halted, not cascade mode; `stopped` = masked or halted.
+    /// Each is loaded with the next state of the registers it summarizes, so it always equals
+    /// that decode of them.
+    pub runs: Signal<Out, Bit>,
+    pub stopped: Signal<Out, Bit>,
 
     page_mask: Constant<Bits<16>>,
     k_transfer_lsb: Constant<Bits<3>>,
     k_service_lsb: Constant<Bits<3>>,
     k_autoinit: Constant<Bits<6>>,
     k_decrement: Constant<Bits<6>>,
+    k_cascade: Constant<Bits<2>>,
     base_addr: DFF<Bits<16>>,
     addr: DFF<Bits<16>>,
     base_count: DFF<Bits<16>>,
@@ -93,6 +101,14 @@ pub struct Channel {
     request_r: DFF<Bit>,
     halted_r: DFF<Bit>,
     passes_r: DFF<Bits<16>>,
+    runs_r: DFF<Bit>,
+    stopped_r: DFF<Bit>,
+    /// The next state of mask, halt and mode (what their flip-flops load), which `runs_r` and
+    /// `stopped_r` summarize.
+    mask_nx: Signal<Local, Bit>,
+    halted_nx: Signal<Local, Bit>,
+    mode_nx: Signal<Local, Bits<6>>,
+    service_nx: Signal<Local, Bits<6>>,
     autoinit_v: Signal<Local, Bit>,
     /// Address and count after the applied unit (what a byte write in the same clock keeps),
     /// terminal-count actions this clock, and the pass counter's increment (2 when an EOP
@@ -159,11 +175,14 @@ impl Channel {
             base: Default::default(),
             reload_count: Default::default(),
             autoinit: Default::default(),
+            runs: Default::default(),
+            stopped: Default::default(),
             page_mask: Constant::new(page_mask.to_bits()),
             k_transfer_lsb: Constant::new(stored_lsb(regmap::mode::TRANSFER).to_bits()),
             k_service_lsb: Constant::new(stored_lsb(regmap::mode::MODE).to_bits()),
             k_autoinit: Constant::new((1u64 << stored_lsb(regmap::mode::AUTOINIT)).to_bits()),
             k_decrement: Constant::new((1u64 << stored_lsb(regmap::mode::DECREMENT)).to_bits()),
+            k_cascade: Constant::new((regmap::ServiceMode::Cascade as u64).to_bits()),
             base_addr: Default::default(),
             addr: Default::default(),
             base_count: Default::default(),
@@ -175,6 +194,12 @@ impl Channel {
             request_r: Default::default(),
             halted_r: Default::default(),
             passes_r: Default::default(),
+            runs_r: Default::default(),
+            stopped_r: Default::default(),
+            mask_nx: Default::default(),
+            halted_nx: Default::default(),
+            mode_nx: Default::default(),
+            service_nx: Default::default(),
             autoinit_v: Default::default(),
             addr_after: Default::default(),
             count_after: Default::default(),
@@ -192,8 +217,11 @@ impl Logic for Channel {
     fn update(&mut self) {
         dff_setup!(
             self, clock, base_addr, addr, base_count, count, page_r, mode_r, width_r, mask_r,
-            request_r, halted_r, passes_r
+            request_r, halted_r, passes_r, runs_r, stopped_r
         );
+        self.mask_nx.next = self.mask_r.q.val();
+        self.halted_nx.next = self.halted_r.q.val();
+        self.mode_nx.next = self.mode_r.q.val();
 
         self.at_tc.next = self.count.q.val() == 0;
         self.base.next = self.base_addr.q.val();
@@ -231,7 +259,7 @@ impl Logic for Channel {
             self.passes_r.d.next = self.passes_r.q.val() + self.passes_inc.val();
             self.request_r.d.next = false;
             if !self.reload.val() {
-                self.mask_r.d.next = true;
+                self.mask_nx.next = true;
             }
         }
 
@@ -269,16 +297,16 @@ impl Logic for Channel {
             self.page_r.d.next = self.wr_data.val() & self.page_mask.val();
         }
         if self.wr_mode.val() {
-            self.mode_r.d.next = self.wr_data.val().get_bits::<6>(2);
+            self.mode_nx.next = self.wr_data.val().get_bits::<6>(2);
         }
         if self.wr_width.val() {
             self.width_r.d.next = self.wr_data.val().get_bits::<2>(0);
         }
         if self.set_mask.val() {
-            self.mask_r.d.next = true;
+            self.mask_nx.next = true;
         }
         if self.clear_mask.val() {
-            self.mask_r.d.next = false;
+            self.mask_nx.next = false;
         }
         if self.set_request.val() {
             self.request_r.d.next = true;
@@ -287,13 +315,13 @@ impl Logic for Channel {
             self.request_r.d.next = false;
         }
         if self.halt.val() {
-            self.halted_r.d.next = true;
+            self.halted_nx.next = true;
         }
         if self.unhalt.val() {
-            self.halted_r.d.next = false;
+            self.halted_nx.next = false;
         }
         if self.master_clear.val() {
-            self.mask_r.d.next = true;
+            self.mask_nx.next = true;
             self.request_r.d.next = false;
         }
         if self.reset.val() {
@@ -302,13 +330,22 @@ impl Logic for Channel {
             self.base_count.d.next = 0.into();
             self.count.d.next = 0.into();
             self.page_r.d.next = 0.into();
-            self.mode_r.d.next = 0.into();
+            self.mode_nx.next = 0.into();
             self.width_r.d.next = 0.into();
-            self.mask_r.d.next = true;
+            self.mask_nx.next = true;
             self.request_r.d.next = false;
-            self.halted_r.d.next = false;
+            self.halted_nx.next = false;
             self.passes_r.d.next = 0.into();
         }
+
+        self.mask_r.d.next = self.mask_nx.val();
+        self.halted_r.d.next = self.halted_nx.val();
+        self.mode_r.d.next = self.mode_nx.val();
+        self.service_nx.next = self.mode_nx.val() >> self.k_service_lsb.val();
+        self.runs_r.d.next = !self.mask_nx.val()
+            & !self.halted_nx.val()
+            & (self.service_nx.val().get_bits::<2>(0) != self.k_cascade.val());
+        self.stopped_r.d.next = self.mask_nx.val() | self.halted_nx.val();
 
         self.cur_addr.next = self.addr.q.val();
         self.cur_count.next = self.count.q.val();
@@ -319,5 +356,7 @@ impl Logic for Channel {
         self.sw_request.next = self.request_r.q.val();
         self.halted.next = self.halted_r.q.val();
         self.passes.next = self.passes_r.q.val();
+        self.runs.next = self.runs_r.q.val();
+        self.stopped.next = self.stopped_r.q.val();
     }
 }

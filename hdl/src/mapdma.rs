@@ -228,7 +228,16 @@ pub struct MapDma {
     /// registers take it at the end of the clock).
     masked_v: Signal<Local, Bits<4>>,
     halted_v: Signal<Local, Bits<4>>,
-    cascade_v: Signal<Local, Bits<4>>,
+    /// The channels' registered summaries (`Channel::runs`, `Channel::stopped`), the EOP pins,
+    /// channel 0 kept from running by its pair partner, and the channels that may move a unit
+    /// now (`Select::can_run`): a short decode on the commit decision's path.
+    runs_v: Signal<Local, Bits<4>>,
+    stopped_v: Signal<Local, Bits<4>>,
+    eop_in_v: Signal<Local, Bits<4>>,
+    pair_stop: Signal<Local, Bits<4>>,
+    can_run: Signal<Local, Bits<4>>,
+    /// Channels without auto-initialize (a terminal count masks them).
+    noauto_v: Signal<Local, Bits<4>>,
     block_v: Signal<Local, Bits<4>>,
     sw_request_v: Signal<Local, Bits<4>>,
     src_valid_v: Signal<Local, Bits<4>>,
@@ -442,7 +451,12 @@ impl MapDma {
             eop_act: Default::default(),
             masked_v: Default::default(),
             halted_v: Default::default(),
-            cascade_v: Default::default(),
+            runs_v: Default::default(),
+            stopped_v: Default::default(),
+            eop_in_v: Default::default(),
+            pair_stop: Default::default(),
+            can_run: Default::default(),
+            noauto_v: Default::default(),
             block_v: Default::default(),
             sw_request_v: Default::default(),
             src_valid_v: Default::default(),
@@ -643,7 +657,9 @@ impl Logic for MapDma {
         self.apply_tc_oh.next = self.issue.apply_tc_oh.val();
         self.masked_v.next = 0.into();
         self.halted_v.next = 0.into();
-        self.cascade_v.next = 0.into();
+        self.runs_v.next = 0.into();
+        self.stopped_v.next = 0.into();
+        self.eop_in_v.next = 0.into();
         self.block_v.next = 0.into();
         self.sw_request_v.next = 0.into();
         self.src_valid_v.next = 0.into();
@@ -657,8 +673,7 @@ impl Logic for MapDma {
             // A terminal-count unit without auto-initialize masks its channel.
             self.masked_v.next = self.masked_v.val().replace_bit(
                 i,
-                self.channels[i].masked.val()
-                    | (self.apply_tc_oh.val().get_bit(i) & !self.channels[i].autoinit.val()),
+                self.channels[i].masked.val() | self.issue.apply_mask_oh.val().get_bit(i),
             );
             if self.dev[i].eop_in.val() & !self.masked_v.val().get_bit(i) {
                 self.eop_act.next = self.eop_act.val().replace_bit(i, true);
@@ -667,10 +682,15 @@ impl Logic for MapDma {
                 .halted_v
                 .val()
                 .replace_bit(i, self.channels[i].halted.val());
-            self.cascade_v.next = self
-                .cascade_v
+            self.runs_v.next = self
+                .runs_v
                 .val()
-                .replace_bit(i, self.channels[i].service.val() == 3);
+                .replace_bit(i, self.channels[i].runs.val());
+            self.stopped_v.next = self
+                .stopped_v
+                .val()
+                .replace_bit(i, self.channels[i].stopped.val());
+            self.eop_in_v.next = self.eop_in_v.val().replace_bit(i, self.dev[i].eop_in.val());
             self.block_v.next = self
                 .block_v
                 .val()
@@ -698,18 +718,37 @@ impl Logic for MapDma {
             }
         }
 
+        // The same as `!halted & !pair_halt & !cascade & !eop_act & !masked_v` under COMMAND's
+        // enable, from flip-flops that summarize mask, halt and mode (an EOP of a masked
+        // channel does not matter: it is masked anyway).
+        self.pair_stop.next = 0.into();
+        if self.m2m_en.val() {
+            self.pair_stop.next = 2.into();
+            if ((self.stopped_v.val() | self.issue.apply_mask_oh.val() | self.eop_in_v.val()) & 2)
+                .any()
+            {
+                self.pair_stop.next = 3.into();
+            }
+        }
+        self.can_run.next = self.runs_v.val()
+            & !self.issue.apply_mask_oh.val()
+            & !self.eop_in_v.val()
+            & !self.pair_stop.val();
+        if self.regs.cmd_disable.val() {
+            self.can_run.next = 0.into();
+        }
+
         // ---- Engine: select → issue (DESIGN §6) -------------------------------------------
         self.select.reset.next = self.reset.val();
         self.select.master_clear.next = self.regs.master_clear.val();
         self.select.masked.next = self.masked_v.val();
         self.select.wr.next = self.wr.val();
         self.select.halted.next = self.halted_v.val() | self.pair_halt.val();
-        self.select.cascade.next = self.cascade_v.val();
+        self.select.can_run.next = self.can_run.val();
         self.select.block.next = self.block_v.val();
         self.select.sw_request.next = self.sw_request_v.val();
         self.select.dreq.next = self.dreq_act.val();
         self.select.eop.next = self.eop_act.val();
-        self.select.cmd_disable.next = self.regs.cmd_disable.val();
         self.select.rotating.next = self.regs.cmd_rotating.val();
         self.select.b_valid.next = self.issue.valid.val();
         self.select.b_ch.next = self.issue.ch.val();
@@ -775,6 +814,13 @@ impl Logic for MapDma {
         // A pair's unit is channel 1's too (assigned once: a cross-module signal, DESIGN §7).
         self.issue.also_oh.next = bit_cast::<4, 1>(self.pair_unit.val().into()) << 1;
         self.issue.unit_tc.next = self.at_tc_v.val();
+        self.noauto_v.next = 0.into();
+        for i in 0..self.channels.len() {
+            if !self.channels[i].autoinit.val() {
+                self.noauto_v.next = self.noauto_v.val().replace_bit(i, true);
+            }
+        }
+        self.issue.noauto.next = self.noauto_v.val();
 
         self.stepper.addr.next = self.issue.addr.val();
         self.stepper.width.next = self.issue.width.val();

@@ -2,30 +2,14 @@
 //! stepper, the channel field selection, channel selection (eligibility, ownership, priority, "stays") and the issue stage
 //! (loading, commit / fault / drop / wait, the lookup address).
 
+mod block_sim;
+
+use block_sim::{ready, settle, tick};
 use mapdma_hdl::engine::fields::Fields;
 use mapdma_hdl::engine::issue::Issue;
 use mapdma_hdl::engine::select::Select;
 use mapdma_hdl::engine::stepper::Stepper;
 use rust_hdl::prelude::*;
-
-/// Settles, applies a rising edge, settles again (inputs set beforehand via `.next`).
-fn tick<B: Block>(uut: &mut B, clock: fn(&mut B) -> &mut Signal<In, Clock>) {
-    assert!(simulate(uut, 1000));
-    clock(uut).next = Clock { clk: true };
-    assert!(simulate(uut, 1000));
-    clock(uut).next = Clock { clk: false };
-    assert!(simulate(uut, 1000));
-}
-
-fn settle<B: Block>(uut: &mut B) {
-    assert!(simulate(uut, 1000));
-}
-
-fn ready<B: Block>(mut uut: B) -> B {
-    uut.connect_all();
-    check_all(&uut).expect("block passes rust-hdl's checks");
-    uut
-}
 
 fn b4(v: u64) -> Bits<4> {
     v.to_bits()
@@ -161,12 +145,21 @@ fn stepper_steps_by_the_unit_size_both_ways_and_follows_to_base_at_an_autoinit_t
 
 // ---- Select -----------------------------------------------------------------------------------
 
+/// Channel state as the parent gives it: `can_run` is its decode of mask, halt, cascade mode,
+/// EOP and COMMAND.DISABLE (from the channels' `runs`/`stopped`).
+fn select_state(s: &mut Select, masked: u64, halted: u64, cascade: u64, eop: u64, disable: bool) {
+    s.masked.next = b4(masked);
+    s.halted.next = b4(halted);
+    s.eop.next = b4(eop);
+    let run = !(masked | halted | cascade | eop) & 0xF;
+    s.can_run.next = b4(if disable { 0 } else { run });
+}
+
 fn select() -> Select {
     let mut s = ready(Select::default());
     for v in [
         &mut s.masked,
         &mut s.halted,
-        &mut s.cascade,
         &mut s.block,
         &mut s.sw_request,
         &mut s.dreq,
@@ -174,7 +167,7 @@ fn select() -> Select {
     ] {
         v.next = b4(0);
     }
-    s.cmd_disable.next = false;
+    s.can_run.next = b4(0xF);
     s.wr.next = false;
     s.rotating.next = false;
     s.b_valid.next = false;
@@ -197,8 +190,7 @@ fn select_picks_eligible_channels_by_fixed_or_rotating_priority() {
     assert!(!s.pick_found.val());
     // Channels 1 and 3 request; channel 2 requests but is masked; 0 is in cascade mode.
     s.dreq.next = b4(0b1111);
-    s.masked.next = b4(0b0100);
-    s.cascade.next = b4(0b0001);
+    select_state(&mut s, 0b0100, 0, 0b0001, 0, false);
     settle(&mut s);
     assert_eq!(s.runnable.val().index(), 0b1010);
     assert_eq!(s.eligible.val().index(), 0b1010);
@@ -212,18 +204,16 @@ fn select_picks_eligible_channels_by_fixed_or_rotating_priority() {
     assert!(!s.pick_found.val());
     s.wr.next = false;
     // Halt, EOP and COMMAND.DISABLE each take a channel out.
-    s.halted.next = b4(0b0010);
+    select_state(&mut s, 0b0100, 0b0010, 0b0001, 0, false);
     tick(&mut s, |s| &mut s.clock);
     assert_eq!(s.pick_ch.val().index(), 3);
-    s.eop.next = b4(0b1000);
+    select_state(&mut s, 0b0100, 0b0010, 0b0001, 0b1000, false);
     tick(&mut s, |s| &mut s.clock);
     assert!(!s.pick_found.val());
-    s.halted.next = b4(0);
-    s.eop.next = b4(0);
-    s.cmd_disable.next = true;
+    select_state(&mut s, 0b0100, 0, 0b0001, 0, true);
     settle(&mut s);
     assert_eq!(s.runnable.val().index(), 0);
-    s.cmd_disable.next = false;
+    select_state(&mut s, 0b0100, 0, 0b0001, 0, false);
     // Rotating: after channel 1 commits a single-mode unit, channel 3 goes first.
     s.rotating.next = true;
     s.b_valid.next = true;

@@ -77,6 +77,8 @@ pub struct Issue {
     /// unit) and whether it is the terminal-count unit of them all (the pair's is channel 1's).
     pub also_oh: Signal<In, Bits<4>>,
     pub unit_tc: Signal<In, Bit>,
+    /// Per channel: auto-initialize is off (a terminal count masks the channel).
+    pub noauto: Signal<In, Bits<4>>,
 
     /// The unit in the stage (registers).
     pub valid: Signal<Out, Bit>,
@@ -108,6 +110,10 @@ pub struct Issue {
     /// the commit: the parent's forwarded mask and request read a register, not a decode of
     /// the apply registers of two blocks, on their way into the next commit decision.
     pub apply_tc_oh: Signal<Out, Bits<4>>,
+    /// Of those, the channels without auto-initialize: masked from this clock on (their mask
+    /// flip-flop is set at its end). Registered at the commit, in which no register write can
+    /// change auto-initialize.
+    pub apply_mask_oh: Signal<Out, Bits<4>>,
     /// The stage takes the pick into the next clock (for blocks that keep a copy beside the
     /// stage, `mem2mem`; they step their copy at every `commit`, as the stage does).
     pub load_pick: Signal<Out, Bit>,
@@ -134,6 +140,7 @@ pub struct Issue {
     ap_tc: DFF<Bit>,
     ap_io: DFF<Bit>,
     ap_tc_oh: DFF<Bits<4>>,
+    ap_mask_oh: DFF<Bits<4>>,
 
     onehot_v: Signal<Local, Bits<4>>,
     elig: Signal<Local, Bit>,
@@ -142,6 +149,7 @@ pub struct Issue {
     io_ready: Signal<Local, Bit>,
     commit_v: Signal<Local, Bit>,
     commit_oh_v: Signal<Local, Bits<4>>,
+    tc_oh_v: Signal<Local, Bits<4>>,
     drop_v: Signal<Local, Bit>,
     take_pick: Signal<Local, Bit>,
     take_follow: Signal<Local, Bit>,
@@ -171,7 +179,8 @@ impl Logic for Issue {
             ap_count,
             ap_tc,
             ap_io,
-            ap_tc_oh
+            ap_tc_oh,
+            ap_mask_oh
         );
         self.onehot_v.next = 0.into();
         if self.b_valid.q.val() {
@@ -252,14 +261,17 @@ impl Logic for Issue {
         self.ap_count.d.next = self.next_count.val();
         self.ap_tc.d.next = self.u_at_tc.q.val();
         self.ap_io.d.next = self.needs_map.val();
-        self.ap_tc_oh.d.next = 0.into();
+        self.tc_oh_v.next = 0.into();
         if self.commit_v.val() & self.unit_tc.val() {
-            self.ap_tc_oh.d.next = self.b_oh.q.val() | self.also_oh.val();
+            self.tc_oh_v.next = self.b_oh.q.val() | self.also_oh.val();
         }
+        self.ap_tc_oh.d.next = self.tc_oh_v.val();
+        self.ap_mask_oh.d.next = self.tc_oh_v.val() & self.noauto.val();
         if self.reset.val() {
             self.b_valid.d.next = false;
             self.ap_oh.d.next = 0.into();
             self.ap_tc_oh.d.next = 0.into();
+            self.ap_mask_oh.d.next = 0.into();
         }
 
         self.lookup.next =
@@ -292,6 +304,7 @@ impl Logic for Issue {
         self.apply_tc.next = self.ap_tc.q.val();
         self.apply_io.next = self.ap_io.q.val();
         self.apply_tc_oh.next = self.ap_tc_oh.q.val();
+        self.apply_mask_oh.next = self.ap_mask_oh.q.val();
         self.load_pick.next = self.take_pick.val();
     }
 }

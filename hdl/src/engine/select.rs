@@ -36,18 +36,19 @@ pub struct Select {
     pub reset: Signal<In, Bit>,
     pub master_clear: Signal<In, Bit>,
 
-    /// Per-channel state (bit c = channel c): mask, fault halt, cascade and block service
-    /// modes, software request, active DREQ, external EOP this clock (mask and request as they
-    /// are after a unit committed last clock: the parent forwards them).
+    /// Per-channel state (bit c = channel c): may move a unit now (unmasked, not halted, not
+    /// cascade, no EOP, controller enabled: the parent's short decode of registered
+    /// summaries), mask, fault halt, block service mode, software request, active DREQ,
+    /// external EOP this clock (mask and request as they are after a unit committed last
+    /// clock: the parent forwards them).
+    pub can_run: Signal<In, Bits<4>>,
     pub masked: Signal<In, Bits<4>>,
     pub halted: Signal<In, Bits<4>>,
-    pub cascade: Signal<In, Bits<4>>,
     pub block: Signal<In, Bits<4>>,
     pub sw_request: Signal<In, Bits<4>>,
     pub dreq: Signal<In, Bits<4>>,
     pub eop: Signal<In, Bits<4>>,
-    /// COMMAND.DISABLE and COMMAND.ROTATING_PRIORITY.
-    pub cmd_disable: Signal<In, Bit>,
+    /// COMMAND.ROTATING_PRIORITY.
     pub rotating: Signal<In, Bit>,
     /// A register write this clock: no pick is made from this clock's state.
     pub wr: Signal<In, Bit>,
@@ -85,13 +86,10 @@ pub struct Select {
     pick_r: DFF<Bits<2>>,
 
     b_onehot: Signal<Local, Bits<4>>,
-    /// Running apart from the mask and the request.
-    live: Signal<Local, Bits<4>>,
     runnable_v: Signal<Local, Bits<4>>,
     eligible_v: Signal<Local, Bits<4>>,
     elig_b: Signal<Local, Bits<4>>,
     not_tc: Signal<Local, Bits<4>>,
-    adv_mask: Signal<Local, Bits<4>>,
     commit_oh: Signal<Local, Bits<4>>,
     tc_commit_oh: Signal<Local, Bits<4>>,
     service_set: Signal<Local, Bits<4>>,
@@ -119,11 +117,7 @@ impl Logic for Select {
         if self.b_valid.val() {
             self.b_onehot.next = bits::<4>(1) << self.b_ch.val();
         }
-        self.live.next = !self.halted.val() & !self.cascade.val() & !self.eop.val();
-        if self.cmd_disable.val() {
-            self.live.next = 0.into();
-        }
-        self.runnable_v.next = self.live.val() & !self.masked.val();
+        self.runnable_v.next = self.can_run.val();
         self.eligible_v.next = self.runnable_v.val()
             & (self.dreq.val()
                 | self.sw_request.val()
@@ -136,13 +130,11 @@ impl Logic for Select {
             self.not_tc.next = 0.into();
         }
         // The issue-stage channel masks itself at a terminal count without auto-initialize.
-        self.adv_mask.next = self.masked.val();
-        if self.b_at_tc.val() & !self.b_autoinit.val() {
-            self.adv_mask.next = bits::<4>(0xF);
-        }
-        self.elig_b.next = self.live.val()
-            & !self.adv_mask.val()
+        self.elig_b.next = self.runnable_v.val()
             & (self.dreq.val() | ((self.sw_request.val() | self.block.val()) & self.not_tc.val()));
+        if self.b_at_tc.val() & !self.b_autoinit.val() {
+            self.elig_b.next = 0.into();
+        }
 
         self.arb_now.eligible.next = self.eligible_v.val();
         self.arb_now.rotating.next = self.rotating.val();
