@@ -232,16 +232,23 @@ impl Logic for Issue {
         // an empty stage; a pick loads them). So `stays`, the arbitration of the state after
         // the commit and the latest signal of the clock, reaches only `b_valid`, not these
         // registers' enables.
-        if self.commit_v.val() {
-            self.b_cont.d.next = true;
-            self.u_addr.d.next = self.follow_addr.val();
-            self.u_at_tc.d.next = self.follow_at_tc.val();
-            self.u_count.d.next = self.follow_count.val();
+        // A commit needs a unit in the stage and a pick an empty one, so the registered
+        // `b_valid` selects what the working copy loads: the commit and the pick reach only
+        // the flip-flops' enables, not a multiplexer in front of each bit.
+        if self.commit_v.val() | self.take_pick.val() {
+            self.b_cont.d.next = self.b_valid.q.val();
+            self.u_addr.d.next = self.p_addr.val();
+            self.u_at_tc.d.next = self.p_at_tc.val();
+            self.u_count.d.next = self.p_count.val();
+            if self.b_valid.q.val() {
+                self.u_addr.d.next = self.follow_addr.val();
+                self.u_at_tc.d.next = self.follow_at_tc.val();
+                self.u_count.d.next = self.follow_count.val();
+            }
         }
         if self.take_pick.val() {
             self.b_ch.d.next = self.pick_ch.val();
             self.b_oh.d.next = bits::<4>(1) << self.pick_ch.val();
-            self.b_cont.d.next = false;
             self.u_type.d.next = self.p_type.val();
             self.u_mode.d.next = self.p_mode.val();
             // Width 3 is reserved and moves bytes.
@@ -250,9 +257,6 @@ impl Logic for Issue {
                 self.u_width.d.next = 0.into();
             }
             self.u_page.d.next = self.p_page.val();
-            self.u_addr.d.next = self.p_addr.val();
-            self.u_at_tc.d.next = self.p_at_tc.val();
-            self.u_count.d.next = self.p_count.val();
             self.u_decrement.d.next = self.p_decrement.val();
         }
         // The apply stage: loaded every clock, valid by `ap_oh`.

@@ -219,15 +219,19 @@ impl Logic for Mem2Mem {
         self.unit_v.next = self.stage_valid.val() & self.pair.q.val();
         if self.load_pick.val() {
             self.pair.d.next = self.enable.val() & (self.pick_ch.val() == 0);
+            self.d_page.d.next = self.c1_page.val();
+        }
+        // As in the issue stage: a pick loads an empty stage, a commit steps a full one, so
+        // the registered stage valid selects the value and the two only enable the load.
+        if self.load_pick.val() | (self.commit.val() & self.pair.q.val()) {
             self.d_addr.d.next = self.c1_addr.val();
             self.d_count.d.next = self.c1_count.val();
             self.d_at_tc.d.next = self.c1_at_tc.val();
-            self.d_page.d.next = self.c1_page.val();
-        }
-        if self.commit.val() & self.pair.q.val() {
-            self.d_addr.d.next = self.stepper.follow_addr.val();
-            self.d_count.d.next = self.stepper.follow_count.val();
-            self.d_at_tc.d.next = self.stepper.follow_at_tc.val();
+            if self.stage_valid.val() {
+                self.d_addr.d.next = self.stepper.follow_addr.val();
+                self.d_count.d.next = self.stepper.follow_count.val();
+                self.d_at_tc.d.next = self.stepper.follow_at_tc.val();
+            }
         }
         self.stepper.addr.next = self.d_addr.q.val();
         self.stepper.width.next = self.width.val();
