@@ -836,6 +836,7 @@ impl Logic for MapDma {
         self.translation.unit_logical.next = self.issue.logical.val();
         self.translation.unit_write.next = self.issue.transfer.val() == 1;
         self.translation.keep.next = self.issue.keep.val();
+        self.translation.next_write.next = self.issue.next_write.val();
         self.requests.phys.next = self.translation.phys.val();
         self.requests.addr_lo.next = self.issue.addr.val().get_bits::<2>(0);
         self.requests.width.next = self.issue.width.val();

@@ -44,6 +44,9 @@ pub struct Translation {
     pub unit_write: Signal<In, Bit>,
     /// The issue-stage unit stays into the next clock: keep its entry.
     pub keep: Signal<In, Bit>,
+    /// The unit in the stage next clock (if it is a new one: the pick or the following unit)
+    /// is a write transfer.
+    pub next_write: Signal<In, Bit>,
     /// Its physical address (byte-exact, not yet unit-aligned) and fault cause (0: none).
     pub phys: Signal<Out, Bits<32>>,
     pub cause: Signal<Out, Bits<4>>,
@@ -59,7 +62,13 @@ pub struct Translation {
     fresh: DFF<Bit>,
     held_entry: DFF<Bits<22>>,
     held_range: DFF<Bit>,
+    /// Last clock's `ok`, the result while the unit waits (`fresh` low).
     held_ok: DFF<Bit>,
+    /// `ok` as a sum of registered terms and two entry bits: a fresh entry in range, for a
+    /// read (`valid` suffices) or a write (`valid` and `writable`), or the held result. So the
+    /// RAM output passes one LUT on its way into the commit decision, not three.
+    ok_read: DFF<Bit>,
+    ok_write: DFF<Bit>,
 
     k_page_shift: Constant<Bits<5>>,
     /// log2(page size × map registers): logical addresses at or above `1 << k_range_shift`
@@ -84,6 +93,7 @@ pub struct Translation {
     entry: Signal<Local, Bits<22>>,
     range_ok: Signal<Local, Bit>,
     ok_v: Signal<Local, Bit>,
+    in_range_v: Signal<Local, Bit>,
 }
 
 impl Translation {
@@ -104,6 +114,7 @@ impl Translation {
             unit_logical: Default::default(),
             unit_write: Default::default(),
             keep: Default::default(),
+            next_write: Default::default(),
             phys: Default::default(),
             cause: Default::default(),
             ok: Default::default(),
@@ -112,6 +123,8 @@ impl Translation {
             fresh: Default::default(),
             held_entry: Default::default(),
             held_range: Default::default(),
+            ok_read: Default::default(),
+            ok_write: Default::default(),
             held_ok: Default::default(),
             k_page_shift: Constant::new((cfg.page_shift as u64).to_bits()),
             k_range_shift: Constant::new(
@@ -133,6 +146,7 @@ impl Translation {
             entry: Default::default(),
             range_ok: Default::default(),
             ok_v: Default::default(),
+            in_range_v: Default::default(),
         }
     }
 }
@@ -150,7 +164,9 @@ pub fn check_layout() {
 impl Logic for Translation {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, in_range, fresh, held_entry, held_range, held_ok);
+        dff_setup!(
+            self, clock, in_range, fresh, held_entry, held_range, held_ok, ok_read, ok_write
+        );
         clock!(self, clock, map);
 
         // Register side: MAP writes and read-back.
@@ -171,7 +187,8 @@ impl Logic for Translation {
         // Lookup for next clock's issue-stage unit, with its range check.
         self.lookup_page.next = self.lookup_logical.val() >> self.k_page_shift.val();
         self.map.read_index_a.next = self.lookup_page.val().get_bits::<10>(0);
-        self.in_range.d.next = (self.lookup_logical.val() >> self.k_range_shift.val()) == 0;
+        self.in_range_v.next = (self.lookup_logical.val() >> self.k_range_shift.val()) == 0;
+        self.in_range.d.next = self.in_range_v.val();
 
         // The issue-stage unit's entry: looked up last clock, or held while it waits.
         self.entry.next = self.held_entry.q.val();
@@ -180,15 +197,18 @@ impl Logic for Translation {
             self.entry.next = self.map.read_data_a.val();
             self.range_ok.next = self.in_range.q.val();
         }
-        // The same check as `cause` below, as one flag: from the RAM output and the range
-        // register (one LUT), or held.
-        self.ok_v.next = self.held_ok.q.val();
-        if self.fresh.q.val() {
-            self.ok_v.next = self.in_range.q.val()
-                & (self.map.read_data_a.val() & self.k_entry_valid.val()).any()
-                & (!self.unit_write.val()
-                    | (self.map.read_data_a.val() & self.k_entry_writable.val()).any());
-        }
+        // The same check as `cause` below, as one flag: `fresh ? in_range & valid & (!write |
+        // writable) : ok_v of last clock`, with everything but the two entry bits registered a clock
+        // ahead (`fresh` is `!keep`, and the next unit's transfer type is known then).
+        // (No term reads `keep` and this clock's `ok`: that would be a loop between this block
+        // and the commit decision in Verilator's eyes.)
+        self.ok_v.next = (!self.fresh.q.val() & self.held_ok.q.val())
+            | ((self.map.read_data_a.val() & self.k_entry_valid.val()).any()
+                & (self.ok_read.q.val()
+                    | (self.ok_write.q.val()
+                        & (self.map.read_data_a.val() & self.k_entry_writable.val()).any())));
+        self.ok_read.d.next = !self.keep.val() & self.in_range_v.val() & !self.next_write.val();
+        self.ok_write.d.next = !self.keep.val() & self.in_range_v.val() & self.next_write.val();
         self.held_ok.d.next = self.ok_v.val();
         self.held_entry.d.next = self.entry.val();
         self.held_range.d.next = self.range_ok.val();

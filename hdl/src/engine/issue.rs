@@ -117,6 +117,9 @@ pub struct Issue {
     /// The stage takes the pick into the next clock (for blocks that keep a copy beside the
     /// stage, `mem2mem`; they step their copy at every `commit`, as the stage does).
     pub load_pick: Signal<Out, Bit>,
+    /// The unit in the stage next clock, if it enters it, is a write transfer: the pick's type
+    /// when the stage takes the pick, else this unit's (the following unit's is the same).
+    pub next_write: Signal<Out, Bit>,
 
     b_valid: DFF<Bit>,
     b_ch: DFF<Bits<2>>,
@@ -150,6 +153,7 @@ pub struct Issue {
     commit_v: Signal<Local, Bit>,
     commit_oh_v: Signal<Local, Bits<4>>,
     tc_oh_v: Signal<Local, Bits<4>>,
+    next_type: Signal<Local, Bits<2>>,
     drop_v: Signal<Local, Bit>,
     take_pick: Signal<Local, Bit>,
     take_follow: Signal<Local, Bit>,
@@ -310,5 +314,10 @@ impl Logic for Issue {
         self.apply_tc_oh.next = self.ap_tc_oh.q.val();
         self.apply_mask_oh.next = self.ap_mask_oh.q.val();
         self.load_pick.next = self.take_pick.val();
+        self.next_type.next = self.u_type.q.val();
+        if self.take_pick.val() {
+            self.next_type.next = self.p_type.val();
+        }
+        self.next_write.next = self.next_type.val() == 1;
     }
 }

@@ -265,6 +265,7 @@ impl Logic for Mem2Mem {
             | bit_cast::<32, 16>(self.d_addr.q.val());
         self.translation.unit_write.next = true;
         self.translation.keep.next = self.keep.val();
+        self.translation.next_write.next = true;
         self.phys_v.next = self.translation.phys.val();
 
         // Destinations in issue order; the writer pairs each with its returning read data.
