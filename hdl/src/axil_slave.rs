@@ -14,6 +14,11 @@
 
 use rust_hdl::prelude::*;
 
+/// The address bits the slave keeps: a 13-bit byte address, word-aligned (the literal
+/// `0x1FFC` below; rust-hdl's generator takes no Rust paths, and `blocks.rs` checks the two
+/// agree). `WriteDecode` masks its address with it.
+pub const WORD_ADDR_MASK: u64 = 0x1FFC;
+
 #[derive(LogicBlock, Default)]
 pub struct AxiLiteSlave {
     pub clock: Signal<In, Clock>,

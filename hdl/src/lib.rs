@@ -27,6 +27,7 @@ pub mod responses;
 pub mod tag_fifo;
 pub mod tag_ram;
 pub mod translation;
+pub mod write_decode;
 
 pub use mapdma::MapDma;
 pub use mapdma_regmap as regmap;

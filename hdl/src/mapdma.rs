@@ -48,6 +48,7 @@ use crate::reg_decode::RegDecode;
 use crate::regs8237::Regs8237;
 use crate::responses::Responses;
 use crate::translation::Translation;
+use crate::write_decode::WriteDecode;
 use mapdma_regmap as regmap;
 use mapdma_regmap::Config;
 use rust_hdl::prelude::*;
@@ -191,7 +192,8 @@ pub struct MapDma {
     bm_irq: Signal<Local, Bit>,
 
     axil: AxiLiteSlave,
-    wdec: RegDecode,
+    /// The write address's decode, registered (its input is the held address's next state).
+    wdec: WriteDecode,
     rdec: RegDecode,
     channels: Vec<Channel>,
     /// The engine (DESIGN §6): which channel goes next, the acknowledged unit and its commit
@@ -217,6 +219,7 @@ pub struct MapDma {
     // channel c.
     wr: Signal<Local, Bit>,
     wa: Signal<Local, Bits<13>>,
+    wa_next: Signal<Local, Bits<13>>,
     wd: Signal<Local, Bits<32>>,
     rd: Signal<Local, Bit>,
     ra: Signal<Local, Bits<13>>,
@@ -423,7 +426,7 @@ impl MapDma {
             bm_rd: Default::default(),
             bm_irq: Default::default(),
             axil: Default::default(),
-            wdec: RegDecode::new(cfg),
+            wdec: WriteDecode::new(cfg),
             rdec: RegDecode::new(cfg),
             channels: (0..n)
                 .map(|_| Channel::new(cfg.page_register_bits()))
@@ -442,6 +445,7 @@ impl MapDma {
             native: NativeRegs::new(n),
             wr: Default::default(),
             wa: Default::default(),
+            wa_next: Default::default(),
             wd: Default::default(),
             rd: Default::default(),
             ra: Default::default(),
@@ -542,6 +546,7 @@ impl Logic for MapDma {
             self,
             clock,
             axil,
+            wdec,
             translation,
             responses,
             requests,
@@ -586,7 +591,13 @@ impl Logic for MapDma {
         self.wr.next = self.axil.wr_en.val();
         self.wa.next = self.axil.wr_addr.val();
         self.wd.next = self.axil.wr_data.val();
-        self.wdec.addr.next = self.wa.val();
+        // The slave's held write address next clock: AWADDR when it takes AW now, else the
+        // held one (`WriteDecode` applies the slave's word mask).
+        self.wa_next.next = self.wa.val();
+        if self.s_axil_awvalid.val() & self.axil.awready.val() {
+            self.wa_next.next = self.s_axil_awaddr.val();
+        }
+        self.wdec.addr_next.next = self.wa_next.val();
         self.axil.wr_err.next = !self.wdec.known.val();
 
         // ---- Register-read strobe (side effects in this clock) ---------------------------
