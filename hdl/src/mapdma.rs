@@ -232,12 +232,11 @@ pub struct MapDma {
     masked_v: Signal<Local, Bits<4>>,
     halted_v: Signal<Local, Bits<4>>,
     /// The channels' registered summaries (`Channel::runs`, `Channel::stopped`), the EOP pins,
-    /// channel 0 kept from running by its pair partner, and the channels that may move a unit
+    /// and the channels that may move a unit
     /// now (`Select::can_run`): a short decode on the commit decision's path.
     runs_v: Signal<Local, Bits<4>>,
     stopped_v: Signal<Local, Bits<4>>,
     eop_in_v: Signal<Local, Bits<4>>,
-    pair_stop: Signal<Local, Bits<4>>,
     can_run: Signal<Local, Bits<4>>,
     /// Channels without auto-initialize (a terminal count masks them).
     noauto_v: Signal<Local, Bits<4>>,
@@ -458,7 +457,6 @@ impl MapDma {
             runs_v: Default::default(),
             stopped_v: Default::default(),
             eop_in_v: Default::default(),
-            pair_stop: Default::default(),
             can_run: Default::default(),
             noauto_v: Default::default(),
             block_v: Default::default(),
@@ -717,13 +715,13 @@ impl Logic for MapDma {
         }
 
         // A pair: channel 1 never runs on its own, channel 0 only while channel 1 can take
-        // units (an EOP on channel 1 ends the block).
+        // units: not halted, not masked (forwarded), no EOP (`halted | masked_v | eop_act` of
+        // channel 1, from the summary flip-flops).
         self.pair_halt.next = 0.into();
         if self.m2m_en.val() {
             self.pair_halt.next = 2.into();
-            if self.halted_v.val().get_bit(1)
-                | self.masked_v.val().get_bit(1)
-                | self.eop_act.val().get_bit(1)
+            if ((self.stopped_v.val() | self.issue.apply_mask_oh.val() | self.eop_in_v.val()) & 2)
+                .any()
             {
                 self.pair_halt.next = 3.into();
             }
@@ -732,19 +730,10 @@ impl Logic for MapDma {
         // The same as `!halted & !pair_halt & !cascade & !eop_act & !masked_v` under COMMAND's
         // enable, from flip-flops that summarize mask, halt and mode (an EOP of a masked
         // channel does not matter: it is masked anyway).
-        self.pair_stop.next = 0.into();
-        if self.m2m_en.val() {
-            self.pair_stop.next = 2.into();
-            if ((self.stopped_v.val() | self.issue.apply_mask_oh.val() | self.eop_in_v.val()) & 2)
-                .any()
-            {
-                self.pair_stop.next = 3.into();
-            }
-        }
         self.can_run.next = self.runs_v.val()
             & !self.issue.apply_mask_oh.val()
             & !self.eop_in_v.val()
-            & !self.pair_stop.val();
+            & !self.pair_halt.val();
         if self.regs.cmd_disable.val() {
             self.can_run.next = 0.into();
         }
