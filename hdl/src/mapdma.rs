@@ -7,14 +7,16 @@
 //!                                  └─► translation (map RAM, MAP read-back)
 //!  rd_data ◄── regs ◄── native read word, map word
 //!
-//!  channels, DREQ ─► select ─ pick ─► p_* field mux ─┐        ┌─ stepper (follow_*, next_*)
-//!                      │ stays                       ▼        ▼
-//!                      └──────────────────────────► issue ─ lookup ─► translation (1 clock)
+//!  channels, DREQ ─► demand ─► select ─ pick ─► p_* field mux ─┐        ┌─ stepper (follow_*, next_*)
+//!                                │ stays                       ▼        ▼
+//!                                └──────────────────────────► issue ─ lookup ─► translation
 //!                                                    │ commit ─► requests ─► AW/W/AR
 //!  channels ◄── advance (ap_*: a clock after commit) ┘           responses ◄── R / B
 //! ```
 //!
 //! Engine (`crate::engine`, one unit per clock):
+//! - **demand** packs what the channels ask (DREQ, software request, EOP, mask, halt) into
+//!   per-channel vectors, with this clock's applied unit forwarded, and drives DACK;
 //! - **select** chooses (registered) the channel for an empty issue stage, and says
 //!   whether the issue-stage channel `stays` (its following unit goes next if its unit
 //!   commits); neither depends on this clock's commit decision;
@@ -25,8 +27,8 @@
 //!   map-RAM lookup address is the following unit's (stage full) or the pick's (stage empty);
 //! - **stepper** is the one address adder and count decrementer;
 //! - the channel registers take the committed unit's new address and count a clock later
-//!   (`ap_*` in `issue`); until then the parent forwards the channel's mask and software
-//!   request (`masked_v`, `sw_request_v`). The pick is registered (made while the stage is
+//!   (`ap_*` in `issue`); until then `demand` forwards the channel's mask and software
+//!   request. The pick is registered (made while the stage is
 //!   empty, its fields read a clock later), so it never reads a channel a clock behind.
 //!
 //! Nothing becomes architectural before commit, so faults are precise and drops are free.
@@ -38,6 +40,7 @@ use crate::axil_slave::AxiLiteSlave;
 use crate::bm_port::BmPort;
 use crate::channel::Channel;
 use crate::device_port::DevicePort;
+use crate::engine::demand::Demand;
 use crate::engine::fields::Fields;
 use crate::engine::issue::Issue;
 use crate::engine::mem2mem::Mem2Mem;
@@ -199,6 +202,7 @@ pub struct MapDma {
     /// The engine (DESIGN §6): which channel goes next, the acknowledged unit and its commit
     /// decision, the one address adder.
     select: Select,
+    demand: Demand,
     fields: Fields,
     issue: Issue,
     stepper: Stepper,
@@ -224,33 +228,12 @@ pub struct MapDma {
     rd: Signal<Local, Bit>,
     ra: Signal<Local, Bits<13>>,
     tc_events: Signal<Local, Bits<4>>,
-    dreq_act: Signal<Local, Bits<4>>,
-    requesting: Signal<Local, Bits<4>>,
-    eop_act: Signal<Local, Bits<4>>,
-    /// Mask and software request as they are after the unit applied this clock (the channel
-    /// registers take it at the end of the clock).
-    masked_v: Signal<Local, Bits<4>>,
-    halted_v: Signal<Local, Bits<4>>,
-    /// The channels' registered summaries (`Channel::runs`, `Channel::stopped`), the EOP pins,
-    /// and the channels that may move a unit
-    /// now (`Select::can_run`): a short decode on the commit decision's path.
-    runs_v: Signal<Local, Bits<4>>,
-    stopped_v: Signal<Local, Bits<4>>,
-    eop_in_v: Signal<Local, Bits<4>>,
-    can_run: Signal<Local, Bits<4>>,
-    /// Channels without auto-initialize (a terminal count masks them).
-    noauto_v: Signal<Local, Bits<4>>,
-    block_v: Signal<Local, Bits<4>>,
-    sw_request_v: Signal<Local, Bits<4>>,
-    src_valid_v: Signal<Local, Bits<4>>,
-    snk_ready_v: Signal<Local, Bits<4>>,
     /// The channel whose unit commits this clock (one-hot), and the same at terminal count.
     commit_oh: Signal<Local, Bits<4>>,
     tc_commit_oh: Signal<Local, Bits<4>>,
     /// The channel whose unit committed last clock and is applied to its registers this clock,
     /// and the same for units with a bus access (counted in flight since their commit).
     apply_oh: Signal<Local, Bits<4>>,
-    apply_tc_oh: Signal<Local, Bits<4>>,
     /// The unit applied to its channel this clock, if it had a bus access (one-hot).
     applied_io_oh: Signal<Local, Bits<4>>,
     /// `Select`'s pick (one-hot) and its channel's fields (`p_*`, for an empty issue stage).
@@ -259,7 +242,6 @@ pub struct MapDma {
     /// The issue-stage channel's device data and reload values (`b_*`, selected by a register).
     push_read: Signal<Local, Bit>,
     push_write: Signal<Local, Bit>,
-    dack_act: Signal<Local, Bit>,
     busy: Signal<Local, Bits<4>>,
     /// Memory-to-memory (`m2m`): enabled; the issue-stage unit is a pair unit; channels kept
     /// from running on their own (channel 1 always, channel 0 while channel 1 cannot take
@@ -268,7 +250,6 @@ pub struct MapDma {
     /// and cause (channel 1's for a destination fault); the writer's push and its fields.
     m2m_en: Signal<Local, Bit>,
     pair_unit: Signal<Local, Bit>,
-    pair_halt: Signal<Local, Bits<4>>,
     at_tc_v: Signal<Local, Bit>,
     apply_tc_v: Signal<Local, Bit>,
     dest_apply_oh: Signal<Local, Bits<4>>,
@@ -431,6 +412,7 @@ impl MapDma {
                 .map(|_| Channel::new(cfg.page_register_bits()))
                 .collect(),
             select: Default::default(),
+            demand: Demand::new(n),
             fields: Fields::new(n),
             issue: Default::default(),
             stepper: Default::default(),
@@ -449,34 +431,17 @@ impl MapDma {
             rd: Default::default(),
             ra: Default::default(),
             tc_events: Default::default(),
-            dreq_act: Default::default(),
-            requesting: Default::default(),
-            eop_act: Default::default(),
-            masked_v: Default::default(),
-            halted_v: Default::default(),
-            runs_v: Default::default(),
-            stopped_v: Default::default(),
-            eop_in_v: Default::default(),
-            can_run: Default::default(),
-            noauto_v: Default::default(),
-            block_v: Default::default(),
-            sw_request_v: Default::default(),
-            src_valid_v: Default::default(),
-            snk_ready_v: Default::default(),
             commit_oh: Default::default(),
             tc_commit_oh: Default::default(),
             apply_oh: Default::default(),
-            apply_tc_oh: Default::default(),
             applied_io_oh: Default::default(),
             p_type: Default::default(),
             p_width: Default::default(),
             push_read: Default::default(),
             push_write: Default::default(),
-            dack_act: Default::default(),
             busy: Default::default(),
             m2m_en: Default::default(),
             pair_unit: Default::default(),
-            pair_halt: Default::default(),
             at_tc_v: Default::default(),
             apply_tc_v: Default::default(),
             dest_apply_oh: Default::default(),
@@ -561,7 +526,6 @@ impl Logic for MapDma {
         }
 
         // Scratch values used inside loops start defined (no latches).
-        self.dack_act.next = false;
         self.t_next_addr.next = 0.into();
         self.t_next_count.next = 0.into();
 
@@ -657,98 +621,40 @@ impl Logic for MapDma {
             self.temporary_v.next = self.m2m[i].temporary.val();
         }
 
-        // ---- Per-channel request state ---------------------------------------------------
-        self.dreq_act.next = 0.into();
-        self.requesting.next = 0.into();
-        self.eop_act.next = 0.into();
-        self.apply_oh.next = self.issue.apply_oh.val() | self.dest_apply_oh.val();
-        // The same channels as `apply_oh` gated by `apply_tc_v`, from the issue stage's register.
-        self.apply_tc_oh.next = self.issue.apply_tc_oh.val();
-        self.masked_v.next = 0.into();
-        self.halted_v.next = 0.into();
-        self.runs_v.next = 0.into();
-        self.stopped_v.next = 0.into();
-        self.eop_in_v.next = 0.into();
-        self.block_v.next = 0.into();
-        self.sw_request_v.next = 0.into();
-        self.src_valid_v.next = 0.into();
+        // ---- What each channel asks of the engine (`demand`) -------------------------------
+        self.demand.cmd_dreq_low.next = self.regs.cmd_dreq_low.val();
+        self.demand.cmd_dack_high.next = self.regs.cmd_dack_high.val();
+        self.demand.cmd_disable.next = self.regs.cmd_disable.val();
+        self.demand.pair_enable.next = self.m2m_en.val();
+        self.demand.apply_mask_oh.next = self.issue.apply_mask_oh.val();
+        self.demand.apply_tc_oh.next = self.issue.apply_tc_oh.val();
+        self.demand.issue_onehot.next = self.issue.onehot.val();
         for i in 0..self.channels.len() {
-            if self.dev[i].dreq.val() ^ self.regs.cmd_dreq_low.val() {
-                self.dreq_act.next = self.dreq_act.val().replace_bit(i, true);
-            }
-            if self.dreq_act.val().get_bit(i) | self.channels[i].sw_request.val() {
-                self.requesting.next = self.requesting.val().replace_bit(i, true);
-            }
-            // A terminal-count unit without auto-initialize masks its channel.
-            self.masked_v.next = self.masked_v.val().replace_bit(
-                i,
-                self.channels[i].masked.val() | self.issue.apply_mask_oh.val().get_bit(i),
-            );
-            if self.dev[i].eop_in.val() & !self.masked_v.val().get_bit(i) {
-                self.eop_act.next = self.eop_act.val().replace_bit(i, true);
-            }
-            self.halted_v.next = self
-                .halted_v
-                .val()
-                .replace_bit(i, self.channels[i].halted.val());
-            self.runs_v.next = self
-                .runs_v
-                .val()
-                .replace_bit(i, self.channels[i].runs.val());
-            self.stopped_v.next = self
-                .stopped_v
-                .val()
-                .replace_bit(i, self.channels[i].stopped.val());
-            self.eop_in_v.next = self.eop_in_v.val().replace_bit(i, self.dev[i].eop_in.val());
-            self.block_v.next = self
-                .block_v
-                .val()
-                .replace_bit(i, self.channels[i].service.val() == 2);
-            self.sw_request_v.next = self.sw_request_v.val().replace_bit(
-                i,
-                self.channels[i].sw_request.val() & !self.apply_tc_oh.val().get_bit(i),
-            );
-            self.src_valid_v.next = self
-                .src_valid_v
-                .val()
-                .replace_bit(i, self.dev[i].src_valid.val());
+            self.demand.ch[i].dreq.next = self.dev[i].dreq.val();
+            self.demand.ch[i].eop_in.next = self.dev[i].eop_in.val();
+            self.demand.ch[i].src_valid.next = self.dev[i].src_valid.val();
+            self.demand.ch[i].snk_ready.next = self.dev[i].snk_ready.val();
+            self.demand.ch[i].masked.next = self.channels[i].masked.val();
+            self.demand.ch[i].halted.next = self.channels[i].halted.val();
+            self.demand.ch[i].service.next = self.channels[i].service.val();
+            self.demand.ch[i].sw_request.next = self.channels[i].sw_request.val();
+            self.demand.ch[i].autoinit.next = self.channels[i].autoinit.val();
+            self.demand.ch[i].runs.next = self.channels[i].runs.val();
+            self.demand.ch[i].stopped.next = self.channels[i].stopped.val();
         }
-
-        // A pair: channel 1 never runs on its own, channel 0 only while channel 1 can take
-        // units: not halted, not masked (forwarded), no EOP (`halted | masked_v | eop_act` of
-        // channel 1, from the summary flip-flops).
-        self.pair_halt.next = 0.into();
-        if self.m2m_en.val() {
-            self.pair_halt.next = 2.into();
-            if ((self.stopped_v.val() | self.issue.apply_mask_oh.val() | self.eop_in_v.val()) & 2)
-                .any()
-            {
-                self.pair_halt.next = 3.into();
-            }
-        }
-
-        // The same as `!halted & !pair_halt & !cascade & !eop_act & !masked_v` under COMMAND's
-        // enable, from flip-flops that summarize mask, halt and mode (an EOP of a masked
-        // channel does not matter: it is masked anyway).
-        self.can_run.next = self.runs_v.val()
-            & !self.issue.apply_mask_oh.val()
-            & !self.eop_in_v.val()
-            & !self.pair_halt.val();
-        if self.regs.cmd_disable.val() {
-            self.can_run.next = 0.into();
-        }
+        self.apply_oh.next = self.issue.apply_oh.val() | self.dest_apply_oh.val();
 
         // ---- Engine: select → issue (DESIGN §6) -------------------------------------------
         self.select.reset.next = self.reset.val();
         self.select.master_clear.next = self.regs.master_clear.val();
-        self.select.masked.next = self.masked_v.val();
+        self.select.masked.next = self.demand.masked.val();
         self.select.wr.next = self.wr.val();
-        self.select.halted.next = self.halted_v.val() | self.pair_halt.val();
-        self.select.can_run.next = self.can_run.val();
-        self.select.block.next = self.block_v.val();
-        self.select.sw_request.next = self.sw_request_v.val();
-        self.select.dreq.next = self.dreq_act.val();
-        self.select.eop.next = self.eop_act.val();
+        self.select.halted.next = self.demand.halted.val();
+        self.select.can_run.next = self.demand.can_run.val();
+        self.select.block.next = self.demand.block.val();
+        self.select.sw_request.next = self.demand.sw_request.val();
+        self.select.dreq.next = self.demand.dreq.val();
+        self.select.eop.next = self.demand.eop.val();
         self.select.rotating.next = self.regs.cmd_rotating.val();
         self.select.b_valid.next = self.issue.valid.val();
         self.select.b_ch.next = self.issue.ch.val();
@@ -804,7 +710,7 @@ impl Logic for MapDma {
         self.issue.next_count.next = self.stepper.next_count.val();
         self.issue.runnable.next = self.select.runnable.val();
         self.issue.eligible.next = self.select.eligible.val();
-        self.issue.src_valid.next = self.src_valid_v.val();
+        self.issue.src_valid.next = self.demand.src_valid.val();
         self.issue.map_fault.next = !self.translation.ok.val() | !self.dest_ok_v.val();
         // Device writes wait while the pair's writer owns the AW/W queues.
         self.issue.write_space.next = self.requests.write_space.val() & !self.m2m_pending.val();
@@ -814,13 +720,7 @@ impl Logic for MapDma {
         // A pair's unit is channel 1's too (assigned once: a cross-module signal, DESIGN §7).
         self.issue.also_oh.next = bit_cast::<4, 1>(self.pair_unit.val().into()) << 1;
         self.issue.unit_tc.next = self.at_tc_v.val();
-        self.noauto_v.next = 0.into();
-        for i in 0..self.channels.len() {
-            if !self.channels[i].autoinit.val() {
-                self.noauto_v.next = self.noauto_v.val().replace_bit(i, true);
-            }
-        }
-        self.issue.noauto.next = self.noauto_v.val();
+        self.issue.noauto.next = self.demand.noauto.val();
 
         self.stepper.addr.next = self.issue.addr.val();
         self.stepper.width.next = self.issue.width.val();
@@ -855,7 +755,7 @@ impl Logic for MapDma {
                 self.tc_commit_oh.next = self.commit_oh.val() | bits::<4>(2);
             }
         }
-        self.tc_events.next = self.tc_commit_oh.val() | self.eop_act.val();
+        self.tc_events.next = self.tc_commit_oh.val() | self.demand.eop.val();
 
         // ---- AXI4 master requests ----------------------------------------------------------
         self.push_write.next = self.issue.commit.val() & (self.issue.transfer.val() == 1);
@@ -916,14 +816,7 @@ impl Logic for MapDma {
         self.responses.bvalid.next = self.m_axi_bvalid.val();
         self.responses.bresp.next = self.m_axi_bresp.val();
         self.m_axi_bready.next = self.responses.bready.val();
-        self.snk_ready_v.next = 0.into();
-        for i in 0..self.channels.len() {
-            self.snk_ready_v.next = self
-                .snk_ready_v
-                .val()
-                .replace_bit(i, self.dev[i].snk_ready.val());
-        }
-        self.responses.snk_ready.next = self.snk_ready_v.val();
+        self.responses.snk_ready.next = self.demand.snk_ready.val();
         self.responses.m2m_ready.next = self.m2m_rdy.val();
         for i in 0..self.m2m.len() {
             self.m2m[i].clock.next = self.clock.val();
@@ -1014,7 +907,7 @@ impl Logic for MapDma {
         self.regs.r_config1.next = self.rdec.config1.val();
         self.regs.r_map.next = self.rdec.map.val();
         self.regs.r_known.next = self.rdec.known.val();
-        self.regs.requesting.next = self.requesting.val();
+        self.regs.requesting.next = self.demand.requesting.val();
         self.regs.tc_events.next = self.tc_events.val();
         self.regs.map_word.next = self.translation.map_word.val();
         self.regs.temporary.next = self.temporary_v.val();
@@ -1053,7 +946,7 @@ impl Logic for MapDma {
             }
             self.channels[i].next_addr.next = self.t_next_addr.val();
             self.channels[i].next_count.next = self.t_next_count.val();
-            self.channels[i].eop.next = self.eop_act.val().get_bit(i);
+            self.channels[i].eop.next = self.demand.eop.val().get_bit(i);
             self.channels[i].halt.next = self.native.fault_new.val().get_bit(i);
             self.channels[i].unhalt.next = self.native.fault_clear.val().get_bit(i);
             self.regs.ch[i].cur_addr.next = self.channels[i].cur_addr.val();
@@ -1076,12 +969,7 @@ impl Logic for MapDma {
             self.dev[i].snk_data.next = self.responses.snk_data.val();
             self.dev[i].snk_last.next = self.responses.snk_last.val();
             self.dev[i].eop_out.next = self.regs.eop_out.val().get_bit(i);
-            // DACK: the engine holds a unit of this channel; in cascade mode it follows DREQ.
-            self.dack_act.next = self.issue.onehot.val().get_bit(i)
-                | ((self.channels[i].service.val() == 3)
-                    & self.dreq_act.val().get_bit(i)
-                    & !self.channels[i].masked.val());
-            self.dev[i].dack.next = !(self.dack_act.val() ^ self.regs.cmd_dack_high.val());
+            self.dev[i].dack.next = self.demand.dack.val().get_bit(i);
         }
         // ---- Bus-master port (`bm_port`): its own map copy, written with the engine's ----------
         // Without the port its outputs keep these tie-offs; each output is assigned once below.

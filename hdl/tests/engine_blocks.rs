@@ -1,10 +1,11 @@
 //! Unit tests of the engine's blocks on their own, in the rust-hdl simulator: the address
-//! stepper, the channel field selection, channel selection (eligibility, ownership, priority, "stays") and the issue stage
+//! stepper, the channel field selection, the channels' demand decode, channel selection (eligibility, ownership, priority, "stays") and the issue stage
 //! (loading, commit / fault / drop / wait, the lookup address).
 
 mod block_sim;
 
 use block_sim::{ready, settle, tick};
+use mapdma_hdl::engine::demand::Demand;
 use mapdma_hdl::engine::fields::Fields;
 use mapdma_hdl::engine::issue::Issue;
 use mapdma_hdl::engine::select::Select;
@@ -141,6 +142,153 @@ fn stepper_steps_by_the_unit_size_both_ways_and_follows_to_base_at_an_autoinit_t
     s.at_tc.next = false;
     settle(&mut s);
     assert_eq!(s.next_addr.val().index(), 0x0002);
+}
+
+// ---- Demand -----------------------------------------------------------------------------------
+
+/// One channel's raw state for `Demand`: the summaries `runs`/`stopped` are derived as the
+/// channel's flip-flops hold them, so the short decode can be checked against the long form.
+#[derive(Clone, Copy, Debug)]
+struct ChState {
+    dreq: bool,
+    eop_in: bool,
+    masked: bool,
+    halted: bool,
+    service: u64,
+    sw_request: bool,
+    autoinit: bool,
+}
+
+fn bit(v: u64, i: usize) -> bool {
+    v >> i & 1 == 1
+}
+
+#[test]
+fn demand_matches_the_long_form_of_every_channel_decode_on_random_states() {
+    let mut d = ready(Demand::new(4));
+    let mut seed = 0x2545_F491_4F6C_DD1Du64;
+    let mut rnd = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for _ in 0..4000 {
+        let st: Vec<ChState> = (0..4)
+            .map(|_| {
+                let r = rnd();
+                ChState {
+                    dreq: bit(r, 0),
+                    eop_in: r & 0x30 == 0x30,
+                    masked: bit(r, 6),
+                    halted: r & 0x180 == 0x180,
+                    service: r >> 9 & 3,
+                    sw_request: bit(r, 11),
+                    autoinit: bit(r, 12),
+                }
+            })
+            .collect();
+        let r = rnd();
+        let (dreq_low, dack_high, disable, pair) =
+            (bit(r, 0), bit(r, 1), r & 0x1C == 0x1C, bit(r, 5));
+        let apply_mask = r >> 8 & 0xF & (r >> 12);
+        let apply_tc = r >> 16 & 0xF;
+        let issue_oh = [0, 1, 2, 4, 8][(r >> 20) as usize % 5];
+        for (c, s) in st.iter().enumerate() {
+            let ch = &mut d.ch[c];
+            ch.dreq.next = s.dreq;
+            ch.eop_in.next = s.eop_in;
+            ch.src_valid.next = c % 2 == 0;
+            ch.snk_ready.next = c >= 2;
+            ch.masked.next = s.masked;
+            ch.halted.next = s.halted;
+            ch.service.next = s.service.to_bits();
+            ch.sw_request.next = s.sw_request;
+            ch.autoinit.next = s.autoinit;
+            ch.runs.next = !s.masked && !s.halted && s.service != 3;
+            ch.stopped.next = s.masked || s.halted;
+        }
+        d.cmd_dreq_low.next = dreq_low;
+        d.cmd_dack_high.next = dack_high;
+        d.cmd_disable.next = disable;
+        d.pair_enable.next = pair;
+        d.apply_mask_oh.next = b4(apply_mask);
+        d.apply_tc_oh.next = b4(apply_tc);
+        d.issue_onehot.next = b4(issue_oh);
+        settle(&mut d);
+
+        let masked = |c: usize| st[c].masked || bit(apply_mask, c);
+        // The pair: channel 1 never alone; channel 0 while channel 1 cannot take units.
+        let c1_blocked = st[1].halted || masked(1) || st[1].eop_in;
+        let pair_halt = |c: usize| pair && (c == 1 || (c == 0 && c1_blocked));
+        let ctx = format!("{st:?} r={r:#x}");
+        for (c, s) in st.iter().enumerate() {
+            let dreq = s.dreq != dreq_low;
+            let eop = s.eop_in && !masked(c);
+            let can_run =
+                !disable && !s.halted && !pair_halt(c) && s.service != 3 && !eop && !masked(c);
+            let dack = bit(issue_oh, c) || (s.service == 3 && dreq && !s.masked);
+            let got = |v: &Signal<Out, Bits<4>>| bit(v.val().index() as u64, c);
+            assert_eq!(got(&d.dreq), dreq, "dreq {c} {ctx}");
+            assert_eq!(
+                got(&d.requesting),
+                dreq || s.sw_request,
+                "requesting {c} {ctx}"
+            );
+            assert_eq!(got(&d.masked), masked(c), "masked {c} {ctx}");
+            assert_eq!(got(&d.eop), eop, "eop {c} {ctx}");
+            assert_eq!(got(&d.halted), s.halted || pair_halt(c), "halted {c} {ctx}");
+            assert_eq!(got(&d.can_run), can_run, "can_run {c} {ctx}");
+            assert_eq!(got(&d.block), s.service == 2, "block {c} {ctx}");
+            assert_eq!(
+                got(&d.sw_request),
+                s.sw_request && !bit(apply_tc, c),
+                "sw {c} {ctx}"
+            );
+            assert_eq!(got(&d.noauto), !s.autoinit, "noauto {c} {ctx}");
+            assert_eq!(got(&d.src_valid), c % 2 == 0, "src_valid {c}");
+            assert_eq!(got(&d.snk_ready), c >= 2, "snk_ready {c}");
+            assert_eq!(got(&d.dack), dack == dack_high, "dack {c} {ctx}");
+        }
+    }
+}
+
+#[test]
+fn demand_of_one_channel_leaves_the_other_bits_clear() {
+    let mut d = ready(Demand::new(1));
+    let ch = &mut d.ch[0];
+    ch.dreq.next = true;
+    ch.eop_in.next = false;
+    ch.src_valid.next = true;
+    ch.snk_ready.next = true;
+    ch.masked.next = false;
+    ch.halted.next = false;
+    ch.service.next = 1u64.to_bits();
+    ch.sw_request.next = true;
+    ch.autoinit.next = false;
+    ch.runs.next = true;
+    ch.stopped.next = false;
+    d.cmd_dreq_low.next = false;
+    d.cmd_dack_high.next = true;
+    d.cmd_disable.next = false;
+    d.pair_enable.next = false;
+    d.apply_mask_oh.next = b4(0);
+    d.apply_tc_oh.next = b4(0);
+    d.issue_onehot.next = b4(1);
+    settle(&mut d);
+    for v in [
+        &d.dreq,
+        &d.requesting,
+        &d.can_run,
+        &d.sw_request,
+        &d.noauto,
+        &d.dack,
+    ] {
+        assert_eq!(v.val().index(), 1);
+    }
+    for v in [&d.masked, &d.halted, &d.eop, &d.block] {
+        assert_eq!(v.val().index(), 0);
+    }
 }
 
 // ---- Select -----------------------------------------------------------------------------------

@@ -5,6 +5,7 @@
 //! memory-to-memory pair. `MapDma` wires them to the channels, the translation and the AXI
 //! request and response blocks.
 
+pub mod demand;
 pub mod fields;
 pub mod issue;
 pub mod mem2mem;
