@@ -228,24 +228,17 @@ pub struct MapDma {
     rd: Signal<Local, Bit>,
     ra: Signal<Local, Bits<13>>,
     tc_events: Signal<Local, Bits<4>>,
-    /// The channel whose unit commits this clock (one-hot), and the same at terminal count.
-    commit_oh: Signal<Local, Bits<4>>,
-    tc_commit_oh: Signal<Local, Bits<4>>,
-    /// The channel whose unit committed last clock and is applied to its registers this clock,
-    /// and the same for units with a bus access (counted in flight since their commit).
+    /// The channels the unit committed last clock is applied to this clock (one-hot; channel
+    /// 1 too for a pair unit).
     apply_oh: Signal<Local, Bits<4>>,
     /// The unit applied to its channel this clock, if it had a bus access (one-hot).
     applied_io_oh: Signal<Local, Bits<4>>,
-    /// `Select`'s pick (one-hot) and its channel's fields (`p_*`, for an empty issue stage).
-    p_type: Signal<Local, Bits<2>>,
-    p_width: Signal<Local, Bits<2>>,
-    /// The issue-stage channel's device data and reload values (`b_*`, selected by a register).
+    /// The issue-stage unit commits a read (AR) / a write (AW + W).
     push_read: Signal<Local, Bit>,
     push_write: Signal<Local, Bit>,
     busy: Signal<Local, Bits<4>>,
-    /// Memory-to-memory (`m2m`): enabled; the issue-stage unit is a pair unit; channels kept
-    /// from running on their own (channel 1 always, channel 0 while channel 1 cannot take
-    /// units); the unit's terminal count (channel 1's for a pair unit) and the applied one;
+    /// Memory-to-memory (`m2m`): enabled; the issue-stage unit is a pair unit; the unit's
+    /// terminal count (channel 1's for a pair unit) and the applied one;
     /// channel 1's applied unit (one-hot, address, count); the fault record's channel, address
     /// and cause (channel 1's for a destination fault); the writer's push and its fields.
     m2m_en: Signal<Local, Bit>,
@@ -431,12 +424,8 @@ impl MapDma {
             rd: Default::default(),
             ra: Default::default(),
             tc_events: Default::default(),
-            commit_oh: Default::default(),
-            tc_commit_oh: Default::default(),
             apply_oh: Default::default(),
             applied_io_oh: Default::default(),
-            p_type: Default::default(),
-            p_width: Default::default(),
             push_read: Default::default(),
             push_write: Default::default(),
             busy: Default::default(),
@@ -680,23 +669,15 @@ impl Logic for MapDma {
             self.fields.ch[i].autoinit.next = self.channels[i].autoinit.val();
             self.fields.ch[i].src_data.next = self.dev[i].src_data.val();
         }
-        self.p_type.next = self.fields.p_type.val();
-        self.p_width.next = self.fields.p_width.val();
-        // A pair unit is a read of channel 0's address, channel 1's width.
-        for _i in 0..self.m2m.len() {
-            if self.m2m_en.val() & (self.select.pick_ch.val() == 0) {
-                self.p_type.next = 2.into();
-                self.p_width.next = self.channels[1].width.val();
-            }
-        }
+        self.fields.pair_enable.next = self.m2m_en.val();
         self.select.b_autoinit.next = self.fields.b_autoinit.val();
         self.issue.reset.next = self.reset.val();
         self.issue.wr.next = self.wr.val();
         self.issue.pick_found.next = self.select.pick_found.val();
         self.issue.pick_ch.next = self.select.pick_ch.val();
-        self.issue.p_type.next = self.p_type.val();
+        self.issue.p_type.next = self.fields.p_type.val();
         self.issue.p_mode.next = self.fields.p_mode.val();
-        self.issue.p_width.next = self.p_width.val();
+        self.issue.p_width.next = self.fields.p_width.val();
         self.issue.p_page.next = self.fields.p_page.val();
         self.issue.p_addr.next = self.fields.p_addr.val();
         self.issue.p_at_tc.next = self.fields.p_at_tc.val();
@@ -746,16 +727,7 @@ impl Logic for MapDma {
         self.requests.alt_width.next = self.alt_width.val();
         self.requests.alt_data.next = self.alt_data.val();
 
-        self.commit_oh.next = self.issue.commit_oh.val();
-        self.tc_commit_oh.next = 0.into();
-        if self.at_tc_v.val() {
-            self.tc_commit_oh.next = self.commit_oh.val();
-            // The pair's terminal count is both channels'.
-            if self.pair_unit.val() & self.issue.commit.val() {
-                self.tc_commit_oh.next = self.commit_oh.val() | bits::<4>(2);
-            }
-        }
-        self.tc_events.next = self.tc_commit_oh.val() | self.demand.eop.val();
+        self.tc_events.next = self.issue.tc_commit_oh.val() | self.demand.eop.val();
 
         // ---- AXI4 master requests ----------------------------------------------------------
         self.push_write.next = self.issue.commit.val() & (self.issue.transfer.val() == 1);
@@ -963,8 +935,8 @@ impl Logic for MapDma {
             self.native.ch[i].passes.next = self.channels[i].passes.val();
 
             self.dev[i].src_ready.next =
-                self.commit_oh.val().get_bit(i) & (self.issue.transfer.val() == 1);
-            self.dev[i].moved.next = self.commit_oh.val().get_bit(i);
+                self.issue.commit_oh.val().get_bit(i) & (self.issue.transfer.val() == 1);
+            self.dev[i].moved.next = self.issue.commit_oh.val().get_bit(i);
             self.dev[i].snk_valid.next = self.responses.snk_valid.val().get_bit(i);
             self.dev[i].snk_data.next = self.responses.snk_data.val();
             self.dev[i].snk_last.next = self.responses.snk_last.val();

@@ -21,6 +21,7 @@ fn b4(v: u64) -> Bits<4> {
 #[test]
 fn fields_come_from_the_picked_and_from_the_issue_stage_channel() {
     let mut f = ready(Fields::new(4));
+    f.pair_enable.next = false;
     // Channel c's fields all differ from every other channel's.
     for c in 0..4u64 {
         let ch = &mut f.ch[c as usize];
@@ -70,6 +71,33 @@ fn fields_come_from_the_picked_and_from_the_issue_stage_channel() {
 }
 
 // ---- Stepper ----------------------------------------------------------------------------------
+
+#[test]
+fn a_pick_of_channel_0_under_a_pair_is_a_read_with_channel_1s_width() {
+    let mut f = ready(Fields::new(4));
+    for c in 0..4u64 {
+        let ch = &mut f.ch[c as usize];
+        ch.transfer.next = 1u64.to_bits(); // write
+        ch.width.next = c.min(2).to_bits();
+    }
+    f.issue_onehot.next = b4(0);
+    for (pair, pick, ty, width) in [
+        (false, 0u64, 1u64, 0u64),
+        (true, 0, 2, 1),
+        (true, 1, 1, 1),
+        (true, 2, 1, 2),
+    ] {
+        f.pair_enable.next = pair;
+        f.pick_ch.next = pick.to_bits();
+        settle(&mut f);
+        assert_eq!(f.p_type.val().index() as u64, ty, "pair {pair} pick {pick}");
+        assert_eq!(
+            f.p_width.val().index() as u64,
+            width,
+            "pair {pair} pick {pick}"
+        );
+    }
+}
 
 #[test]
 fn stepper_steps_by_the_unit_size_both_ways_and_follows_to_base_at_an_autoinit_tc() {

@@ -13,6 +13,7 @@
 //! selects), the largest share of the engine's logic outside its blocks. Kept here, the parent
 //! only wires, and the cost of per-channel registers shows as one row of `synth --blocks`.
 
+use mapdma_regmap as regmap;
 use rust_hdl::prelude::*;
 
 /// The registers of one channel (and its device's source data) the engine reads.
@@ -43,6 +44,9 @@ pub struct Fields {
     pub pick_ch: Signal<In, Bits<2>>,
     /// The issue-stage unit's channel, one-hot (zero when the stage is empty).
     pub issue_onehot: Signal<In, Bits<4>>,
+    /// COMMAND.MEM_TO_MEM with a pair configured: a pick of channel 0 is the pair's unit, a
+    /// read of channel 0's address with channel 1's width (DESIGN §3a).
+    pub pair_enable: Signal<In, Bit>,
 
     /// The picked channel's fields.
     pub p_page: Signal<Out, Bits<16>>,
@@ -59,8 +63,13 @@ pub struct Fields {
     pub b_autoinit: Signal<Out, Bit>,
     pub b_src_data: Signal<Out, Bits<32>>,
 
+    k_read: Constant<Bits<2>>,
+    /// Channel 1 (one-hot), the pair's destination.
+    k_dest: Constant<Bits<4>>,
+
     // Combinational scratch: every output is assigned once, at the end (Icarus settles).
     pick_onehot: Signal<Local, Bits<4>>,
+    dest_width: Signal<Local, Bits<2>>,
     page: Signal<Local, Bits<16>>,
     addr: Signal<Local, Bits<16>>,
     count: Signal<Local, Bits<16>>,
@@ -82,6 +91,7 @@ impl Fields {
             ch: (0..channels).map(|_| ChannelFields::default()).collect(),
             pick_ch: Default::default(),
             issue_onehot: Default::default(),
+            pair_enable: Default::default(),
             p_page: Default::default(),
             p_addr: Default::default(),
             p_count: Default::default(),
@@ -94,7 +104,10 @@ impl Fields {
             b_base_count: Default::default(),
             b_autoinit: Default::default(),
             b_src_data: Default::default(),
+            k_read: Constant::new((regmap::TransferType::Read as u64).to_bits()),
+            k_dest: Constant::new(0b0010.into()),
             pick_onehot: Default::default(),
+            dest_width: Default::default(),
             page: Default::default(),
             addr: Default::default(),
             count: Default::default(),
@@ -127,7 +140,11 @@ impl Logic for Fields {
         self.base_count.next = 0.into();
         self.autoinit.next = false;
         self.src_data.next = 0.into();
+        self.dest_width.next = 0.into();
         for i in 0..self.ch.len() {
+            if self.k_dest.val().get_bit(i) {
+                self.dest_width.next = self.ch[i].width.val();
+            }
             if self.pick_onehot.val().get_bit(i) {
                 self.page.next = self.ch[i].page.val();
                 self.addr.next = self.ch[i].cur_addr.val();
@@ -144,6 +161,10 @@ impl Logic for Fields {
                 self.autoinit.next = self.ch[i].autoinit.val();
                 self.src_data.next = self.ch[i].src_data.val();
             }
+        }
+        if self.pair_enable.val() & self.pick_onehot.val().get_bit(0) {
+            self.transfer.next = self.k_read.val();
+            self.width.next = self.dest_width.val();
         }
         self.p_page.next = self.page.val();
         self.p_addr.next = self.addr.val();

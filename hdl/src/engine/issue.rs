@@ -96,6 +96,9 @@ pub struct Issue {
     pub lookup_logical: Signal<Out, Bits<32>>,
     pub commit: Signal<Out, Bit>,
     pub commit_oh: Signal<Out, Bits<4>>,
+    /// The channels whose terminal-count unit commits this clock (with `also_oh`): the TC
+    /// events of STATUS and INT_STATUS.
+    pub tc_commit_oh: Signal<Out, Bits<4>>,
     pub fault: Signal<Out, Bit>,
     /// The unit stays in the stage into the next clock (waits): `Translation` keeps its entry.
     pub keep: Signal<Out, Bit>,
@@ -304,6 +307,7 @@ impl Logic for Issue {
         self.lookup_logical.next = self.lookup.val();
         self.commit.next = self.commit_v.val();
         self.commit_oh.next = self.commit_oh_v.val();
+        self.tc_commit_oh.next = self.tc_oh_v.val();
         self.fault.next = self.fault_v.val();
         self.keep.next = self.b_valid.q.val() & !self.commit_v.val() & !self.drop_v.val();
         self.apply_oh.next = self.ap_oh.q.val();
