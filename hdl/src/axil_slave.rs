@@ -4,7 +4,8 @@
 //! register write strobes when both are held and the B channel is free. Read: AR is accepted
 //! when no read is pending; `rd_en` strobes in that clock (read side effects happen then), the
 //! data is sampled one clock later (`rd_data`, so synchronous-read memories can answer) and
-//! presented on R the clock after. One transaction per direction at a time.
+//! presented on R the clock after. One read at a time; a second write's AW and W are taken
+//! while the first's B waits, and that write strobes once B is taken.
 //!
 //! Every output is assigned exactly once per evaluation of the block (conditional values go
 //! through a `Local` first). An event-driven simulator wakes the parent's `always @(*)` on each
@@ -42,11 +43,14 @@ pub struct AxiLiteSlave {
     pub rvalid: Signal<Out, Bit>,
     pub rready: Signal<In, Bit>,
 
-    /// Register write strobe (one clock) with its word-aligned byte address and data.
+    /// Register write strobe (one clock); its word-aligned byte address and data.
     pub wr_en: Signal<Out, Bit>,
-    pub wr_addr: Signal<Out, Bits<13>>,
+    /// The held write address as it is next clock (AWADDR when AW is taken now; in the clock
+    /// of `wr_en`, the address written): a decoder registers its verdict on it
+    /// (`WriteDecode`), so the write's decode is ready in the write's clock.
+    pub wr_addr_next: Signal<Out, Bits<13>>,
     pub wr_data: Signal<Out, Bits<32>>,
-    /// The decoder's verdict for `wr_addr`: no register there (answer SLVERR).
+    /// The decoder's verdict for the address written: no register there (answer SLVERR).
     pub wr_err: Signal<In, Bit>,
     /// Register read strobe (one clock) with its address; side effects happen in this clock.
     pub rd_en: Signal<Out, Bit>,
@@ -68,6 +72,7 @@ pub struct AxiLiteSlave {
     r_resp: DFF<Bits<2>>,
     /// Both write halves held and B free: the register write happens in this clock.
     wr_go: Signal<Local, Bit>,
+    aw_next: Signal<Local, Bits<13>>,
 }
 
 impl Logic for AxiLiteSlave {
@@ -81,10 +86,13 @@ impl Logic for AxiLiteSlave {
         // Write address and data channels, each into its holding register.
         self.awready.next = !self.aw_full.q.val();
         self.wready.next = !self.w_full.q.val();
+        self.aw_next.next = self.aw_addr.q.val();
         if self.awvalid.val() & !self.aw_full.q.val() {
             self.aw_full.d.next = true;
-            self.aw_addr.d.next = self.awaddr.val() & 0x1FFC;
+            self.aw_next.next = self.awaddr.val() & 0x1FFC;
         }
+        self.aw_addr.d.next = self.aw_next.val();
+        self.wr_addr_next.next = self.aw_next.val();
         if self.wvalid.val() & !self.w_full.q.val() {
             self.w_full.d.next = true;
             self.w_data.d.next = self.wdata.val();
@@ -94,7 +102,6 @@ impl Logic for AxiLiteSlave {
         // Outputs are assigned once per evaluation (see the module docs).
         self.wr_go.next = self.aw_full.q.val() & self.w_full.q.val() & !self.b_valid.q.val();
         self.wr_en.next = self.wr_go.val() & self.w_strb.q.val().any();
-        self.wr_addr.next = self.aw_addr.q.val();
         self.wr_data.next = self.w_data.q.val();
         if self.wr_go.val() {
             self.aw_full.d.next = false;

@@ -222,8 +222,6 @@ pub struct MapDma {
     // Combinational scratch (rust-hdl kernels have no `let`). Per-channel vectors: bit c is
     // channel c.
     wr: Signal<Local, Bit>,
-    wa: Signal<Local, Bits<13>>,
-    wa_next: Signal<Local, Bits<13>>,
     wd: Signal<Local, Bits<32>>,
     rd: Signal<Local, Bit>,
     ra: Signal<Local, Bits<13>>,
@@ -418,8 +416,6 @@ impl MapDma {
             regs: Regs8237::new(cfg),
             native: NativeRegs::new(n),
             wr: Default::default(),
-            wa: Default::default(),
-            wa_next: Default::default(),
             wd: Default::default(),
             rd: Default::default(),
             ra: Default::default(),
@@ -540,15 +536,8 @@ impl Logic for MapDma {
 
         // ---- Register-write decode -------------------------------------------------------
         self.wr.next = self.axil.wr_en.val();
-        self.wa.next = self.axil.wr_addr.val();
         self.wd.next = self.axil.wr_data.val();
-        // The slave's held write address next clock: AWADDR when it takes AW now, else the
-        // held one (`WriteDecode` applies the slave's word mask).
-        self.wa_next.next = self.wa.val();
-        if self.s_axil_awvalid.val() & self.axil.awready.val() {
-            self.wa_next.next = self.s_axil_awaddr.val();
-        }
-        self.wdec.addr_next.next = self.wa_next.val();
+        self.wdec.addr_next.next = self.axil.wr_addr_next.val();
         self.axil.wr_err.next = !self.wdec.known.val();
 
         // ---- Register-read strobe (side effects in this clock) ---------------------------
