@@ -7,11 +7,13 @@
 //!                                  └─► translation (map RAM, MAP read-back)
 //!  rd_data ◄── regs ◄── native read word, map word
 //!
-//!  channels, DREQ ─► demand ─► select ─ pick ─► p_* field mux ─┐        ┌─ stepper (follow_*, next_*)
-//!                                │ stays                       ▼        ▼
-//!                                └──────────────────────────► issue ─ lookup ─► translation
-//!                                                    │ commit ─► requests ─► AW/W/AR
-//!  channels ◄── advance (ap_*: a clock after commit) ┘           responses ◄── R / B
+//!  channels, DREQ, EOP ─► demand ─► select ── pick ──► fields (p_*) ─┐
+//!          ▲             (DACK)        │ stays                        ▼
+//!          │                           └──────────────────────────► issue ◄── stepper
+//!          │                                                          │ lookup ─► translation
+//!          │                                                          │ commit ─► requests
+//!          └── advance (apply_*: a clock after commit) ◄──────────────┘   AW/W/AR; responses
+//!  m2m (with a pair): channel 1's copy, its translation and the writer, merged here
 //! ```
 //!
 //! Engine (`crate::engine`, one unit per clock):
@@ -32,8 +34,13 @@
 //!   empty, its fields read a clock later), so it never reads a channel a clock behind.
 //!
 //! Nothing becomes architectural before commit, so faults are precise and drops are free.
-//! Prefixes: `p_` the pick's fields, `b_` values of the issue-stage channel (rust-hdl kernels
-//! have no `let`: scratch values are `Local` signals).
+//!
+//! Besides wiring, this kernel keeps the glue of the two optional blocks (rust-hdl has no
+//! optional sub-block, and every input and output must be driven once either way): the
+//! memory-to-memory merge (a pair unit's terminal count, destination check and fault record,
+//! channel 1's applied unit and the writer's push override the issue stage's values) and the
+//! bus-master port's tie-offs. Scratch values are `Local` signals (rust-hdl kernels have no
+//! `let`); a `_v` suffix marks a value chosen between the issue stage's and the pair's.
 
 use crate::axi_requests::AxiRequests;
 use crate::axil_slave::AxiLiteSlave;
