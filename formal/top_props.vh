@@ -1,10 +1,12 @@
 // White-box 8237 rules for channel 0 of the small configuration. Included at the end of
 // module `mapdma` of the generated Verilog (the generated names: `channels0_cur_count` is
-// channel 0's current count, `commit_oh` the one-hot of the channel whose unit is issued this
-// clock, `apply_oh` the one-hot of the channel whose registers take the unit issued last clock
-// (DESIGN §6), `issue__*` outputs of the issue stage, `wr`/`wa`/`wd` the register write the
-// AXI4-Lite slave performs, `rd`/`ra` the read; `regs__*` are outputs of the 8237 register file
-// `regs`, `native__*` of the native registers).
+// channel 0's current count, `issue__commit_oh` the one-hot of the channel whose unit is issued
+// this clock, `apply_oh` the one-hot of the channel whose registers take the unit issued last
+// clock (DESIGN §6), `issue__*` outputs of the issue stage, `demand__eop` the channels' active
+// EOP, `wr`/`wd` the register write the AXI4-Lite slave performs (its address is the slave's
+// held write address, which `axil__wr_addr_next` shows in a write's clock), `rd`/`ra` the
+// read; `regs__*` are outputs of the 8237 register file `regs`, `native__*` of the native
+// registers).
 //
 // Checked: the byte-pointer flip-flop; an address or count byte write loads that byte into base
 // and current (current keeps its own other byte); every
@@ -25,9 +27,10 @@
     reg fp_ff = 1'b0;
     reg [15:0] fp_base_addr = 16'h0, fp_base_count = 16'h0;
     // Port decode of the register address (8237 port p at byte offset 4p, ports below 0x40).
-    wire fp_wr_ports = wr & (wa < 13'h40);
+    wire [12:0] fp_wa = axil__wr_addr_next;
+    wire fp_wr_ports = wr & (fp_wa < 13'h40);
     wire fp_rd_ports = rd & (ra < 13'h40);
-    wire [3:0] fp_wr_port = wa[5:2];
+    wire [3:0] fp_wr_port = fp_wa[5:2];
     wire [3:0] fp_rd_port = ra[5:2];
     wire fp_port_access = (fp_wr_ports & (fp_wr_port < 4'h8)) | (fp_rd_ports & (fp_rd_port < 4'h8));
     wire fp_wr_addr0 = fp_wr_ports & (fp_wr_port == 4'h0);
@@ -59,7 +62,7 @@
 
     always @(*) if (!reset) begin
         assert(fp_ff == regs__flip_flop);
-        if (commit_oh[0]) begin
+        if (issue__commit_oh[0]) begin
             assert(!channels0_masked && !channels0_halted);
             assert(!regs__cmd_disable);
             assert(channels0_mode[5:4] != 2'b11);
@@ -68,13 +71,13 @@
 
     always @(posedge clock) if (fp_past_valid && !$past(reset) && !reset) begin
         // A byte write lands in base and current; current keeps its own other byte.
-        if ($past(fp_wr_addr0) && !$past(apply_oh[0]) && !$past(eop_act[0])) begin
+        if ($past(fp_wr_addr0) && !$past(apply_oh[0]) && !$past(demand__eop[0])) begin
             if ($past(fp_ff))
                 assert(channels0_cur_addr == {$past(wd[7:0]), $past(channels0_cur_addr[7:0])});
             else
                 assert(channels0_cur_addr == {$past(channels0_cur_addr[15:8]), $past(wd[7:0])});
         end
-        if ($past(fp_wr_count0) && !$past(apply_oh[0]) && !$past(eop_act[0])) begin
+        if ($past(fp_wr_count0) && !$past(apply_oh[0]) && !$past(demand__eop[0])) begin
             if ($past(fp_ff))
                 assert(channels0_cur_count == {$past(wd[7:0]), $past(channels0_cur_count[7:0])});
             else
@@ -82,7 +85,7 @@
             assert(channels0_passes == 16'h0);
         end
         // The terminal-count unit's flags, in the clock after it is issued.
-        if ($past(commit_oh[0]) && $past(issue__at_tc)) begin
+        if ($past(issue__commit_oh[0]) && $past(issue__at_tc)) begin
             assert(regs__status_tc[0] && native__int_tc[0]);
             assert(dev0_eop_out);
         end
@@ -90,7 +93,7 @@
             // The engine's terminal-count flag is the channel's count at 0.
             assert($past(issue__apply_tc) == ($past(channels0_cur_count) == 16'h0));
         end
-        if ($past(apply_oh[0]) && !$past(eop_act[0]) && !$past(wr)) begin
+        if ($past(apply_oh[0]) && !$past(demand__eop[0]) && !$past(wr)) begin
             if ($past(channels0_cur_count) == 16'h0) begin
                 // Terminal count.
                 assert(channels0_passes == $past(channels0_passes) + 16'h1);
@@ -110,7 +113,7 @@
                 assert(channels0_masked == $past(channels0_masked));
                 assert(channels0_passes == $past(channels0_passes));
             end
-        end else if ($past(eop_act[0]) && !$past(apply_oh[0]) && !$past(wr)) begin
+        end else if ($past(demand__eop[0]) && !$past(apply_oh[0]) && !$past(wr)) begin
             // External EOP: the terminal-count actions without a unit.
             assert(channels0_passes == $past(channels0_passes) + 16'h1);
             assert(regs__status_tc[0] && native__int_tc[0]);
@@ -123,12 +126,12 @@
                 assert(channels0_cur_addr == $past(channels0_cur_addr));
                 assert(channels0_cur_count == $past(channels0_cur_count));
             end
-        end else if (!$past(wr) && !$past(apply_oh[0]) && !$past(eop_act[0])) begin
+        end else if (!$past(wr) && !$past(apply_oh[0]) && !$past(demand__eop[0])) begin
             // Nothing else moves the counters.
             assert(channels0_cur_addr == $past(channels0_cur_addr));
             assert(channels0_cur_count == $past(channels0_cur_count));
             assert(channels0_passes == $past(channels0_passes));
-            if (!($past(commit_oh[0]) && $past(issue__at_tc))) assert(!dev0_eop_out);
+            if (!($past(issue__commit_oh[0]) && $past(issue__at_tc))) assert(!dev0_eop_out);
         end
     end
 `endif

@@ -13,7 +13,7 @@
 //!          │                                                          │ lookup ─► translation
 //!          │                                                          │ commit ─► requests
 //!          └── advance (apply_*: a clock after commit) ◄──────────────┘   AW/W/AR; responses
-//!  m2m (with a pair): channel 1's copy, its translation and the writer, merged here
+//!  pair (m2m with two or more channels): channel 1's copy, its translation and the writer
 //! ```
 //!
 //! Engine (`crate::engine`, one unit per clock):
@@ -28,6 +28,8 @@
 //!   its DREQ, or a register write: selected again from fresh state), or lets it wait; the
 //!   map-RAM lookup address is the following unit's (stage full) or the pick's (stage empty);
 //! - **stepper** is the one address adder and count decrementer;
+//! - **pair** merges the memory-to-memory destination (`Mem2Mem`, when configured) into the
+//!   issue stage's values (terminal count, destination check, fault record, writer's push);
 //! - the channel registers take the committed unit's new address and count a clock later
 //!   (`ap_*` in `issue`); until then `demand` forwards the channel's mask and software
 //!   request. The pick is registered (made while the stage is
@@ -35,12 +37,12 @@
 //!
 //! Nothing becomes architectural before commit, so faults are precise and drops are free.
 //!
-//! Besides wiring, this kernel keeps the glue of the two optional blocks (rust-hdl has no
-//! optional sub-block, and every input and output must be driven once either way): the
-//! memory-to-memory merge (a pair unit's terminal count, destination check and fault record,
-//! channel 1's applied unit and the writer's push override the issue stage's values) and the
-//! bus-master port's tie-offs. Scratch values are `Local` signals (rust-hdl kernels have no
-//! `let`); a `_v` suffix marks a value chosen between the issue stage's and the pair's.
+//! Besides wiring, this kernel keeps the bus-master port's tie-offs (rust-hdl has no optional
+//! sub-block, and every output must be driven once either way; a wrapper block like `Pair`
+//! would leave its inputs unread without the port) and single gates joining block outputs:
+//! a unit's map fault from both translations, the TC events, the AXI push strobes, channel
+//! 1's applied unit, the device strobes, the OR of the read words and interrupts. Scratch
+//! values are `Local` signals (rust-hdl kernels have no `let`).
 
 use crate::axi_requests::AxiRequests;
 use crate::axil_slave::AxiLiteSlave;
@@ -50,7 +52,7 @@ use crate::device_port::DevicePort;
 use crate::engine::demand::Demand;
 use crate::engine::fields::Fields;
 use crate::engine::issue::Issue;
-use crate::engine::mem2mem::Mem2Mem;
+use crate::engine::pair::Pair;
 use crate::engine::select::Select;
 use crate::engine::stepper::Stepper;
 use crate::native_regs::NativeRegs;
@@ -215,7 +217,7 @@ pub struct MapDma {
     stepper: Stepper,
     /// The destination side of a memory-to-memory pair (DESIGN §3a): one with two or more
     /// channels, none with one.
-    m2m: Vec<Mem2Mem>,
+    pair: Pair,
     translation: Translation,
     responses: Responses,
     /// AXI4 requests of committed units (AW, W, AR queues).
@@ -236,37 +238,11 @@ pub struct MapDma {
     /// The channels the unit committed last clock is applied to this clock (one-hot; channel
     /// 1 too for a pair unit).
     apply_oh: Signal<Local, Bits<4>>,
-    /// The unit applied to its channel this clock, if it had a bus access (one-hot).
-    applied_io_oh: Signal<Local, Bits<4>>,
     /// The issue-stage unit commits a read (AR) / a write (AW + W).
     push_read: Signal<Local, Bit>,
     push_write: Signal<Local, Bit>,
     busy: Signal<Local, Bits<4>>,
-    /// Memory-to-memory (`m2m`): enabled; the issue-stage unit is a pair unit; the unit's
-    /// terminal count (channel 1's for a pair unit) and the applied one;
-    /// channel 1's applied unit (one-hot, address, count); the fault record's channel, address
-    /// and cause (channel 1's for a destination fault); the writer's push and its fields.
-    m2m_en: Signal<Local, Bit>,
-    pair_unit: Signal<Local, Bit>,
-    at_tc_v: Signal<Local, Bit>,
-    apply_tc_v: Signal<Local, Bit>,
-    dest_apply_oh: Signal<Local, Bits<4>>,
-    dest_addr_v: Signal<Local, Bits<16>>,
-    dest_count_v: Signal<Local, Bits<16>>,
-    dest_ok_v: Signal<Local, Bit>,
-    fault_oh_v: Signal<Local, Bits<4>>,
-    fault_logical_v: Signal<Local, Bits<32>>,
-    fault_cause_v: Signal<Local, Bits<4>>,
-    m2m_pending: Signal<Local, Bit>,
-    m2m_rdy: Signal<Local, Bit>,
-    alt_push: Signal<Local, Bit>,
-    alt_phys: Signal<Local, Bits<32>>,
-    alt_width: Signal<Local, Bits<2>>,
-    alt_data: Signal<Local, Bits<32>>,
-    alt_addr: Signal<Local, Bits<16>>,
-    temporary_v: Signal<Local, Bits<32>>,
-    wunit_addr_v: Signal<Local, Bits<16>>,
-    wunit_ch_v: Signal<Local, Bits<2>>,
+    /// A channel's new address and count (channel 1's from the pair when its unit applies).
     t_next_addr: Signal<Local, Bits<16>>,
     t_next_count: Signal<Local, Bits<16>>,
 }
@@ -414,9 +390,7 @@ impl MapDma {
             fields: Fields::new(n),
             issue: Default::default(),
             stepper: Default::default(),
-            m2m: (0..cfg.has_memory_to_memory() as usize)
-                .map(|_| Mem2Mem::new(cfg))
-                .collect(),
+            pair: Pair::new(cfg),
             translation: Translation::new(cfg),
             responses: Responses::new(cfg.outstanding),
             requests: Default::default(),
@@ -428,31 +402,9 @@ impl MapDma {
             ra: Default::default(),
             tc_events: Default::default(),
             apply_oh: Default::default(),
-            applied_io_oh: Default::default(),
             push_read: Default::default(),
             push_write: Default::default(),
             busy: Default::default(),
-            m2m_en: Default::default(),
-            pair_unit: Default::default(),
-            at_tc_v: Default::default(),
-            apply_tc_v: Default::default(),
-            dest_apply_oh: Default::default(),
-            dest_addr_v: Default::default(),
-            dest_count_v: Default::default(),
-            dest_ok_v: Default::default(),
-            fault_oh_v: Default::default(),
-            fault_logical_v: Default::default(),
-            fault_cause_v: Default::default(),
-            m2m_pending: Default::default(),
-            m2m_rdy: Default::default(),
-            alt_push: Default::default(),
-            alt_phys: Default::default(),
-            alt_width: Default::default(),
-            alt_data: Default::default(),
-            alt_addr: Default::default(),
-            temporary_v: Default::default(),
-            wunit_addr_v: Default::default(),
-            wunit_ch_v: Default::default(),
             t_next_addr: Default::default(),
             t_next_count: Default::default(),
         }
@@ -552,65 +504,11 @@ impl Logic for MapDma {
         self.ra.next = self.axil.rd_addr.val();
         self.rdec.addr.next = self.ra.val();
 
-        // ---- Memory-to-memory pair (`mem2mem`, DESIGN §3a): its outputs, or none ------------
-        self.m2m_en.next = false;
-        self.pair_unit.next = false;
-        self.at_tc_v.next = self.issue.at_tc.val();
-        self.apply_tc_v.next = self.issue.apply_tc.val();
-        self.dest_apply_oh.next = 0.into();
-        self.dest_addr_v.next = 0.into();
-        self.dest_count_v.next = 0.into();
-        self.dest_ok_v.next = true;
-        self.fault_oh_v.next = self.issue.onehot.val();
-        self.fault_logical_v.next = self.issue.logical.val();
-        self.fault_cause_v.next = self.translation.cause.val();
-        self.m2m_pending.next = false;
-        self.m2m_rdy.next = false;
-        self.alt_push.next = false;
-        self.alt_phys.next = 0.into();
-        self.alt_width.next = 0.into();
-        self.alt_data.next = 0.into();
-        self.alt_addr.next = 0.into();
-        self.temporary_v.next = 0.into();
-        for i in 0..self.m2m.len() {
-            self.m2m_en.next = self.regs.cmd_mem_to_mem.val();
-            self.pair_unit.next = self.issue.valid.val() & self.m2m[i].pair_loaded.val();
-            if self.pair_unit.val() {
-                self.at_tc_v.next = self.m2m[i].at_tc.val();
-                self.dest_ok_v.next = self.m2m[i].dest_ok.val();
-            }
-            if self.m2m[i].apply.val() {
-                self.apply_tc_v.next = self.m2m[i].apply_tc.val();
-                self.dest_apply_oh.next = 2.into();
-            }
-            self.dest_addr_v.next = self.m2m[i].apply_addr.val();
-            self.dest_count_v.next = self.m2m[i].apply_count.val();
-            // The source is checked first: a destination fault is channel 1's.
-            if self.pair_unit.val() & self.translation.ok.val() {
-                self.fault_oh_v.next = 2.into();
-                self.fault_logical_v.next = self.m2m[i].dest_logical.val();
-                self.fault_cause_v.next = self.m2m[i].dest_cause.val();
-            }
-            self.m2m_pending.next = self.m2m[i].pending.val();
-            // The writer: the held beat is written when both write queues and the write
-            // responses have room (registered flags); a new beat is taken while none is held
-            // or the held one is written.
-            self.alt_push.next = self.m2m[i].beat_valid.val()
-                & self.requests.write_space.val()
-                & self.responses.wr_room.val();
-            self.m2m_rdy.next = !self.m2m[i].beat_valid.val() | self.alt_push.val();
-            self.alt_phys.next = self.m2m[i].beat_phys.val();
-            self.alt_width.next = self.m2m[i].beat_width.val();
-            self.alt_data.next = self.m2m[i].beat_data.val();
-            self.alt_addr.next = self.m2m[i].beat_addr.val();
-            self.temporary_v.next = self.m2m[i].temporary.val();
-        }
-
         // ---- What each channel asks of the engine (`demand`) -------------------------------
         self.demand.cmd_dreq_low.next = self.regs.cmd_dreq_low.val();
         self.demand.cmd_dack_high.next = self.regs.cmd_dack_high.val();
         self.demand.cmd_disable.next = self.regs.cmd_disable.val();
-        self.demand.pair_enable.next = self.m2m_en.val();
+        self.demand.pair_enable.next = self.pair.enable.val();
         self.demand.apply_mask_oh.next = self.issue.apply_mask_oh.val();
         self.demand.apply_tc_oh.next = self.issue.apply_tc_oh.val();
         self.demand.issue_onehot.next = self.issue.onehot.val();
@@ -627,7 +525,7 @@ impl Logic for MapDma {
             self.demand.ch[i].runs.next = self.channels[i].runs.val();
             self.demand.ch[i].stopped.next = self.channels[i].stopped.val();
         }
-        self.apply_oh.next = self.issue.apply_oh.val() | self.dest_apply_oh.val();
+        self.apply_oh.next = self.issue.apply_oh.val() | self.pair.dest_apply_oh.val();
 
         // ---- Engine: select → issue (DESIGN §6) -------------------------------------------
         self.select.reset.next = self.reset.val();
@@ -644,7 +542,7 @@ impl Logic for MapDma {
         self.select.b_valid.next = self.issue.valid.val();
         self.select.b_ch.next = self.issue.ch.val();
         self.select.b_mode.next = self.issue.mode.val();
-        self.select.b_at_tc.next = self.at_tc_v.val();
+        self.select.b_at_tc.next = self.pair.at_tc.val();
         self.select.commit.next = self.issue.commit.val();
 
         // The pick's fields (for an empty issue stage) and the issue-stage channel's values,
@@ -665,7 +563,7 @@ impl Logic for MapDma {
             self.fields.ch[i].autoinit.next = self.channels[i].autoinit.val();
             self.fields.ch[i].src_data.next = self.dev[i].src_data.val();
         }
-        self.fields.pair_enable.next = self.m2m_en.val();
+        self.fields.pair_enable.next = self.pair.enable.val();
         self.select.b_autoinit.next = self.fields.b_autoinit.val();
         self.issue.reset.next = self.reset.val();
         self.issue.wr.next = self.wr.val();
@@ -688,22 +586,23 @@ impl Logic for MapDma {
         self.issue.runnable.next = self.select.runnable.val();
         self.issue.eligible.next = self.select.eligible.val();
         self.issue.src_valid.next = self.demand.src_valid.val();
-        self.issue.map_fault.next = !self.translation.ok.val() | !self.dest_ok_v.val();
+        self.issue.map_fault.next = !self.translation.ok.val() | !self.pair.dest_ok.val();
         // Device writes wait while the pair's writer owns the AW/W queues.
-        self.issue.write_space.next = self.requests.write_space.val() & !self.m2m_pending.val();
+        self.issue.write_space.next =
+            self.requests.write_space.val() & !self.pair.write_pending.val();
         self.issue.read_space.next = self.requests.read_space.val();
         self.issue.wr_room.next = self.responses.wr_room.val();
         self.issue.rd_room.next = self.responses.rd_room.val();
         // A pair's unit is channel 1's too (assigned once: a cross-module signal, DESIGN §7).
-        self.issue.also_oh.next = bit_cast::<4, 1>(self.pair_unit.val().into()) << 1;
-        self.issue.unit_tc.next = self.at_tc_v.val();
+        self.issue.also_oh.next = self.pair.also_oh.val();
+        self.issue.unit_tc.next = self.pair.at_tc.val();
         self.issue.noauto.next = self.demand.noauto.val();
 
         self.stepper.addr.next = self.issue.addr.val();
         self.stepper.width.next = self.issue.width.val();
         self.stepper.decrement.next = self.issue.decrement.val();
-        self.stepper.at_tc.next = self.at_tc_v.val();
-        self.stepper.hold.next = self.pair_unit.val() & self.regs.cmd_ch0_hold.val();
+        self.stepper.at_tc.next = self.pair.at_tc.val();
+        self.stepper.hold.next = self.pair.hold.val();
         self.stepper.base.next = self.fields.b_base.val();
         self.stepper.autoinit.next = self.fields.b_autoinit.val();
         self.stepper.count.next = self.issue.count.val();
@@ -718,44 +617,29 @@ impl Logic for MapDma {
         self.requests.addr_lo.next = self.issue.addr.val().get_bits::<2>(0);
         self.requests.width.next = self.issue.width.val();
         self.requests.src_data.next = self.fields.b_src_data.val();
-        self.requests.alt.next = self.alt_push.val();
-        self.requests.alt_phys.next = self.alt_phys.val();
-        self.requests.alt_width.next = self.alt_width.val();
-        self.requests.alt_data.next = self.alt_data.val();
+        self.requests.alt.next = self.pair.push.val();
+        self.requests.alt_phys.next = self.pair.push_phys.val();
+        self.requests.alt_width.next = self.pair.push_width.val();
+        self.requests.alt_data.next = self.pair.push_data.val();
 
         self.tc_events.next = self.issue.tc_commit_oh.val() | self.demand.eop.val();
 
         // ---- AXI4 master requests ----------------------------------------------------------
         self.push_write.next = self.issue.commit.val() & (self.issue.transfer.val() == 1);
         self.push_read.next = self.issue.commit.val() & (self.issue.transfer.val() == 2);
-        self.responses.push_write.next = self.push_write.val() | self.alt_push.val();
+        self.responses.push_write.next = self.push_write.val() | self.pair.push.val();
         self.responses.push_read.next = self.push_read.val();
-        self.responses.unit_m2m.next = self.pair_unit.val();
-        self.wunit_addr_v.next = self.issue.addr.val();
-        self.wunit_ch_v.next = self.issue.ch.val();
-        if self.alt_push.val() {
-            self.wunit_addr_v.next = self.alt_addr.val();
-            self.wunit_ch_v.next = 1.into();
-        }
-        self.responses.wunit_addr.next = self.wunit_addr_v.val();
-        self.responses.wunit_channel.next = self.wunit_ch_v.val();
+        self.responses.unit_m2m.next = self.pair.pair_unit.val();
+        self.responses.wunit_addr.next = self.pair.wunit_addr.val();
+        self.responses.wunit_channel.next = self.pair.wunit_ch.val();
         self.responses.unit_addr.next = self.issue.addr.val();
         self.responses.unit_channel.next = self.issue.ch.val();
-        // The engine's unit counts from its apply stage (a pair unit there is channel 0's
-        // read); the writer's write of channel 1 from its push (its B lands clocks later).
-        self.applied_io_oh.next = 0.into();
-        if self.issue.apply_io.val() {
-            self.applied_io_oh.next = self.issue.apply_oh.val();
-        }
-        if self.alt_push.val() {
-            self.applied_io_oh.next = self.applied_io_oh.val() | bits::<4>(2);
-        }
-        self.responses.applied_oh.next = self.applied_io_oh.val();
+        self.responses.applied_oh.next = self.pair.applied_io_oh.val();
         self.responses.unit_lane.next = self.requests.lane.val();
         self.responses.unit_width.next = self.issue.width.val();
-        self.responses.unit_tc.next = self.at_tc_v.val();
+        self.responses.unit_tc.next = self.pair.at_tc.val();
         self.requests.reset.next = self.reset.val();
-        self.requests.push_write.next = self.push_write.val() | self.alt_push.val();
+        self.requests.push_write.next = self.push_write.val() | self.pair.push.val();
         self.requests.push_read.next = self.push_read.val();
         self.requests.awready.next = self.m_axi_awready.val();
         self.requests.wready.next = self.m_axi_wready.val();
@@ -785,36 +669,49 @@ impl Logic for MapDma {
         self.responses.bresp.next = self.m_axi_bresp.val();
         self.m_axi_bready.next = self.responses.bready.val();
         self.responses.snk_ready.next = self.demand.snk_ready.val();
-        self.responses.m2m_ready.next = self.m2m_rdy.val();
-        for i in 0..self.m2m.len() {
-            self.m2m[i].clock.next = self.clock.val();
-            self.m2m[i].reset.next = self.reset.val();
-            self.m2m[i].master_clear.next = self.regs.master_clear.val();
-            self.m2m[i].enable.next = self.regs.cmd_mem_to_mem.val();
-            self.m2m[i].wr.next = self.wr.val();
-            self.m2m[i].wd.next = self.wd.val();
-            self.m2m[i].w_map.next = self.wdec.map.val();
-            self.m2m[i].w_map_index.next = self.wdec.map_index.val();
-            self.m2m[i].stage_valid.next = self.issue.valid.val();
-            self.m2m[i].load_pick.next = self.issue.load_pick.val();
-            self.m2m[i].pick_ch.next = self.select.pick_ch.val();
-            self.m2m[i].keep.next = self.issue.keep.val();
-            self.m2m[i].commit.next = self.issue.commit.val();
-            self.m2m[i].width.next = self.issue.width.val();
-            self.m2m[i].c1_addr.next = self.channels[1].cur_addr.val();
-            self.m2m[i].c1_count.next = self.channels[1].cur_count.val();
-            self.m2m[i].c1_page.next = self.channels[1].page.val();
-            self.m2m[i].c1_at_tc.next = self.channels[1].at_tc.val();
-            self.m2m[i].c1_base.next = self.channels[1].base.val();
-            self.m2m[i].c1_base_count.next = self.channels[1].reload_count.val();
-            self.m2m[i].c1_autoinit.next = self.channels[1].autoinit.val();
-            self.m2m[i].c1_decrement.next = self.channels[1].decrement.val();
-            self.m2m[i].r_valid.next = self.responses.m2m_valid.val();
-            self.m2m[i].r_take.next = self.responses.m2m_take.val();
-            self.m2m[i].r_data.next = self.responses.snk_data.val();
-            self.m2m[i].r_width.next = self.responses.m2m_width.val();
-            self.m2m[i].push.next = self.alt_push.val();
+        self.responses.m2m_ready.next = self.pair.beat_ready.val();
+        // ---- Memory-to-memory pair (`pair`, DESIGN §3a) -------------------------------------
+        for i in 0..self.pair.inputs.len() {
+            self.pair.inputs[i].clock.next = self.clock.val();
+            self.pair.inputs[i].reset.next = self.reset.val();
+            self.pair.inputs[i].master_clear.next = self.regs.master_clear.val();
+            self.pair.inputs[i].cmd_mem_to_mem.next = self.regs.cmd_mem_to_mem.val();
+            self.pair.inputs[i].cmd_ch0_hold.next = self.regs.cmd_ch0_hold.val();
+            self.pair.inputs[i].wr.next = self.wr.val();
+            self.pair.inputs[i].wd.next = self.wd.val();
+            self.pair.inputs[i].w_map.next = self.wdec.map.val();
+            self.pair.inputs[i].w_map_index.next = self.wdec.map_index.val();
+            self.pair.inputs[i].stage_valid.next = self.issue.valid.val();
+            self.pair.inputs[i].load_pick.next = self.issue.load_pick.val();
+            self.pair.inputs[i].pick_ch.next = self.select.pick_ch.val();
+            self.pair.inputs[i].keep.next = self.issue.keep.val();
+            self.pair.inputs[i].commit.next = self.issue.commit.val();
+            self.pair.inputs[i].width.next = self.issue.width.val();
+            self.pair.inputs[i].unit_ok.next = self.translation.ok.val();
+            self.pair.inputs[i].write_space.next = self.requests.write_space.val();
+            self.pair.inputs[i].wr_room.next = self.responses.wr_room.val();
+            self.pair.inputs[i].r_valid.next = self.responses.m2m_valid.val();
+            self.pair.inputs[i].r_take.next = self.responses.m2m_take.val();
+            self.pair.inputs[i].r_data.next = self.responses.snk_data.val();
+            self.pair.inputs[i].r_width.next = self.responses.m2m_width.val();
+            self.pair.inputs[i].c1_addr.next = self.channels[1].cur_addr.val();
+            self.pair.inputs[i].c1_count.next = self.channels[1].cur_count.val();
+            self.pair.inputs[i].c1_page.next = self.channels[1].page.val();
+            self.pair.inputs[i].c1_at_tc.next = self.channels[1].at_tc.val();
+            self.pair.inputs[i].c1_base.next = self.channels[1].base.val();
+            self.pair.inputs[i].c1_base_count.next = self.channels[1].reload_count.val();
+            self.pair.inputs[i].c1_autoinit.next = self.channels[1].autoinit.val();
+            self.pair.inputs[i].c1_decrement.next = self.channels[1].decrement.val();
         }
+        self.pair.unit_addr.next = self.issue.addr.val();
+        self.pair.unit_ch.next = self.issue.ch.val();
+        self.pair.unit_onehot.next = self.issue.onehot.val();
+        self.pair.unit_logical.next = self.issue.logical.val();
+        self.pair.unit_at_tc.next = self.issue.at_tc.val();
+        self.pair.unit_cause.next = self.translation.cause.val();
+        self.pair.unit_apply_tc.next = self.issue.apply_tc.val();
+        self.pair.unit_apply_oh.next = self.issue.apply_oh.val();
+        self.pair.unit_apply_io.next = self.issue.apply_io.val();
 
         // ---- Translation: map-register writes and read-back ---------------------------------
         self.translation.wr.next = self.wr.val();
@@ -840,9 +737,9 @@ impl Logic for MapDma {
         self.native.r_fault_cause.next = self.rdec.fault_cause.val();
         self.native.tc_events.next = self.tc_events.val();
         self.native.unit_fault.next = self.issue.fault.val();
-        self.native.unit_onehot.next = self.fault_oh_v.val();
-        self.native.unit_logical.next = self.fault_logical_v.val();
-        self.native.unit_cause.next = self.fault_cause_v.val();
+        self.native.unit_onehot.next = self.pair.fault_oh.val();
+        self.native.unit_logical.next = self.pair.fault_logical.val();
+        self.native.unit_cause.next = self.pair.fault_cause.val();
         self.native.r_fault.next = self.responses.r_fault.val();
         self.native.r_fault_addr_in.next = self.responses.r_fault_addr.val();
         self.native.r_fault_resp.next = self.responses.r_fault_resp.val();
@@ -878,7 +775,7 @@ impl Logic for MapDma {
         self.regs.requesting.next = self.demand.requesting.val();
         self.regs.tc_events.next = self.tc_events.val();
         self.regs.map_word.next = self.translation.map_word.val();
-        self.regs.temporary.next = self.temporary_v.val();
+        self.regs.temporary.next = self.pair.temporary.val();
         self.axil.rd_data.next = self.regs.rd_data.val();
         self.axil.rd_err.next = self.regs.rd_err.val();
         // CH_CONFIG.BUSY: the issue stage holds a unit of the channel, or the channel owns the
@@ -904,13 +801,13 @@ impl Logic for MapDma {
             self.channels[i].wr_page.next = self.regs.wr_page.val().get_bit(i);
             self.channels[i].wr_width.next = self.regs.wr_width.val().get_bit(i);
             self.channels[i].advance.next = self.apply_oh.val().get_bit(i);
-            self.channels[i].advance_tc.next = self.apply_tc_v.val();
+            self.channels[i].advance_tc.next = self.pair.apply_tc.val();
             // Channel 1 of a pair takes its own unit (scratch locals: one assignment each).
             self.t_next_addr.next = self.issue.apply_addr.val();
             self.t_next_count.next = self.issue.apply_count.val();
-            if self.dest_apply_oh.val().get_bit(i) {
-                self.t_next_addr.next = self.dest_addr_v.val();
-                self.t_next_count.next = self.dest_count_v.val();
+            if self.pair.dest_apply_oh.val().get_bit(i) {
+                self.t_next_addr.next = self.pair.dest_addr.val();
+                self.t_next_count.next = self.pair.dest_count.val();
             }
             self.channels[i].next_addr.next = self.t_next_addr.val();
             self.channels[i].next_count.next = self.t_next_count.val();

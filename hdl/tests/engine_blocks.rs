@@ -8,6 +8,7 @@ use block_sim::{ready, settle, tick};
 use mapdma_hdl::engine::demand::Demand;
 use mapdma_hdl::engine::fields::Fields;
 use mapdma_hdl::engine::issue::Issue;
+use mapdma_hdl::engine::pair::Pair;
 use mapdma_hdl::engine::select::Select;
 use mapdma_hdl::engine::stepper::Stepper;
 use rust_hdl::prelude::*;
@@ -316,6 +317,97 @@ fn demand_of_one_channel_leaves_the_other_bits_clear() {
     }
     for v in [&d.masked, &d.halted, &d.eop, &d.block] {
         assert_eq!(v.val().index(), 0);
+    }
+}
+
+// ---- Pair -------------------------------------------------------------------------------------
+
+/// Drives the issue-stage inputs every `Pair` has with values that differ from each other.
+fn pair_unit(p: &mut Pair, k: u64) {
+    p.unit_addr.next = (0x1230 + k).to_bits();
+    p.unit_ch.next = (k % 4).to_bits();
+    p.unit_onehot.next = b4(1 << (k % 4));
+    p.unit_logical.next = (0x0012_3400 + k).to_bits();
+    p.unit_at_tc.next = k % 2 == 1;
+    p.unit_cause.next = (k % 16).to_bits();
+    p.unit_apply_tc.next = k % 3 == 1;
+    p.unit_apply_oh.next = b4(1 << ((k + 1) % 4));
+    p.unit_apply_io.next = k % 5 != 0;
+}
+
+/// Every output when no pair unit is in the stage and the writer is idle: the issue stage's
+/// values, nothing of channel 1's.
+fn assert_pair_passes_the_issue_stage(p: &Pair, k: u64) {
+    assert!(!p.pair_unit.val() && !p.hold.val() && !p.push.val());
+    assert_eq!(p.also_oh.val().index(), 0);
+    assert_eq!(p.at_tc.val(), k % 2 == 1);
+    assert_eq!(p.apply_tc.val(), k % 3 == 1);
+    assert!(p.dest_ok.val());
+    assert_eq!(p.dest_apply_oh.val().index(), 0);
+    assert_eq!(p.fault_oh.val().index() as u64, 1 << (k % 4));
+    assert_eq!(p.fault_logical.val().index() as u64, 0x0012_3400 + k);
+    assert_eq!(p.fault_cause.val().index() as u64, k % 16);
+    assert!(!p.write_pending.val());
+    assert_eq!(p.wunit_addr.val().index() as u64, 0x1230 + k);
+    assert_eq!(p.wunit_ch.val().index() as u64, k % 4);
+    let io = if k % 5 != 0 { 1 << ((k + 1) % 4) } else { 0 };
+    assert_eq!(p.applied_io_oh.val().index() as u64, io);
+}
+
+#[test]
+fn without_a_pair_every_output_is_the_issue_stages_value() {
+    let mut p = ready(Pair::new(&mapdma_regmap::Config::small()));
+    assert!(p.inputs.is_empty(), "one channel has no pair");
+    for k in 0..20 {
+        pair_unit(&mut p, k);
+        settle(&mut p);
+        assert!(!p.enable.val());
+        assert!(!p.beat_ready.val());
+        assert_pair_passes_the_issue_stage(&p, k);
+    }
+}
+
+#[test]
+fn an_idle_pair_passes_the_issue_stage_and_follows_command() {
+    let mut p = ready(Pair::new(&mapdma_regmap::Config::default()));
+    assert_eq!(p.inputs.len(), 1);
+    let i = &mut p.inputs[0];
+    for b in [
+        &mut i.reset,
+        &mut i.master_clear,
+        &mut i.wr,
+        &mut i.w_map,
+        &mut i.stage_valid,
+        &mut i.load_pick,
+        &mut i.keep,
+        &mut i.commit,
+        &mut i.unit_ok,
+        &mut i.write_space,
+        &mut i.wr_room,
+        &mut i.r_valid,
+        &mut i.r_take,
+        &mut i.c1_at_tc,
+        &mut i.c1_autoinit,
+        &mut i.c1_decrement,
+        &mut i.cmd_ch0_hold,
+    ] {
+        b.next = false;
+    }
+    i.reset.next = true;
+    tick(&mut p, |p| &mut p.inputs[0].clock);
+    p.inputs[0].reset.next = false;
+    for k in 0..20 {
+        pair_unit(&mut p, k);
+        p.inputs[0].cmd_mem_to_mem.next = k % 2 == 0;
+        // The stage holds a unit that is not a pair unit (none was loaded as one).
+        p.inputs[0].stage_valid.next = true;
+        p.inputs[0].unit_ok.next = true;
+        p.inputs[0].write_space.next = true;
+        p.inputs[0].wr_room.next = true;
+        settle(&mut p);
+        assert_eq!(p.enable.val(), k % 2 == 0);
+        assert!(p.beat_ready.val(), "no beat held: the writer takes one");
+        assert_pair_passes_the_issue_stage(&p, k);
     }
 }
 

@@ -9,5 +9,6 @@ pub mod demand;
 pub mod fields;
 pub mod issue;
 pub mod mem2mem;
+pub mod pair;
 pub mod select;
 pub mod stepper;
