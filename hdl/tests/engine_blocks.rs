@@ -332,7 +332,7 @@ fn pair_unit(p: &mut Pair, k: u64) {
     p.unit_cause.next = (k % 16).to_bits();
     p.unit_apply_tc.next = k % 3 == 1;
     p.unit_apply_oh.next = b4(1 << ((k + 1) % 4));
-    p.unit_apply_io.next = k % 5 != 0;
+    p.unit_apply_io.next = !k.is_multiple_of(5);
 }
 
 /// Every output when no pair unit is in the stage and the writer is idle: the issue stage's
@@ -350,7 +350,11 @@ fn assert_pair_passes_the_issue_stage(p: &Pair, k: u64) {
     assert!(!p.write_pending.val());
     assert_eq!(p.wunit_addr.val().index() as u64, 0x1230 + k);
     assert_eq!(p.wunit_ch.val().index() as u64, k % 4);
-    let io = if k % 5 != 0 { 1 << ((k + 1) % 4) } else { 0 };
+    let io = if !k.is_multiple_of(5) {
+        1 << ((k + 1) % 4)
+    } else {
+        0
+    };
     assert_eq!(p.applied_io_oh.val().index() as u64, io);
 }
 
