@@ -805,7 +805,8 @@ impl Logic for MapDma {
             // Channel 1 of a pair takes its own unit (scratch locals: one assignment each).
             self.t_next_addr.next = self.issue.apply_addr.val();
             self.t_next_count.next = self.issue.apply_count.val();
-            if self.pair.dest_apply_oh.val().get_bit(i) {
+            // (`i == 1` is decided at generation: the other channels get no multiplexer.)
+            if self.pair.dest_apply_oh.val().get_bit(i) & (i == 1) {
                 self.t_next_addr.next = self.pair.dest_addr.val();
                 self.t_next_count.next = self.pair.dest_count.val();
             }
