@@ -38,11 +38,12 @@
 //! Nothing becomes architectural before commit, so faults are precise and drops are free.
 //!
 //! Besides wiring, this kernel keeps the bus-master port's tie-offs (rust-hdl has no optional
-//! sub-block, and every output must be driven once either way; a wrapper block like `Pair`
-//! would leave its inputs unread without the port) and single gates joining block outputs:
-//! a unit's map fault from both translations, the TC events, the AXI push strobes, channel
-//! 1's applied unit, the device strobes, the OR of the read words and interrupts. Scratch
-//! values are `Local` signals (rust-hdl kernels have no `let`).
+//! sub-block, and every output must be driven once either way; a slot block like `Pair` with
+//! the port's inputs in a `Vec` would have no input at all without the port, and Icarus never
+//! runs an `always @(*)` without sensitivities, so its outputs would stay X) and single gates
+//! joining block outputs: a unit's map fault from both translations, the TC events, the AXI
+//! push strobes, channel 1's applied unit, the device strobes, the OR of the read words and
+//! interrupts. Scratch values are `Local` signals (rust-hdl kernels have no `let`).
 
 use crate::axi_requests::AxiRequests;
 use crate::axil_slave::AxiLiteSlave;
