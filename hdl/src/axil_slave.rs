@@ -70,9 +70,17 @@ pub struct AxiLiteSlave {
     r_valid: DFF<Bit>,
     r_data: DFF<Bits<32>>,
     r_resp: DFF<Bits<2>>,
+    /// The write strobe, a register: loaded with the next clock's `wr_go & |WSTRB`, so the
+    /// strobe that fans out to every register block starts at a flip-flop.
+    wr_en_r: DFF<Bit>,
     /// Both write halves held and B free: the register write happens in this clock.
     wr_go: Signal<Local, Bit>,
     aw_next: Signal<Local, Bits<13>>,
+    /// Next states of the holding flags and WSTRB (what `wr_en_r` is computed from).
+    aw_full_nx: Signal<Local, Bit>,
+    w_full_nx: Signal<Local, Bit>,
+    b_valid_nx: Signal<Local, Bit>,
+    strb_nx: Signal<Local, Bits<4>>,
 }
 
 impl Logic for AxiLiteSlave {
@@ -80,41 +88,59 @@ impl Logic for AxiLiteSlave {
     fn update(&mut self) {
         dff_setup!(
             self, clock, aw_full, aw_addr, w_full, w_data, w_strb, b_valid, b_resp, rd_wait,
-            r_valid, r_data, r_resp
+            r_valid, r_data, r_resp, wr_en_r
         );
 
         // Write address and data channels, each into its holding register.
         self.awready.next = !self.aw_full.q.val();
         self.wready.next = !self.w_full.q.val();
         self.aw_next.next = self.aw_addr.q.val();
+        self.aw_full_nx.next = self.aw_full.q.val();
+        self.w_full_nx.next = self.w_full.q.val();
+        self.b_valid_nx.next = self.b_valid.q.val();
+        self.strb_nx.next = self.w_strb.q.val();
         if self.awvalid.val() & !self.aw_full.q.val() {
-            self.aw_full.d.next = true;
+            self.aw_full_nx.next = true;
             self.aw_next.next = self.awaddr.val() & 0x1FFC;
         }
         self.aw_addr.d.next = self.aw_next.val();
         self.wr_addr_next.next = self.aw_next.val();
         if self.wvalid.val() & !self.w_full.q.val() {
-            self.w_full.d.next = true;
+            self.w_full_nx.next = true;
             self.w_data.d.next = self.wdata.val();
-            self.w_strb.d.next = self.wstrb.val();
+            self.strb_nx.next = self.wstrb.val();
         }
         // Perform the write when both halves are held and B is free; WSTRB = 0 writes nothing.
         // Outputs are assigned once per evaluation (see the module docs).
         self.wr_go.next = self.aw_full.q.val() & self.w_full.q.val() & !self.b_valid.q.val();
-        self.wr_en.next = self.wr_go.val() & self.w_strb.q.val().any();
+        self.wr_en.next = self.wr_en_r.q.val();
         self.wr_data.next = self.w_data.q.val();
         if self.wr_go.val() {
-            self.aw_full.d.next = false;
-            self.w_full.d.next = false;
-            self.b_valid.d.next = true;
+            self.aw_full_nx.next = false;
+            self.w_full_nx.next = false;
+            self.b_valid_nx.next = true;
             self.b_resp.d.next = 0.into();
             if self.wr_err.val() {
                 self.b_resp.d.next = 2.into();
             }
         }
         if self.b_valid.q.val() & self.bready.val() {
-            self.b_valid.d.next = false;
+            self.b_valid_nx.next = false;
         }
+        if self.reset.val() {
+            self.aw_full_nx.next = false;
+            self.w_full_nx.next = false;
+            self.b_valid_nx.next = false;
+        }
+        self.aw_full.d.next = self.aw_full_nx.val();
+        self.w_full.d.next = self.w_full_nx.val();
+        self.b_valid.d.next = self.b_valid_nx.val();
+        self.w_strb.d.next = self.strb_nx.val();
+        // Next clock's `wr_go & |WSTRB`: equal to it in every clock, from a flip-flop.
+        self.wr_en_r.d.next = self.aw_full_nx.val()
+            & self.w_full_nx.val()
+            & !self.b_valid_nx.val()
+            & self.strb_nx.val().any();
         self.bvalid.next = self.b_valid.q.val();
         self.bresp.next = self.b_resp.q.val();
 
@@ -143,9 +169,6 @@ impl Logic for AxiLiteSlave {
         self.rresp.next = self.r_resp.q.val();
 
         if self.reset.val() {
-            self.aw_full.d.next = false;
-            self.w_full.d.next = false;
-            self.b_valid.d.next = false;
             self.rd_wait.d.next = false;
             self.r_valid.d.next = false;
         }
