@@ -64,7 +64,8 @@ pub struct Fields {
     pub b_src_data: Signal<Out, Bits<32>>,
 
     k_read: Constant<Bits<2>>,
-    /// Channel 1 (one-hot), the pair's destination.
+    /// The pair's source and destination channels (one-hot).
+    k_source: Constant<Bits<4>>,
     k_dest: Constant<Bits<4>>,
 
     // Combinational scratch: every output is assigned once, at the end (Icarus settles).
@@ -105,7 +106,8 @@ impl Fields {
             b_autoinit: Default::default(),
             b_src_data: Default::default(),
             k_read: Constant::new((regmap::TransferType::Read as u64).to_bits()),
-            k_dest: Constant::new(0b0010.into()),
+            k_source: Constant::new(super::PAIR_SOURCE_ONEHOT.to_bits()),
+            k_dest: Constant::new(super::PAIR_DEST_ONEHOT.to_bits()),
             pick_onehot: Default::default(),
             dest_width: Default::default(),
             page: Default::default(),
@@ -162,7 +164,7 @@ impl Logic for Fields {
                 self.src_data.next = self.ch[i].src_data.val();
             }
         }
-        if self.pair_enable.val() & self.pick_onehot.val().get_bit(0) {
+        if self.pair_enable.val() & (self.pick_onehot.val() & self.k_source.val()).any() {
             self.transfer.next = self.k_read.val();
             self.width.next = self.dest_width.val();
         }

@@ -192,7 +192,7 @@ impl Pair {
             applied_io_oh: Default::default(),
             temporary: Default::default(),
             m2m: (0..present).map(|_| Mem2Mem::new(cfg)).collect(),
-            k_dest: Constant::new(0b0010.into()),
+            k_dest: Constant::new(super::PAIR_DEST_ONEHOT.to_bits()),
             enable_v: Default::default(),
             pair_v: Default::default(),
             hold_v: Default::default(),
